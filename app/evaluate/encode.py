@@ -1,0 +1,106 @@
+"""Tensors and Python values as JSON-safe data.
+
+Floats keep the shortest decimal that reads back to the same float32 (or
+float64) value, so the JSON says `5.1232266`, not `5.123226642608643`.
+Non-finite numbers become the strings "inf", "-inf" and "nan": every answer
+is valid JSON. Tensors above `FULL_ELEMENTS` elements are summarised.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+
+FULL_ELEMENTS = 1_000  # tensors up to this size are sent whole
+HEAD_ELEMENTS = 100  # a larger tensor sends its first elements and a summary
+
+JSONNumber = float | int | bool | str
+
+
+def json_number(x: float | int | bool) -> JSONNumber:
+    """A number as JSON can carry it: non-finite floats become strings."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return x
+
+
+def _floats(array: np.ndarray[Any, Any]) -> list[JSONNumber]:
+    # numpy's str() of a float32 is the shortest text that round-trips.
+    return [json_number(float(text)) for text in array.astype(str).ravel()]
+
+
+def _flat_numbers(t: torch.Tensor) -> list[JSONNumber]:
+    t = t.detach().cpu()
+    if t.is_complex():
+        return [str(complex(z)) for z in t.reshape(-1).tolist()]
+    if t.is_floating_point():
+        if t.dtype not in (torch.float32, torch.float64):
+            t = t.to(torch.float32)
+        return _floats(t.numpy())
+    flat: list[JSONNumber] = t.reshape(-1).tolist()
+    return flat
+
+
+def _nest(flat: list[JSONNumber], shape: tuple[int, ...]) -> Any:
+    if not shape:
+        return flat[0]
+    if len(shape) == 1:
+        return flat
+    step = len(flat) // shape[0] if shape[0] else 0
+    return [_nest(flat[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def encode_tensor(t: torch.Tensor) -> dict[str, Any]:
+    """`{"value", "shape", "dtype"}`, plus a summary when the tensor is large."""
+    shape = tuple(t.shape)
+    out: dict[str, Any] = {"shape": list(shape), "dtype": dtype_name(t.dtype)}
+    numel = t.numel()
+    if numel <= FULL_ELEMENTS:
+        out["value"] = _nest(_flat_numbers(t), shape)
+        return out
+    flat = t.detach().reshape(-1)
+    out["value"] = _flat_numbers(flat[:HEAD_ELEMENTS])
+    out["truncated"] = True
+    if not t.is_complex():
+        as_float = flat.to(torch.float64)
+        out["min"] = json_number(float(as_float.min()))
+        out["max"] = json_number(float(as_float.max()))
+        out["mean"] = json_number(float(as_float.mean()))
+    return out
+
+
+def encode_value(value: Any) -> dict[str, Any]:
+    """Any value a program can produce, as `{"value", "shape", "dtype"}`."""
+    if isinstance(value, torch.Tensor):
+        return encode_tensor(value)
+    return {"value": encode_plain(value), "shape": None, "dtype": _plain_type(value)}
+
+
+def encode_plain(value: Any, depth: int = 0) -> Any:
+    """Python numbers, strings and containers; anything else as its type name."""
+    if depth > 16:
+        return "..."
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return json_number(value)
+    if isinstance(value, torch.Tensor):
+        return encode_tensor(value)["value"]
+    if isinstance(value, list | tuple):
+        return [encode_plain(v, depth + 1) for v in value[:FULL_ELEMENTS]]
+    if isinstance(value, dict):
+        return {str(k): encode_plain(v, depth + 1) for k, v in list(value.items())[:FULL_ELEMENTS]}
+    return f"<{type(value).__name__}>"
+
+
+def _plain_type(value: Any) -> str | None:
+    if value is None:
+        return None
+    return type(value).__name__

@@ -1,0 +1,103 @@
+"""What one evaluation is asked to do: the program, its inputs, the options.
+
+A `Job` is the unit that crosses every boundary: the HTTP layer builds it from
+a request, the worker pool ships it to a worker process as JSON, the CLI
+builds it from its arguments. Its `key()` is the canonical form of the
+request, so the same program asked for twice, by any route, is the same key:
+the cache key and the ETag come from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app import __version__
+
+Style = Literal["default", "torchviz"]
+RankDir = Literal["TB", "LR"]
+Theme = Literal["light", "dark"]
+Format = Literal["svg", "png", "dot", "json"]
+
+# A number or an arbitrarily nested list of numbers; depth and size are
+# checked by the evaluator, which owns the element limits.
+InputValue = float | int | bool | list[Any]
+
+IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
+
+
+class RenderOptions(BaseModel):
+    """How the graph is drawn. Every field is also a query parameter of graph.*"""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    style: Style = Field("default", description="`torchviz` reproduces make_dot exactly.")
+    rankdir: RankDir = Field("TB", description="Graph direction: top-bottom or left-right.")
+    show_values: bool = Field(True, description="Forward values on tensor and op nodes.")
+    show_grads: bool = Field(True, description="Gradients on tensor and op nodes.")
+    show_edge_grads: bool = Field(True, description="The gradient flowing along each edge.")
+    group_loops: bool = Field(True, description="Box the nodes of each loop iteration.")
+    show_attrs: bool = Field(False, description="Non-tensor attributes of backward nodes.")
+    show_saved: bool = Field(False, description="Tensors saved for the backward pass.")
+    theme: Theme = Field("light", description="Colours for light or dark pages.")
+
+
+OPTION_NAMES: frozenset[str] = frozenset(RenderOptions.model_fields)
+
+
+class Job(BaseModel):
+    """One evaluation request, in canonical form (see `normalise_source`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    inputs: dict[Annotated[str, Field(pattern=IDENTIFIER)], InputValue] = Field(
+        default_factory=dict
+    )
+    output: Annotated[str, Field(pattern=IDENTIFIER)] | None = None
+    options: RenderOptions = Field(default_factory=RenderOptions)
+    # What to render: the JSON API wants the SVG beside the numbers, an <img>
+    # wants one format, `None` skips Graphviz (values and gradients only).
+    format: Format | None = "svg"
+
+    @field_validator("source")
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        return normalise_source(value)
+
+    @field_validator("inputs")
+    @classmethod
+    def _finite(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name, item in value.items():
+            _check_numbers(name, item, depth=0)
+        return dict(sorted(value.items()))
+
+    def key(self) -> str:
+        """A content hash of the request and the app version: cache key and ETag."""
+        payload = self.model_dump(mode="json")
+        payload["version"] = __version__
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalise_source(text: str) -> str:
+    """Newlines to `\\n`, trailing white space of the whole text dropped.
+
+    Nothing else changes, so line and column numbers in errors still point at
+    what the person typed.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+
+
+def _check_numbers(name: str, item: Any, depth: int) -> None:
+    if depth > 8:
+        raise ValueError(f"input {name!r} is nested deeper than 8 levels")
+    if isinstance(item, list):
+        for sub in item:
+            _check_numbers(name, sub, depth + 1)
+    elif isinstance(item, float) and not math.isfinite(item):
+        raise ValueError(f"input {name!r} holds a non-finite number")

@@ -1,0 +1,30 @@
+"""Resource limits of one evaluation, with their defaults (SPEC.md section 1).
+
+The core checks the first group itself, before the work they bound is done;
+the last two are enforced from outside, by the worker pool, because no code
+inside a process can reliably stop itself (a Graphviz layout holds the GIL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    source_chars: int = 20_000
+    nesting_depth: int = 50
+    steps: int = 100_000  # loop iterations and calls together
+    call_depth: int = 64  # user-defined function recursion
+    tensor_elements: int = 1_000_000  # in any one tensor
+    total_elements: int = 20_000_000  # created across one program
+    int_bits: int = 4_096  # bit length of any integer result
+    sequence_length: int = 100_000  # items of a list, tuple or string
+    stdout_chars: int = 100_000
+    graph_nodes: int = 5_000  # nodes the renderer will lay out
+    # Enforced by the worker pool (app.workers), not by the core:
+    wall_time_s: float = 3.0
+    memory_bytes: int = 1 << 30
+
+
+DEFAULT_LIMITS = Limits()

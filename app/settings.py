@@ -1,0 +1,59 @@
+"""Service settings, from environment variables prefixed `AUTOGRAD_VIZ_`.
+
+`get_settings()` is cached rather than a module-level singleton so tests (and
+`create_app(settings)`) can use their own. Every field is listed with its
+default in the README's configuration table; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.limits import Limits
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTOGRAD_VIZ_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address `serve` binds.")
+    port: int = Field(8000, description="Port `serve` binds.")
+    workers: int = Field(1, ge=1, description="uvicorn worker processes.")
+    pool_size: int = Field(2, ge=1, le=64, description="Evaluation processes per server process.")
+    queue_size: int = Field(
+        32, ge=0, description="Requests that may wait for a free evaluation process; more get 503."
+    )
+    wall_time_s: float = Field(3.0, gt=0, description="Wall time of one evaluation, seconds.")
+    memory_mb: int = Field(1024, ge=64, description="Address space of one evaluation process, MiB.")
+    source_chars: int = Field(20_000, ge=1, description="Longest program, characters.")
+    steps: int = Field(100_000, ge=1, description="Loop iterations and calls per program.")
+    tensor_elements: int = Field(1_000_000, ge=1, description="Elements in any one tensor.")
+    total_elements: int = Field(20_000_000, ge=1, description="Elements created per program.")
+    graph_nodes: int = Field(5_000, ge=1, description="Largest graph that is drawn.")
+    cache_entries: int = Field(1_024, ge=0, description="Finished answers kept in memory.")
+    cache_max_age_s: int = Field(86_400, ge=0, description="`Cache-Control: max-age` of images.")
+    max_body_bytes: int = Field(262_144, ge=1_024, description="Largest request body, bytes.")
+    max_query_chars: int = Field(16_384, ge=256, description="Longest query string; more get 414.")
+    rate_limit_per_minute: int = Field(
+        0, ge=0, description="Requests per client IP and minute; 0 turns the limit off."
+    )
+    metrics: bool = Field(True, description="Serve Prometheus metrics on /metrics.")
+    log_level: str = Field("info", description="uvicorn and app log level.")
+
+    def limits(self) -> Limits:
+        return Limits(
+            source_chars=self.source_chars,
+            steps=self.steps,
+            tensor_elements=self.tensor_elements,
+            total_elements=self.total_elements,
+            graph_nodes=self.graph_nodes,
+            wall_time_s=self.wall_time_s,
+            memory_bytes=self.memory_mb << 20,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
