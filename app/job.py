@@ -22,6 +22,8 @@ Style = Literal["default", "torchviz"]
 RankDir = Literal["TB", "LR"]
 Theme = Literal["light", "dark"]
 Format = Literal["svg", "png", "dot", "json"]
+# What a worker is asked for: the JSON answer of /evaluate, or an image alone.
+Kind = Literal["evaluate", "image"]
 
 # A number or an arbitrarily nested list of numbers; depth and size are
 # checked by the evaluator, which owns the element limits.

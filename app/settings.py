@@ -35,7 +35,13 @@ class Settings(BaseSettings):
     cache_entries: int = Field(1_024, ge=0, description="Finished answers kept in memory.")
     cache_max_age_s: int = Field(86_400, ge=0, description="`Cache-Control: max-age` of images.")
     max_body_bytes: int = Field(262_144, ge=1_024, description="Largest request body, bytes.")
+    body_timeout_s: float = Field(
+        10.0, gt=0, description="Time a client has to send its whole request body, seconds."
+    )
     max_query_chars: int = Field(16_384, ge=256, description="Longest query string; more get 414.")
+    max_connections: int | None = Field(
+        None, ge=1, description="Concurrent connections per server process; more get 503."
+    )
     rate_limit_per_minute: int = Field(
         0, ge=0, description="Requests per client IP and minute; 0 turns the limit off."
     )

@@ -1,0 +1,237 @@
+"""Pure ASGI middleware: request ids and security headers, request hygiene,
+rate limiting.
+
+Pure ASGI rather than BaseHTTPMiddleware: a cached <img> answer must cost
+little more than a dictionary look-up, and each BaseHTTPMiddleware layer
+costs a task and a memory stream per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api.problems import PROBLEM_MEDIA_TYPE, problem_document
+from app.settings import Settings
+
+log = logging.getLogger("app.errors")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# Images may be embedded anywhere but can never run script, even opened directly.
+IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *; sandbox"
+
+_IMAGE_PATHS = re.compile(r"^/api/v1/(graph|optimize|plot)\.(svg|png|dot|json)$")
+
+
+def content_security_policy(path: str) -> str:
+    if _IMAGE_PATHS.match(path):
+        return IMAGE_CSP
+    if path.startswith("/api/") or path in ("/metrics", "/healthz", "/openapi.json"):
+        return API_CSP
+    if path == "/embed":
+        return PAGE_CSP.format(ancestors="*")
+    return PAGE_CSP.format(ancestors="'none'")
+
+
+async def send_problem(
+    send: Send, scope: Scope, status: int, code: str, detail: str, headers: list[Any] | None = None
+) -> None:
+    """Answer from inside middleware, in the same problem+json shape as the app."""
+    request_id = scope.get("state", {}).get("request_id")
+    document = problem_document(status, code, detail, request_id=request_id)
+    body = json.dumps(document).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContext:
+    """A request id, the security headers of every answer, and the last-resort
+    500 (so even that answer carries a request id and the headers)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = request_id
+        extra = [
+            (b"x-request-id", request_id.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
+        csp = content_security_policy(scope["path"]).encode()
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers.extend(extra)
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", csp))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unexpected error (request %s) on %s", request_id, scope["path"])
+            if not started:
+                detail = f"An unexpected error occurred; quote request id {request_id}."
+                await send_problem(send_with_headers, scope, 500, "internal_error", detail)
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _REQUEST_ID.match(text) else None
+    return None
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _BodyTooSlow(Exception):
+    pass
+
+
+class RequestLimits:
+    """Query-string length (414), JSON-only POST bodies (415), and a body
+    size limit counted on the bytes received, not only Content-Length (413),
+    read within a deadline so a client trickling its body is cut off (408)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.max_query = settings.max_query_chars
+        self.max_body = settings.max_body_bytes
+        self.body_timeout = settings.body_timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.max_query:
+            detail = f"The query string is longer than {self.max_query:,} characters."
+            await send_problem(send, scope, 414, "limit_exceeded", detail)
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if media != b"application/json":
+            detail = "The request body must be JSON (Content-Type: application/json)."
+            await send_problem(send, scope, 415, "unsupported_media_type", detail)
+            return
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            await send_problem(send, scope, 413, "limit_exceeded", self._too_large())
+            return
+
+        received = 0
+        deadline = time.monotonic() + self.body_timeout
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received
+            remaining = deadline - time.monotonic()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(remaining, 0.001))
+            except TimeoutError:
+                raise _BodyTooSlow from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await send_problem(send, scope, 413, "limit_exceeded", self._too_large())
+        except _BodyTooSlow:
+            if not started:
+                detail = f"The request body did not arrive within {self.body_timeout:g} s."
+                await send_problem(send, scope, 408, "invalid_request", detail)
+
+    def _too_large(self) -> str:
+        return f"The request body is larger than {self.max_body:,} bytes."
+
+
+class RateLimit:
+    """A token bucket per client address: `per_minute` requests a minute,
+    bursts up to the same number. In-process, so with N server processes a
+    client gets up to N times the rate; put a shared limiter in front for more."""
+
+    EXEMPT = ("/healthz", "/metrics", "/static/")
+
+    def __init__(self, app: ASGIApp, per_minute: int, clock: Callable[[], float] = time.monotonic):
+        self.app = app
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        now = self.clock()
+        tokens, last = self.buckets.get(client, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens < 1.0:
+            retry = max(1, math.ceil((1.0 - tokens) / self.rate))
+            self.buckets[client] = (tokens, now)
+            detail = f"More than {int(self.capacity)} requests a minute from this client."
+            await send_problem(
+                send, scope, 429, "rate_limited", detail, [(b"retry-after", str(retry).encode())]
+            )
+            return
+        self.buckets[client] = (tokens - 1.0, now)
+        if len(self.buckets) > 100_000:  # forget idle clients rather than grow without end
+            self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
+        await self.app(scope, receive, send)
+
+
+Middleware = Callable[[Scope, Receive, Send], Awaitable[None]]
