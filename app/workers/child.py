@@ -1,0 +1,179 @@
+"""The worker process: read a request, run the handler, write the answer; again.
+
+A worker is forked from the fork server (app.workers.forkserver) with the
+handler's module already imported. Before it says it is ready it makes
+itself small and bounded: one torch thread, the handler's `warm_up()`, then
+an address-space limit, so an allocation past the limit fails in here (as
+MemoryError or torch's "can't allocate memory") and is answered as
+LimitExceeded("memory") instead of waking the OOM killer. Wall time is
+bounded from outside: the pool kills a worker that overruns.
+
+Whatever the handler raises is answered, never propagated: its own
+VisualizerErrors as themselves, anything else as an internal error whose
+traceback goes to stderr under the request id, not to the client.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import resource
+import socket
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from app.errors import LimitExceeded, VisualizerError
+from app.workers.protocol import Message, encode, encode_error, read_frame
+
+Handler = Callable[[dict[str, Any]], tuple[dict[str, Any], bytes | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChildConfig:
+    handler: str  # "package.module:function"
+    memory_bytes: int | None  # address space allowed above the warmed-up size
+    recycle_after: int | None  # answer this many requests, then exit
+
+
+def resolve(path: str) -> tuple[ModuleType, Handler]:
+    """The module and the function named by "package.module:function"."""
+    module_name, _, function_name = path.partition(":")
+    if not module_name or not function_name:
+        raise ValueError(f"a handler is 'package.module:function', not {path!r}")
+    module = importlib.import_module(module_name)
+    handler = getattr(module, function_name, None)
+    if not callable(handler):
+        raise ValueError(f"{module_name} has no function {function_name!r}")
+    return module, handler
+
+
+def run(fd: int, config: ChildConfig) -> int:
+    """The worker's life on the socket `fd`; returns its exit status."""
+    sock = socket.socket(fileno=fd)
+    try:
+        handler = _start(config)
+    except BaseException as exc:  # any start failure is reported, then the process exits
+        _log(f"could not start: {exc!r}", traceback.format_exc())
+        _send(sock, encode({"failed": f"{type(exc).__name__}: {exc}"}))
+        return 1
+    _send(sock, encode({"ready": os.getpid()}))
+    return _serve(sock, handler, config)
+
+
+def _start(config: ChildConfig) -> Handler:
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        # One request at a time per process: torch's own thread pools would
+        # only contend with the other workers for the same cores.
+        torch.set_num_threads(1)
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:  # torch refuses once inter-op work has run: leave it be
+            pass
+    module, handler = resolve(config.handler)
+    warm_up = getattr(module, "warm_up", None)
+    if callable(warm_up):
+        warm_up()
+    if config.memory_bytes is not None:
+        _limit_address_space(config.memory_bytes)
+    return handler
+
+
+def _limit_address_space(extra: int) -> None:
+    """RLIMIT_AS = what is mapped now (torch, Graphviz, warmed caches) + `extra` bytes."""
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + extra
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _serve(sock: socket.socket, handler: Handler, config: ChildConfig) -> int:
+    stream = sock.makefile("rb")
+    served = 0
+    while True:
+        try:
+            frame = read_frame(stream)
+        except ConnectionError:
+            frame = None
+        if frame is None:  # the pool closed our socket: it is shutting down, or gone
+            return 0
+        message, _ = frame
+        served += 1
+        # Recycling bounds whatever slow leaks a long-lived process gathers.
+        retire = config.recycle_after is not None and served >= config.recycle_after
+        head, payload, last = _answer(handler, message, config, retire)
+        try:
+            _send(sock, head, payload)
+        except ConnectionError:  # nobody is listening any more
+            return 0
+        if last:
+            return 0
+
+
+def _answer(
+    handler: Handler, message: Message, config: ChildConfig, retire: bool
+) -> tuple[bytes, bytes | None, bool]:
+    """The encoded answer frame, its payload, and whether this process exits after it."""
+    request_id = str(message.get("id"))
+    reply: Message = {"id": request_id, "last": True} if retire else {"id": request_id}
+    try:
+        request = message.get("request")
+        if not isinstance(request, dict):
+            raise TypeError("a request is a JSON object")
+        answer, payload = handler(request)
+        if not isinstance(answer, dict) or not isinstance(payload, bytes | None):
+            raise TypeError("a handler returns (dict, bytes | None)")
+        return encode({**reply, "ok": answer}, payload), payload, retire
+    except VisualizerError as exc:
+        # After running out of memory the heap may be in a poor state: start afresh.
+        memory = isinstance(exc, LimitExceeded) and exc.limit == "memory"
+        return _error(reply, exc, retire or memory)
+    except MemoryError:
+        return _error(reply, _memory_error(config), True)
+    except Exception as exc:
+        if _is_out_of_memory(exc):
+            return _error(reply, _memory_error(config), True)
+        _log(f"request {request_id} failed", traceback.format_exc())
+        return encode({**reply, "internal": True}), None, retire
+    except BaseException:  # SystemExit, KeyboardInterrupt from a handler: answer, then go
+        _log(f"request {request_id} failed", traceback.format_exc())
+        return encode({**reply, "internal": True, "last": True}), None, True
+
+
+def _error(reply: Message, exc: VisualizerError, last: bool) -> tuple[bytes, None, bool]:
+    message = {**reply, "error": encode_error(exc)}
+    if last:
+        message["last"] = True
+    return encode(message), None, last
+
+
+def _memory_error(config: ChildConfig) -> LimitExceeded:
+    limit = config.memory_bytes or 0
+    return LimitExceeded(
+        "memory",
+        limit,
+        f"the program needed more memory than the limit of {limit >> 20} MiB",
+    )
+
+
+def _is_out_of_memory(exc: Exception) -> bool:
+    # torch reports a failed CPU allocation as a RuntimeError, not MemoryError.
+    return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
+
+
+def _send(sock: socket.socket, head: bytes, payload: bytes | None = None) -> None:
+    sock.sendall(head)
+    if payload:
+        sock.sendall(payload)
+
+
+def _log(what: str, details: str) -> None:
+    sys.stderr.write(f"autograd-viz worker {os.getpid()}: {what}\n{details}")
+    sys.stderr.flush()

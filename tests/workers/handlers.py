@@ -1,0 +1,68 @@
+"""Handlers the pool tests run in real worker processes (`tests.workers.handlers:handle`).
+
+One handler, many behaviours, chosen by `request["op"]`, so one pool can be
+put through several of them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from typing import Any
+
+from app.errors import LimitExceeded, UserRuntimeError
+
+WARMED = {"count": 0}
+
+
+class CustomLimit(LimitExceeded):
+    """A subclass with a field of its own: it must survive the trip as itself."""
+
+    def __init__(self, detail: str, extra: list[int]) -> None:
+        super().__init__("custom", 7, detail, line=3, column=9)
+        self.extra = extra
+
+
+def warm_up() -> None:
+    WARMED["count"] += 1
+
+
+def handle(request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
+    op = request.get("op", "echo")
+    if op == "echo":
+        return {"echo": request}, None
+    if op == "pid":
+        return {"pid": os.getpid(), "warmed": WARMED["count"]}, None
+    if op == "bytes":
+        return {"size": request["size"]}, bytes(range(256)) * (request["size"] // 256)
+    if op == "sleep":
+        time.sleep(request["seconds"])
+        return {"slept": request["seconds"], "pid": os.getpid()}, None
+    if op == "spin":
+        while True:  # holds the GIL: only a kill from outside stops this
+            pass
+    if op == "exit":
+        os._exit(3)
+    if op == "sigkill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if op == "runtime":
+        raise UserRuntimeError("x is not defined", line=2, column=5, end_line=2, end_column=6)
+    if op == "limit":
+        raise LimitExceeded("steps", 100_000, "the program ran more than 100000 steps", line=4)
+    if op == "custom":
+        raise CustomLimit("a custom limit", [1, 2, 3])
+    if op == "local":
+        # A class the server process has never seen: it arrives as its nearest known base.
+        local = type("Local", (UserRuntimeError,), {})
+        raise local("made up", line=1, column=1)
+    if op == "bug":
+        raise ValueError("secret internals: /etc/passwd")
+    if op == "allocate":
+        block = bytearray(request["bytes"])
+        return {"allocated": len(block)}, None
+    if op == "exit_handler":
+        raise SystemExit(0)
+    if op == "bad_answer":
+        return {"not json": {1, 2}}, None
+    raise ValueError(f"unknown op {op!r}")
