@@ -84,7 +84,10 @@ class FrameDecoder:
             if len(buffer) < end:
                 return
             message = _parse(buffer[HEADER.size : start])
-            payload = bytes(buffer[start:end]) if payload_size >= 0 else None
+            payload = None
+            if payload_size >= 0:
+                with memoryview(buffer) as view:  # one copy, not two
+                    payload = bytes(view[start:end])
             del buffer[:end]
             yield message, payload
 
