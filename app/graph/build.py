@@ -1,0 +1,178 @@
+"""From an Evaluation to a Graph: the walk, then what the evaluation knows.
+
+The walk gives structure and make_dot's labels. This module adds, per node,
+the user's name, shape, dtype, value and gradient (encoded, when at most
+FULL_ELEMENTS elements), the source span and loop iterations that made it,
+and its step in the backward pass; per edge, the gradient that flowed along
+it (from the hooks the evaluate stage installed, Evaluation.backward).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from app.errors import LimitExceeded
+from app.evaluate.encode import FULL_ELEMENTS, dtype_name, encode_tensor
+from app.evaluate.result import BackwardTrace, Evaluation, Origin
+from app.graph.model import Graph, Node
+from app.graph.walk import GradKey, walk
+from app.limits import Limits
+
+
+def torchviz_params(evaluation: Evaluation) -> dict[str, torch.Tensor]:
+    """The `params` make_dot is given: every named leaf that requires grad."""
+    return {
+        name: t
+        for name, t in evaluation.named_tensors.items()
+        if isinstance(t, torch.Tensor) and t.is_leaf and t.requires_grad
+    }
+
+
+def build_graph(
+    evaluation: Evaluation, *, show_saved: bool = False, show_attrs: bool = False
+) -> Graph:
+    """The graph of the evaluation's output, in make_dot's order, with what we know of it.
+
+    Big graphs are built too (the JSON model has no cap); `check_size` is the
+    renderer's node cap.
+    """
+    param_map = {id(t): name for name, t in torchviz_params(evaluation).items()}
+    walked = walk(evaluation.output, param_map, show_saved=show_saved, show_attrs=show_attrs)
+    graph = walked.graph
+    facts = _Facts(evaluation)
+    for node, obj in zip(graph.nodes, walked.objects, strict=True):
+        if node.kind == "op":
+            facts.describe_op(node, obj)
+        else:
+            facts.describe_tensor(node, obj)
+    for edge, key in zip(graph.edges, walked.edge_keys, strict=True):
+        edge.grad = small(facts.edge_grad(key))
+
+    trace = evaluation.backward
+    if trace is not None:
+        position = {id(obj): k for k, obj in enumerate(walked.objects)}
+        for fn in trace.order:
+            k = position.get(id(fn))
+            if k is None or walked.objects[k] is not fn or graph.nodes[k].step is not None:
+                continue  # a node outside the drawn graph (the .sum() of a vector output)
+            graph.nodes[k].step = len(graph.backward_order)
+            graph.backward_order.append(graph.nodes[k].id)
+    return graph
+
+
+def check_size(graph: Graph, limits: Limits) -> None:
+    """The renderer's node cap: a LimitExceeded the caller may answer without a drawing."""
+    if len(graph.nodes) > limits.graph_nodes:
+        raise LimitExceeded(
+            "graph_nodes",
+            limits.graph_nodes,
+            f"the graph has {len(graph.nodes)} nodes, more than the {limits.graph_nodes}"
+            " that can be drawn",
+        )
+
+
+def small(t: torch.Tensor | None) -> Any:
+    """encode_tensor's value, when the tensor is small enough to send whole."""
+    if t is None or t.numel() > FULL_ELEMENTS:
+        return None
+    return encode_tensor(t)["value"]
+
+
+class _Facts:
+    """What the evaluation knows, indexed for the graph's nodes and edges."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.trace: BackwardTrace | None = evaluation.backward
+        # The named tensors as objects: named_tensors, and the others
+        # tensor_names knows by id (kept alive in Evaluation.keep).
+        by_id: dict[int, torch.Tensor] = {}
+        for t in [*evaluation.named_tensors.values(), *evaluation.keep]:
+            if isinstance(t, torch.Tensor) and id(t) in evaluation.tensor_names:
+                by_id.setdefault(id(t), t)
+        # grad_fn -> the first named tensor it produced, in binding order.
+        self.produced: dict[Any, torch.Tensor] = {}
+        for tid in evaluation.tensor_names:
+            t = by_id.get(tid)
+            if t is not None and t.grad_fn is not None:
+                self.produced.setdefault(t.grad_fn, t)
+
+    def grad_output(self, fn: Any, k: int) -> torch.Tensor | None:
+        """The gradient of fn's k-th output in the recorded backward pass."""
+        if self.trace is None:
+            return None
+        grads = self.trace.grad_outputs.get(fn)
+        if grads is not None and k < len(grads):
+            return grads[k]
+        if fn is self.trace.root and k == 0:
+            return self.trace.seed
+        return None
+
+    def edge_grad(self, key: GradKey | None) -> torch.Tensor | None:
+        if key is None or self.trace is None:
+            return None
+        where, fn, k = key
+        if where == "input":
+            grads = self.trace.grad_inputs.get(fn)
+            return grads[k] if grads is not None and k < len(grads) else None
+        return self.grad_output(fn, k)
+
+    def origin(self, t: torch.Tensor) -> Origin | None:
+        found = self.evaluation.tensor_origins.get(id(t))
+        if found is None and t.grad_fn is not None:
+            found = self.evaluation.node_origins.get(t.grad_fn)
+        return found
+
+    def tensor_grad(self, t: torch.Tensor) -> torch.Tensor | None:
+        if t.is_leaf:
+            return t.grad  # a leaf's own .grad (non-leaves warn on .grad)
+        known = self.evaluation.intermediate_grads.get(id(t))
+        if known is not None:
+            return known
+        return self.grad_output(t.grad_fn, t.output_nr)
+
+    def describe_tensor(self, node: Node, t: torch.Tensor) -> None:
+        ev = self.evaluation
+        if node.kind == "output" and t is ev.output and ev.output_name:
+            node.name = ev.output_name
+        else:
+            node.name = ev.tensor_names.get(id(t))
+        node.label = node.name or ""
+        _set_tensor(node, t)
+        node.grad = small(self.tensor_grad(t))
+        _set_origin(node, self.origin(t))
+
+    def describe_op(self, node: Node, fn: Any) -> None:
+        origin = self.evaluation.node_origins.get(fn)
+        if hasattr(fn, "variable"):
+            # AccumulateGrad belongs where its leaf was made.
+            origin = self.origin(fn.variable) or origin
+            _set_origin(node, origin)
+            return
+        _set_origin(node, origin)
+        t = self.produced.get(fn)
+        if t is not None:
+            node.name = self.evaluation.tensor_names.get(id(t))
+            _set_tensor(node, t)
+            node.grad = small(self.tensor_grad(t))
+            return
+        grad = self.grad_output(fn, 0)
+        if grad is not None:
+            # The gradient has the shape and dtype of the output it belongs to.
+            node.shape = tuple(grad.shape)
+            node.dtype = dtype_name(grad.dtype)
+            node.grad = small(grad)
+
+
+def _set_tensor(node: Node, t: torch.Tensor) -> None:
+    node.shape = tuple(t.shape)
+    node.dtype = dtype_name(t.dtype)
+    node.value = small(t)
+
+
+def _set_origin(node: Node, origin: Origin | None) -> None:
+    if origin is not None:
+        node.span = origin.span
+        node.loops = origin.loops

@@ -1,0 +1,120 @@
+"""The graph model: what the walk builds, every renderer draws and the API sends.
+
+Nodes and edges carry JSON-safe data only (values already encoded), so the
+renderers never touch torch. Ids are positional (`n0`, `n1`, ... in the order
+`make_dot` first declares each node; `e0`, `e1`, ... in the order it emits
+each edge), so the same program gives the same model in any process.
+
+`Graph.statements` keeps `make_dot`'s statement sequence, node declarations
+and edges interleaved, with the label and colour each declaration had: the
+torchviz style replays it to reproduce `make_dot`'s DOT (a node declared twice
+keeps make_dot's last label, as Graphviz does). It is not part of the JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from app.evaluate.result import LoopStep, Span
+
+NodeKind = Literal["op", "leaf", "output", "saved", "base"]
+EdgeStyle = Literal["solid", "dotted", "none"]
+
+# When one tensor plays several parts (a leaf that a backward node also saves),
+# make_dot draws one node; its kind is the most telling of its parts.
+KIND_RANK: dict[NodeKind, int] = {"saved": 0, "base": 1, "output": 2, "leaf": 3, "op": 4}
+
+
+@dataclass(slots=True)
+class Node:
+    id: str
+    kind: NodeKind
+    # Op nodes: the autograd class name. Tensor nodes: the user's name or "".
+    label: str
+    name: str | None = None
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    value: Any = None  # encode_tensor's "value", when at most FULL_ELEMENTS
+    grad: Any = None
+    span: Span | None = None
+    loops: tuple[LoopStep, ...] = ()
+    step: int | None = None  # position in Graph.backward_order
+    # Not in the JSON, for the renderers:
+    # show_attrs: the backward node's saved attributes as (name, text).
+    attrs: tuple[tuple[str, str], ...] = ()
+    # Saved tensors: the attribute that saved it ("self", "other", "result[0]").
+    saved_as: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "label": self.label,
+            "name": self.name,
+            "shape": None if self.shape is None else list(self.shape),
+            "dtype": self.dtype,
+            "value": self.value,
+            "grad": self.grad,
+            "span": None if self.span is None else self.span.to_dict(),
+            "loops": [{"line": s.line, "iteration": s.iteration} for s in self.loops],
+            "step": self.step,
+        }
+
+
+@dataclass(slots=True)
+class Edge:
+    id: str
+    source: str
+    target: str
+    grad: Any = None  # the gradient that flowed along this edge in the backward pass
+    # "none" is make_dot's dir=none (a saved tensor), "dotted" a view's base.
+    style: EdgeStyle = "solid"
+    # Not in the JSON: saved edges name the attribute ("self", "other").
+    saved_as: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "target": self.target,
+            "grad": self.grad,
+            "style": self.style,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStatement:
+    """make_dot's `dot.node(...)`: `node` indexes Graph.nodes."""
+
+    node: int
+    label: str
+    fillcolor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeStatement:
+    """make_dot's `dot.edge(...)`: `edge` indexes Graph.edges."""
+
+    edge: int
+
+
+Statement = NodeStatement | EdgeStatement
+
+
+@dataclass
+class Graph:
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    backward_order: list[str] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    # What the walk was asked for (build_graph's flags).
+    show_saved: bool = False
+    show_attrs: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodes": [node.to_dict() for node in self.nodes],
+            "edges": [edge.to_dict() for edge in self.edges],
+            "backward_order": list(self.backward_order),
+        }

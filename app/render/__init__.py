@@ -1,0 +1,65 @@
+"""The render stage: the graph model as DOT, SVG, PNG or JSON.
+
+    to_dot(graph, options) -> str                   # style_default or style_torchviz
+    render(graph, options, fmt, limits) -> bytes    # svg | png | dot | json
+    svg_inline(graph, options, limits, id_prefix="") -> str
+
+SVG and PNG go through Graphviz's layout (layout.py, in-process); the SVG is
+then rebuilt from an allowlist with our ids (svg.py), ready to inline in a
+page. `json` is Graph.to_dict(); `dot` is the DOT text. Only svg and png lay
+the graph out, so only they check the node cap (Limits.graph_nodes): the
+caller may catch LimitExceeded and answer the numbers without a drawing.
+Same graph and options, same bytes, in any process.
+"""
+
+from __future__ import annotations
+
+import json
+
+from app.graph import Graph, check_size
+from app.job import Format, RenderOptions
+from app.limits import DEFAULT_LIMITS, Limits
+from app.render import style_default, style_torchviz
+from app.render.layout import layout
+from app.render.svg import sanitise
+
+__all__ = ["render", "svg_inline", "to_dot"]
+
+
+def to_dot(graph: Graph, options: RenderOptions) -> str:
+    """The DOT text of the graph in the options' style."""
+    if options.style == "torchviz":
+        return style_torchviz.to_dot(graph, options)
+    return style_default.to_dot(graph, options)
+
+
+def _layout_dot(graph: Graph, options: RenderOptions) -> str:
+    # The DOT Graphviz lays out: to_dot's, with style_torchviz's crash workaround.
+    if options.style == "torchviz":
+        return style_torchviz.to_dot(graph, options, for_layout=True)
+    return style_default.to_dot(graph, options)
+
+
+def svg_inline(
+    graph: Graph, options: RenderOptions, limits: Limits = DEFAULT_LIMITS, *, id_prefix: str = ""
+) -> str:
+    """The SVG as text: no prolog, no comments, no script, our ids (prefixed)."""
+    check_size(graph, limits)
+    return sanitise(layout(_layout_dot(graph, options), "svg"), graph, id_prefix)
+
+
+def render(
+    graph: Graph, options: RenderOptions, fmt: Format, limits: Limits = DEFAULT_LIMITS
+) -> bytes:
+    """The graph in one format, as the bytes of a response body."""
+    if fmt == "json":
+        document = graph.to_dict()
+        return json.dumps(
+            document, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        ).encode()
+    if fmt == "dot":
+        return to_dot(graph, options).encode()
+    if fmt == "svg":
+        return svg_inline(graph, options, limits).encode()
+    check_size(graph, limits)
+    return layout(_layout_dot(graph, options), "png")

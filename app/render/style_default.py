@@ -1,0 +1,206 @@
+"""The default style: micrograd-like records a student reads at a glance.
+
+Tensor nodes are small tables, `name (shape)` over `data` and `grad` rows;
+operation nodes show their autograd class, their step in the backward pass
+(`#1` ran first) and, when the tensor they made has a name, its name, value
+and gradient. Edges carry the gradient that flowed along them. Nodes made in
+a loop iteration sit in a labelled box per iteration (nested loops nest).
+
+Labels are Graphviz HTML-like labels; every text in them goes through
+`escape.html_text`, every quoted DOT string through `escape.dot_string`.
+Node and cluster names in the DOT are ours (`n0`, `cluster_L2i0`), never a
+user's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.evaluate.result import LoopStep
+from app.graph.model import Edge, Graph, Node
+from app.job import RenderOptions
+from app.render.escape import dot_string, html_text
+from app.render.numbers import count, shape_text, short
+from app.render.theme import Palette, palette
+
+FONT = "Helvetica"
+ATTR_CHARS = 30  # show_attrs values in a node, truncated
+EDGE_GRAD_ELEMENTS = 3  # gradients of at most this many elements are written on edges
+
+
+def to_dot(graph: Graph, options: RenderOptions) -> str:
+    colours = palette(options.theme)
+    lines = [
+        "digraph autograd {",
+        f"graph [rankdir={options.rankdir} bgcolor={dot_string(colours.background)}"
+        f' pad="0.2" nodesep="0.3" ranksep="0.35" fontname="{FONT}" fontsize="10"'
+        f" fontcolor={dot_string(colours.muted)}]",
+        f'node [shape=plain fontname="{FONT}" fontsize="10" fontcolor={dot_string(colours.text)}]',
+        f'edge [fontname="{FONT}" fontsize="9" arrowsize="0.7"'
+        f" color={dot_string(colours.edge)} fontcolor={dot_string(colours.edge_grad)}]",
+    ]
+    # An op that made the output: the output node just below shows its tensor.
+    kinds = {node.id: node.kind for node in graph.nodes}
+    made_output = {e.source for e in graph.edges if kinds[e.target] == "output"}
+    for node in graph.nodes:
+        label = _node_label(node, options, colours, brief=node.id in made_output)
+        lines.append(f"{node.id} [label=<{label}>]")
+    if options.group_loops:
+        lines.extend(_clusters(graph.nodes, colours))
+    for edge in graph.edges:
+        lines.append(f"{edge.source} -> {edge.target}{_edge_attrs(edge, options, colours)}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# Node labels ---------------------------------------------------------------
+
+
+def _font(text: str, colour: str, size: int | None = None) -> str:
+    size_attr = f' POINT-SIZE="{size}"' if size else ""
+    return f'<FONT COLOR="{colour}"{size_attr}>{text}</FONT>'
+
+
+def _row(left: str, right: str) -> str:
+    return f'<TR><TD ALIGN="LEFT">{left}</TD><TD ALIGN="RIGHT">{right}</TD></TR>'
+
+
+def _table(rows: list[str], fill: str, colours: Palette) -> str:
+    return (
+        # No STYLE="rounded": it triples the SVG render time of a small graph.
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'
+        f' BGCOLOR="{fill}" COLOR="{colours.border}">' + "".join(rows) + "</TABLE>"
+    )
+
+
+def _shape_note(node: Node) -> str:
+    text = shape_text(node.shape)
+    if node.dtype and node.dtype != "float32":
+        text = f"{text} {node.dtype}".strip()
+    return text
+
+
+def _value_rows(node: Node, options: RenderOptions, colours: Palette) -> list[str]:
+    rows = []
+    value = short(node.value) if options.show_values else None
+    if value is not None:
+        rows.append(_row(_font("data", colours.muted), html_text(value)))
+    grad = short(node.grad) if options.show_grads else None
+    if grad is not None:
+        rows.append(_row(_font("grad", colours.muted), html_text(grad)))
+    return rows
+
+
+def _node_label(node: Node, options: RenderOptions, colours: Palette, brief: bool) -> str:
+    fill = colours.fills[node.kind]
+    if node.kind == "op":
+        return _table(_op_rows(node, options, colours, brief), fill, colours)
+    title = node.name or node.saved_as or ""
+    header = f"<B>{html_text(title)}</B>" if title else ""
+    rows = [_row(header, _font(html_text(_shape_note(node)), colours.muted, 9))]
+    rows.extend(_value_rows(node, options, colours))
+    return _table(rows, fill, colours)
+
+
+def _op_rows(node: Node, options: RenderOptions, colours: Palette, brief: bool) -> list[str]:
+    step = ""
+    if options.show_grads and node.step is not None:
+        step = _font(f"#{node.step + 1}", colours.muted, 9)  # 1 ran first
+    rows = [_row(f"<B>{html_text(node.label)}</B>", step)]
+    if brief:
+        pass
+    elif node.name:
+        note = _font(html_text(_shape_note(node)), colours.muted, 9)
+        rows.append(_row(html_text(node.name), note))
+        rows.extend(_value_rows(node, options, colours))
+    else:
+        # No tensor we know by name: the gradient of the op's output still is.
+        grad = short(node.grad) if options.show_grads else None
+        if grad is not None:
+            rows.append(_row(_font("grad", colours.muted), html_text(grad)))
+    if options.show_attrs:
+        for key, text in node.attrs:
+            shown = text if len(text) <= ATTR_CHARS else text[: ATTR_CHARS - 1] + "…"
+            rows.append(
+                _row(
+                    _font(html_text(key), colours.muted, 9),
+                    _font(html_text(shown), colours.muted, 9),
+                )
+            )
+    return rows
+
+
+# Edges ---------------------------------------------------------------------
+
+
+def _edge_attrs(edge: Edge, options: RenderOptions, colours: Palette) -> str:
+    attrs: list[str] = []
+    if edge.style == "none":  # a saved tensor: no direction, the attribute's name
+        attrs.append(f"dir=none style=dashed color={dot_string(colours.saved_edge)}")
+        if edge.saved_as:
+            attrs.append(f"label={dot_string(edge.saved_as)} fontcolor={dot_string(colours.muted)}")
+    elif edge.style == "dotted":  # a view's base
+        attrs.append("style=dotted")
+    elif options.show_edge_grads and edge.grad is not None:
+        if count(edge.grad) <= EDGE_GRAD_ELEMENTS:
+            text = short(edge.grad, whole=EDGE_GRAD_ELEMENTS)
+            if text is not None:
+                attrs.append(f"label={dot_string(' ' + text)}")
+    return f" [{' '.join(attrs)}]" if attrs else ""
+
+
+# Loop clusters --------------------------------------------------------------
+
+
+@dataclass
+class _Box:
+    step: LoopStep | None
+    nodes: list[str] = field(default_factory=list)
+    boxes: dict[tuple[int, int], _Box] = field(default_factory=dict)
+
+
+def _cluster_name(path: tuple[LoopStep, ...]) -> str:
+    return "cluster_" + "_".join(f"L{s.line}i{s.iteration}" for s in path)
+
+
+def _cluster_label(step: LoopStep) -> str:
+    # The loop variable's name, if the evaluate stage records it (LoopStep.target).
+    target = getattr(step, "target", None)
+    if isinstance(target, str) and target:
+        return f"for {target}, iteration {step.iteration}"
+    return f"loop at line {step.line}, iteration {step.iteration}"
+
+
+def _clusters(nodes: list[Node], colours: Palette) -> list[str]:
+    """Subgraph clusters per (loop line, iteration), nested like the loops."""
+    top = _Box(None)
+    for node in nodes:
+        box = top
+        for step in node.loops:
+            box = box.boxes.setdefault((step.line, step.iteration), _Box(step))
+        if box is not top:
+            box.nodes.append(node.id)
+    lines: list[str] = []
+    # Depth-first with an explicit stack: ("open", box, path) / ("close",).
+    # Boxes in source order: by loop line, then iteration.
+    stack: list[tuple[_Box, tuple[LoopStep, ...]] | None] = [
+        (box, ()) for _, box in sorted(top.boxes.items(), reverse=True)
+    ]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            lines.append("}")
+            continue
+        box, parent = item
+        assert box.step is not None
+        path = (*parent, box.step)
+        lines.append(f"subgraph {_cluster_name(path)} {{")
+        lines.append(
+            f"graph [label={dot_string(_cluster_label(box.step))} labeljust=l"
+            f' style="rounded,dashed,filled" fillcolor={dot_string(colours.cluster_fill)}'
+            f" color={dot_string(colours.cluster_border)}]"
+        )
+        lines.extend(box.nodes)
+        stack.append(None)
+        stack.extend((child, path) for _, child in sorted(box.boxes.items(), reverse=True))
+    return lines

@@ -1,0 +1,107 @@
+"""The default style: names, values, gradients, edge gradients, themes, options."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pygraphviz
+
+from app.graph import Graph, build_graph
+from app.job import RenderOptions
+from app.render import render, to_dot
+from tests.graph import programs
+from tests.graph.evaluations import evaluation_of
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def texts_by_group(graph: Graph, options: RenderOptions) -> dict[str, list[str]]:
+    """The text lines of each node and edge group of the SVG, by our id."""
+    root = ET.fromstring(render(graph, options, "svg"))
+    found: dict[str, list[str]] = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class", "").startswith(("node", "edge")):
+            found[group.get("id", "")] = [t.text or "" for t in group.iter(f"{SVG}text")]
+    return found
+
+
+def sin_graph() -> Graph:
+    return build_graph(evaluation_of(programs.sin))
+
+
+def test_tensor_nodes_show_name_shape_value_and_grad() -> None:
+    texts = texts_by_group(sin_graph(), RenderOptions())
+    assert texts["n5"] == ["x", "()", "data", "5.0", "grad", "1.851"]
+    assert texts["n0"] == ["y", "()", "data", "5.1232", "grad", "1.0"]
+
+
+def test_op_nodes_show_class_step_and_gradient() -> None:
+    texts = texts_by_group(sin_graph(), RenderOptions())
+    assert texts["n4"] == ["SinBackward0", "#4", "grad", "3.0"]
+    # The op that made the output: the output node below shows its tensor.
+    assert texts["n1"] == ["AddBackward0", "#1"]
+    named = texts_by_group(build_graph(evaluation_of(programs.retain_grad)), RenderOptions())
+    assert ["PowBackward0", "#3", "a", "()", "data", "4.0", "grad", "3.0"] in named.values()
+
+
+def test_edges_carry_small_gradients() -> None:
+    texts = texts_by_group(sin_graph(), RenderOptions())
+    assert texts["e2"] == [" 3.0"]  # SinBackward0 -> MulBackward0
+    assert texts["e3"] == [" 0.85099"]  # 3*cos(5)
+    assert texts["e4"] == [" 1.851"]  # x -> AccumulateGrad
+    plain = texts_by_group(sin_graph(), RenderOptions(show_edge_grads=False))
+    assert all(plain[e] == [] for e in plain if e.startswith("e"))
+    # Gradients of more than 3 elements are not written on edges.
+    vectors = build_graph(evaluation_of(programs.sum_squares))
+    shown = texts_by_group(vectors, RenderOptions())
+    assert {e.id: shown[e.id] for e in vectors.edges} == {
+        e.id: ([" 1.0"] if e.grad == 1.0 else []) for e in vectors.edges
+    }
+    assert sum(isinstance(e.grad, list) for e in vectors.edges) == 3
+
+
+def test_toggles_hide_values_and_gradients() -> None:
+    texts = texts_by_group(sin_graph(), RenderOptions(show_values=False, show_grads=False))
+    assert texts["n5"] == ["x", "()"]
+    assert texts["n4"] == ["SinBackward0"]
+    only_values = texts_by_group(sin_graph(), RenderOptions(show_grads=False))
+    assert only_values["n5"] == ["x", "()", "data", "5.0"]
+
+
+def test_show_attrs_and_saved_in_the_default_style() -> None:
+    graph = build_graph(evaluation_of(programs.exp_result), show_saved=True, show_attrs=True)
+    texts = texts_by_group(graph, RenderOptions(show_attrs=True))
+    [exp] = [t for t in texts.values() if t and t[0] == "ExpBackward0"]
+    assert "result" in exp and "[saved tensor]" in exp
+    saved_edges = [t for k, t in texts.items() if k[0] == "e" and t == ["result"]]
+    assert len(saved_edges) == 1
+    dot = to_dot(graph, RenderOptions())
+    assert "dir=none style=dashed" in dot
+
+
+def test_dark_theme_and_rankdir() -> None:
+    graph = sin_graph()
+    for options, bgcolor in (
+        (RenderOptions(), "#ffffff"),
+        (RenderOptions(theme="dark"), "#0d1117"),
+    ):
+        parsed = pygraphviz.AGraph(string=to_dot(graph, options))
+        assert parsed.graph_attr["bgcolor"] == bgcolor
+        parsed.close()
+    root = ET.fromstring(render(graph, RenderOptions(theme="dark"), "svg"))
+    text_colours = {t.get("fill") for t in root.iter(f"{SVG}text")}
+    assert text_colours <= {"#e6edf3", "#9198a1", "#ffa657"}  # light on dark
+    tall = ET.fromstring(render(graph, RenderOptions(), "svg"))
+    wide = ET.fromstring(render(graph, RenderOptions(rankdir="LR"), "svg"))
+
+    def size(root: ET.Element) -> tuple[float, float]:
+        return float(root.get("width", "")[:-2]), float(root.get("height", "")[:-2])
+
+    assert size(tall)[1] > size(tall)[0] and size(wide)[0] > size(wide)[1]
+
+
+def test_big_values_are_abbreviated() -> None:
+    graph = build_graph(evaluation_of(programs.mlp))
+    texts = texts_by_group(graph, RenderOptions())
+    [w1] = [t for t in texts.values() if t and t[0] == "W1"]
+    assert w1[1] == "(3, 5)" and w1[3].startswith("[[") and w1[3].endswith(", …]]")
