@@ -1,0 +1,365 @@
+"""The HTML pages: `/` (the editor, graph and lessons) and `/embed` (for iframes).
+
+Both are rendered on the server with the evaluation already done, so a page
+is never blank and works as a plain form without JavaScript; static/app.js
+then upgrades it (live editor, hover, backward stepper, share buttons).
+The page state lives in the query string, with the grammar of graph.* (see
+app.query): a permalink, an <img> URL and an <iframe> URL differ only in
+their path.
+
+Without JavaScript the form submits its fields as they are (`_form=1`,
+checkboxes, the `_inputs` text `x=5, w=[1, 2]`); `/` turns that into the
+canonical query and redirects to it, so the URL a person ends on is the same
+permalink the script would have written. Names starting with `_` can never
+be inputs (inputs are identifiers starting with a letter).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import __version__
+from app.api.examples import load_examples
+from app.api.templating import templates
+from app.errors import InvalidRequest, VisualizerError
+from app.job import IDENTIFIER, OPTION_NAMES, Job, RenderOptions
+from app.query import job_from_query, query_from_job
+
+router = APIRouter(include_in_schema=False)
+
+# The notebook's first graph: `y = 3*torch.sin(x) + x+3` and its make_dot.
+DEFAULT_LESSON = "sin-graph"
+THEME_COOKIE = "avz_theme"
+
+# Stricter than the middleware's page policy: no inline script and no inline
+# style either. The one exception is CodeMirror's own stylesheet, a <style>
+# element it creates at run time: it carries this response's nonce (handed
+# to the script in #initial-state, which is data, not script). The graph SVG
+# is inlined, so it must carry presentation attributes, not style.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'{nonce}; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+)
+
+
+def content_security_policy(ancestors: str, style_nonce: str | None = None) -> str:
+    nonce = f" 'nonce-{style_nonce}'" if style_nonce else ""
+    return _CSP.format(nonce=nonce, ancestors=ancestors)
+
+
+# Labels of the option controls, in the order the page shows them.
+TOGGLES: list[tuple[str, str]] = [
+    ("show_values", "Values on nodes"),
+    ("show_grads", "Gradients on nodes"),
+    ("show_edge_grads", "Gradients on edges"),
+    ("group_loops", "Group loop iterations"),
+    ("show_attrs", "Op attributes"),
+    ("show_saved", "Saved tensors"),
+]
+CHOICES: dict[str, list[tuple[str, str]]] = {
+    "rankdir": [("TB", "Top → bottom"), ("LR", "Left → right")],
+    "style": [("default", "autograd-viz"), ("torchviz", "torchviz")],
+}
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> Response:
+    params = request.query_params.multi_items()
+    if any(name == "_form" for name, _ in params):
+        try:
+            pairs = form_to_query(params)
+        except InvalidRequest as exc:
+            return await _render(request, "index.html", _lenient_pairs(params), exc, "'none'")
+        return RedirectResponse("/?" + urlencode(pairs), status_code=303)
+    if not any(name == "source" for name, _ in params):
+        params = _default_pairs(params)
+    return await _render(request, "index.html", _with_theme(request, params), None, "'none'")
+
+
+@router.get("/embed", response_class=HTMLResponse)
+async def embed(request: Request) -> Response:
+    params = request.query_params.multi_items()
+    if not any(name == "source" for name, _ in params):
+        error = InvalidRequest("the query parameter 'source' (the program) is required")
+        return _error_page(request, error, "*")
+    return await _render(request, "embed.html", params, None, "*")
+
+
+async def _render(
+    request: Request,
+    template: str,
+    params: list[tuple[str, str]],
+    error: VisualizerError | None,
+    ancestors: str,
+) -> Response:
+    job: Job | None = None
+    result: dict[str, Any] | None = None
+    if error is None:
+        try:
+            job = job_from_query(params, fmt="svg")
+            result = await request.app.state.service.evaluate(job)
+        except VisualizerError as exc:
+            error = exc
+    state = _state(job, params)
+    query = _query(job, params)
+    nonce = secrets.token_urlsafe(18) if template == "index.html" else None
+    base = str(request.base_url).rstrip("/")
+    context = {
+        "state": state,
+        "result": result,
+        "svg": inline_svg(result.get("svg")) if result else None,
+        "error": error.to_dict() if error else None,
+        "inputs_text": format_inputs(state["inputs"]),
+        "value_text": format_value(result) if result else "",
+        "gradients": _gradient_rows(result),
+        "links": share_links(base, query),
+        "lessons": lesson_cards(),
+        "page_theme": state["options"]["theme"] if "theme" in dict(params) else None,
+        "toggles": TOGGLES,
+        "choices": CHOICES,
+        "version": __version__,
+        "initial": {
+            "state": state,
+            "defaults": RenderOptions().model_dump(),
+            "theme_from_url": any(name == "theme" for name, _ in request.query_params.items()),
+            "result": _without_svg(result),
+            "error": error.to_dict() if error else None,
+            "style_nonce": nonce,
+        },
+    }
+    response = templates.TemplateResponse(request, template, context)
+    response.headers["Content-Security-Policy"] = content_security_policy(ancestors, nonce)
+    response.headers["Cache-Control"] = "no-store" if nonce else "no-cache"
+    return response
+
+
+def lesson_cards() -> list[dict[str, str]]:
+    """The gallery: each lesson as a link that opens it (works without JavaScript)."""
+    cards = []
+    for lesson in load_examples().examples:
+        pairs = [("source", lesson.source)]
+        if lesson.output:
+            pairs.append(("output", lesson.output))
+        pairs += [(k, json.dumps(v)) for k, v in lesson.inputs.items()]
+        lines = [
+            line
+            for line in lesson.source.splitlines()
+            if line.strip() and not line.startswith(("import ", "from "))
+        ]
+        cards.append(
+            {
+                "id": lesson.id,
+                "title": lesson.title,
+                "href": "/?" + urlencode(pairs),
+                "preview": "\n".join(lines[:3]),
+            }
+        )
+    return cards
+
+
+def _error_page(request: Request, error: VisualizerError, ancestors: str) -> Response:
+    problem = {"type": f"/problems/{error.code}", **error.to_dict()}
+    response = templates.TemplateResponse(
+        request, "error.html", {"problem": problem}, status_code=error.status
+    )
+    response.headers["Content-Security-Policy"] = content_security_policy(ancestors)
+    return response
+
+
+def _default_pairs(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The default lesson, with any options the query gives."""
+    lesson = next(e for e in load_examples().examples if e.id == DEFAULT_LESSON)
+    pairs = [("source", lesson.source)]
+    if lesson.output:
+        pairs.append(("output", lesson.output))
+    pairs += [(k, json.dumps(v)) for k, v in lesson.inputs.items()]
+    given = {name for name, _ in pairs}
+    return pairs + [(k, v) for k, v in params if k not in given]
+
+
+def _with_theme(request: Request, params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The theme a returning visitor chose (a cookie the script sets), unless the URL says."""
+    cookie = request.cookies.get(THEME_COOKIE)
+    if cookie in ("light", "dark") and not any(name == "theme" for name, _ in params):
+        return [*params, ("theme", cookie)]
+    return params
+
+
+def _lenient_pairs(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What can be shown of a form that did not parse: its program, at least."""
+    return [(k, v) for k, v in params if k in ("source", "output")]
+
+
+def form_to_query(params: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The fields of the plain form as the canonical query (defaults left out)."""
+    form = dict(params)
+    pairs = [("source", form.get("source", ""))]
+    output = form.get("output", "").strip()
+    if output:
+        pairs.append(("output", output))
+    for name, field in RenderOptions.model_fields.items():
+        if field.annotation is bool:
+            # An unticked checkbox is simply absent from the form.
+            ticked = name in form
+            if ticked != field.default:
+                pairs.append((name, "true" if ticked else "false"))
+        elif form.get(name) not in (None, "", field.default):
+            pairs.append((name, form[name]))
+    return pairs + parse_inputs_text(form.get("_inputs", ""))
+
+
+def parse_inputs_text(text: str) -> list[tuple[str, str]]:
+    """`x=5, w=[1, 2]` as `[("x", "5"), ("w", "[1, 2]")]`: commas inside brackets stay."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    pairs = []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or not _is_identifier(name) or name in OPTION_NAMES | {"source", "output"}:
+            raise InvalidRequest(f"inputs: write each as name=value (x=5, w=[1, 2]), not {part!r}")
+        pairs.append((name, value.strip()))
+    return pairs
+
+
+def _is_identifier(name: str) -> bool:
+    return re.fullmatch(IDENTIFIER, name) is not None
+
+
+def _state(job: Job | None, params: list[tuple[str, str]]) -> dict[str, Any]:
+    """Source, inputs, output and options as the page shows them."""
+    if job is not None:
+        return {
+            "source": job.source,
+            "inputs": job.inputs,
+            "output": job.output,
+            "options": job.options.model_dump(),
+        }
+    given = dict(params)
+    options = RenderOptions().model_dump()
+    return {"source": given.get("source", ""), "inputs": {}, "output": None, "options": options}
+
+
+def _query(job: Job | None, params: list[tuple[str, str]]) -> str:
+    pairs = query_from_job(job) if job is not None else _lenient_pairs(params)
+    return urlencode(pairs)
+
+
+def share_links(base: str, query: str) -> dict[str, str]:
+    return {
+        "permalink": f"{base}/?{query}",
+        "embed": f"{base}/embed?{query}",
+        "svg": f"{base}/api/v1/graph.svg?{query}",
+        "png": f"{base}/api/v1/graph.png?{query}",
+    }
+
+
+def inline_svg(svg: str | None) -> str | None:
+    """The answer's SVG for this page: its root group's id `graph` would clash
+    with the page's own #graph (the element that holds it), so it goes."""
+    if not svg:
+        return svg
+    return svg.replace('<g id="graph" class="graph"', '<g class="graph"', 1)
+
+
+def _without_svg(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    # The SVG is in the page already; the script reads it from the DOM.
+    if result is None:
+        return None
+    return {k: v for k, v in result.items() if k != "svg"}
+
+
+def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
+    if not result:
+        return []
+    rows = []
+    for name, grad in result.get("gradients", {}).items():
+        if grad is None:
+            rows.append({"name": name, "shape": "", "grad": "None"})
+        else:
+            rows.append(
+                {"name": name, "shape": format_shape(grad.get("shape")), "grad": format_value(grad)}
+            )
+    return rows
+
+
+# Number formatting, the same as static/format.js: at least 6 significant
+# digits, no trailing zeros, exponent form outside [1e-4, 1e6).
+
+
+def format_number(x: Any) -> str:
+    if isinstance(x, str):
+        return {"inf": "∞", "-inf": "−∞", "nan": "NaN"}.get(x, x)
+    if isinstance(x, bool):
+        return "True" if x else "False"
+    if not isinstance(x, int | float):
+        return json.dumps(x)
+    if isinstance(x, int) or (x.is_integer() and abs(x) < 1e15):
+        return str(int(x))
+    if abs(x) < 1e-4 or abs(x) >= 1e6:
+        mantissa, exponent = f"{x:.5e}".split("e")
+        return f"{_strip(mantissa)}e{int(exponent)}"
+    text = f"{x:.6g}"
+    if "e" in text:  # rounding reached 1e6
+        mantissa, exponent = text.split("e")
+        return f"{_strip(mantissa)}e{int(exponent)}"
+    return text
+
+
+def _strip(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_array(value: Any, indent: int = 1) -> str:
+    if not isinstance(value, list):
+        return format_number(value)
+    if value and isinstance(value[0], list):
+        rows = [format_array(v, indent + 1) for v in value]
+        return "[" + (",\n" + " " * indent).join(rows) + "]"
+    return "[" + ", ".join(format_number(v) for v in value) + "]"
+
+
+def format_shape(shape: list[int] | None) -> str:
+    if shape is None:
+        return ""
+    return "scalar" if not shape else " × ".join(str(n) for n in shape)
+
+
+def format_value(doc: dict[str, Any]) -> str:
+    """A value document (`value`, `shape`, `truncated`, ...) as the page prints it."""
+    value = doc.get("value")
+    if value is None:
+        return "None"
+    if doc.get("shape") is None and isinstance(value, str):
+        return repr(value)
+    text = format_array(value)
+    if doc.get("truncated"):
+        summary = ", ".join(
+            f"{k} {format_number(doc[k])}" for k in ("min", "max", "mean") if k in doc
+        )
+        text = text[:-1] + ", …]" + (f"\n{summary}" if summary else "")
+    return text
+
+
+def format_inputs(inputs: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={json.dumps(v)}" for k, v in inputs.items())

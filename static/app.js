@@ -1,0 +1,430 @@
+// The page's script: upgrades the server-rendered form (static/js/*).
+//
+// The server has already evaluated the program in the URL and rendered
+// the graph, value and gradients; its answer is in #initial-state. From then
+// on each change of program, inputs or options is sent to
+// POST /api/v1/evaluate after 300 ms of quiet, the newest request wins
+// (older ones are aborted, and a late answer is dropped by its sequence
+// number), and the URL is rewritten so it is always the permalink.
+
+import { createEditor } from "./js/editor.js";
+import { formatMeta, formatShape, formatValue } from "./js/format.js";
+import { Gallery } from "./js/gallery.js";
+import { GraphView } from "./js/graph.js";
+import { SharePanel } from "./js/share.js";
+import { fromQuery, formatInputs, parseInputs, toQuery } from "./js/state.js";
+import { Stepper } from "./js/stepper.js";
+
+const QUIET_MS = 300;
+const BUSY_AFTER_MS = 250;
+const THEME_KEY = "avz-theme";
+const THEME_COOKIE = "avz_theme";
+
+const $ = (id) => document.getElementById(id);
+const initial = JSON.parse($("initial-state").textContent);
+const defaults = initial.defaults;
+const reserved = new Set(["source", "output", ...Object.keys(defaults)]);
+const form = $("program");
+
+// ---- state -----------------------------------------------------------------
+
+const state = {
+  source: initial.state.source,
+  inputsText: $("inputs").value,
+  output: initial.state.output || "",
+  options: { ...defaults, ...initial.state.options },
+};
+let result = initial.result; // the answer on screen
+let problem = initial.error; // the server's last problem, if its last answer was one
+let inputsProblem = false;
+let shownSource = initial.state.source; // the program that answer is for
+let lastSent = null;
+let sequence = 0;
+let controller = null;
+let quietTimer = null;
+let busyTimer = null;
+
+// ---- theme -----------------------------------------------------------------
+
+const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+
+function preferredTheme() {
+  const stored = localStorage.getItem(THEME_KEY);
+  if (stored === "light" || stored === "dark") return stored;
+  return darkQuery.matches ? "dark" : "light";
+}
+
+function applyTheme(theme) {
+  state.options.theme = theme;
+  document.documentElement.dataset.theme = theme;
+  const toggle = $("theme-toggle");
+  toggle.setAttribute("aria-pressed", String(theme === "dark"));
+  toggle.title = theme === "dark" ? "Switch to the light theme" : "Switch to the dark theme";
+  // The server reads this to render the next arrival in the same theme.
+  document.cookie = `${THEME_COOKIE}=${theme}; path=/; max-age=31536000; SameSite=Lax`;
+}
+
+// ---- components ------------------------------------------------------------
+
+const editor = createEditor($("source"), $("source-text"), {
+  styleNonce: initial.style_nonce,
+  onChange(text) {
+    state.source = text;
+    // A lesson's output name that the new program no longer mentions would
+    // only produce "no variable y": fall back to the program's own result.
+    const name = state.output.trim();
+    if (/^[A-Za-z]\w*$/.test(name) && !new RegExp(`\\b${name}\\b`).test(text)) {
+      state.output = "";
+      $("output").value = "";
+    }
+    schedule();
+  },
+  onRun: () => run(true),
+  onLineHover(line) {
+    if (line === null || editor.text() !== shownSource || !result) {
+      graph.mark("is-linked", []);
+      return;
+    }
+    const ids = result.graph.nodes
+      .filter((n) => n.span && n.span.line <= line && line <= (n.span.end_line || n.span.line))
+      .map((n) => n.id);
+    graph.mark("is-linked", ids);
+  },
+});
+
+const graph = new GraphView($("graph"), $("tooltip"), {
+  onNodeHover(node) {
+    if (stepper.active) return;
+    const usable = node && node.span && editor.text() === shownSource;
+    editor.markSpans(usable ? [node.span] : []);
+  },
+});
+
+const stepper = new Stepper($("stepper"), graph, {
+  sourceOf: (span) => (span && editor.text() === shownSource ? editor.textOf(span) : ""),
+  onStep(node) {
+    const usable = node && node.span && editor.text() === shownSource;
+    editor.markSpans(usable ? [node.span] : [], true);
+  },
+});
+
+const share = new SharePanel($("share"));
+
+const gallery = new Gallery($("lessons"), {
+  onLoad(lesson) {
+    if (lesson.search !== undefined) {
+      loadState(fromQuery(lesson.search, defaults));
+    } else {
+      loadState({
+        source: lesson.source,
+        output: lesson.output,
+        inputsText: formatInputs(lesson.inputs),
+        options: state.options,
+      });
+    }
+    run(true, "push");
+    window.scrollTo({ top: 0 });
+    editor.focus();
+  },
+});
+
+// ---- evaluation ------------------------------------------------------------
+
+function schedule(delay = QUIET_MS) {
+  clearTimeout(quietTimer);
+  quietTimer = setTimeout(() => run(false), delay);
+}
+
+function request() {
+  const parsed = parseInputs(state.inputsText, reserved);
+  if (parsed.error) return { error: parsed.error };
+  return {
+    body: {
+      source: state.source,
+      inputs: parsed.inputs,
+      output: state.output.trim() || null,
+      options: state.options,
+    },
+    query: toQuery(state, parsed.inputs, defaults),
+  };
+}
+
+async function run(force, history = "replace") {
+  clearTimeout(quietTimer);
+  const built = request();
+  $("inputs").setCustomValidity(built.error || "");
+  $("inputs").classList.toggle("is-invalid", Boolean(built.error));
+  if (built.error) {
+    inputsProblem = true;
+    showProblem({ title: "Inputs", detail: built.error }, false);
+    return;
+  }
+  if (inputsProblem) {
+    inputsProblem = false;
+    if (problem) showProblem(problem);
+    else hideProblem();
+  }
+  const text = JSON.stringify(built.body);
+  if (!force && text === lastSent) return;
+  lastSent = text;
+  writeURL(built.query, history);
+  share.update(built.query);
+
+  const mine = ++sequence;
+  controller?.abort();
+  controller = new AbortController();
+  clearTimeout(busyTimer);
+  busyTimer = setTimeout(() => ($("busy").hidden = false), BUSY_AFTER_MS);
+  const started = performance.now();
+  let response;
+  let doc;
+  try {
+    response = await fetch("/api/v1/evaluate", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: text,
+      signal: controller.signal,
+    });
+    doc = await response.json();
+  } catch (error) {
+    if (error.name === "AbortError" || mine !== sequence) return;
+    finish(mine);
+    showProblem({ title: "No answer", detail: "The server did not answer. Is it running?" });
+    return;
+  }
+  if (mine !== sequence) return; // a newer request is on its way: never show an older answer
+  finish(mine);
+  if (response.ok) {
+    showResult(doc, built.body.source);
+    $("status").textContent = `Updated in ${Math.round(performance.now() - started)} ms`;
+  } else {
+    showProblem(doc && doc.detail ? doc : { title: `Error ${response.status}`, detail: response.statusText });
+  }
+}
+
+function finish(mine) {
+  if (mine !== sequence) return;
+  clearTimeout(busyTimer);
+  $("busy").hidden = true;
+}
+
+function writeURL(query, history) {
+  // The query is also kept in the entry's state: the arrival at a bare "/" keeps
+  // its short URL, and Back to it still knows which program it showed.
+  const url = `/?${query}`;
+  if (history === "push") window.history.pushState({ query }, "", url);
+  else window.history.replaceState({ query }, "", url);
+}
+
+// ---- rendering -------------------------------------------------------------
+
+function showResult(doc, source) {
+  result = doc;
+  problem = null;
+  shownSource = source;
+  stepper.reset(doc.graph);
+  graph.show(doc.svg, doc.graph);
+  graph.setStale(false);
+  document.querySelector(".results").classList.remove("is-stale");
+  hideProblem();
+
+  $("value-name").textContent = doc.output_name || "";
+  $("value").textContent = formatValue(doc);
+  $("value-meta").textContent = formatMeta(doc);
+  $("stdout").textContent = doc.stdout || "";
+  $("stdout-box").hidden = !doc.stdout;
+  const warnings = $("warnings");
+  warnings.replaceChildren(
+    ...(doc.warnings || []).map((w) => Object.assign(document.createElement("li"), { textContent: w })),
+  );
+  warnings.hidden = !(doc.warnings || []).length;
+  $("gradients").replaceChildren(gradientTable(doc.gradients || {}));
+  gallery.markActive(source);
+}
+
+function gradientTable(gradients) {
+  const names = Object.keys(gradients);
+  if (!names.length) {
+    const p = document.createElement("p");
+    p.className = "muted";
+    p.textContent = "No tensor here requires grad, so there is nothing to differentiate.";
+    return p;
+  }
+  const table = document.createElement("table");
+  table.className = "grad-table";
+  const head = table.createTHead().insertRow();
+  for (const label of ["Tensor", "Shape", "Gradient"]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = label;
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  for (const name of names) {
+    const grad = gradients[name];
+    const tr = body.insertRow();
+    tr.dataset.name = name;
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.appendChild(Object.assign(document.createElement("code"), { textContent: name }));
+    tr.appendChild(th);
+    const shape = tr.insertCell();
+    shape.className = "shape";
+    shape.textContent = grad ? formatShape(grad.shape) : "";
+    const pre = document.createElement("pre");
+    pre.className = "num";
+    pre.textContent = grad ? formatValue(grad) : "None";
+    tr.insertCell().appendChild(pre);
+  }
+  return table;
+}
+
+function showProblem(shown, fromServer = true) {
+  if (fromServer) problem = shown;
+  const box = $("error");
+  const parts = [element("strong", "error-title", shown.title || "Error")];
+  if (shown.line) {
+    parts.push(" ", element("span", "error-where", `Line ${shown.line}, column ${shown.column}`));
+  }
+  parts.push(element("p", "error-detail", shown.detail || ""));
+  box.replaceChildren(...parts);
+  box.hidden = false;
+  editor.markError(fromServer ? shown : null);
+  if (fromServer) {
+    stepper.exit();
+    graph.setStale(true);
+    document.querySelector(".results").classList.add("is-stale");
+  }
+  $("status").textContent = "";
+}
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+function hideProblem() {
+  $("error").hidden = true;
+  $("error").replaceChildren();
+  editor.markError(null);
+}
+
+// ---- controls --------------------------------------------------------------
+
+function readOptions() {
+  for (const name of Object.keys(defaults)) {
+    const control = form.elements.namedItem(name);
+    if (!control || control.type === "hidden") continue;
+    state.options[name] = control.type === "checkbox" ? control.checked : control.value;
+  }
+}
+
+function writeControls() {
+  for (const name of Object.keys(defaults)) {
+    const control = form.elements.namedItem(name);
+    if (!control || control.type === "hidden") continue;
+    if (control.type === "checkbox") control.checked = Boolean(state.options[name]);
+    else control.value = state.options[name];
+  }
+  $("inputs").value = state.inputsText;
+  $("output").value = state.output;
+}
+
+/** Put a whole state (a lesson, or the URL after Back) on the page. */
+function loadState(next) {
+  state.source = next.source ?? "";
+  state.output = next.output || "";
+  state.inputsText = next.inputsText || "";
+  const theme = state.options.theme;
+  state.options = { ...defaults, ...next.options, theme };
+  editor.setText(state.source);
+  writeControls();
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(true);
+});
+$("inputs").addEventListener("input", (e) => {
+  state.inputsText = e.target.value;
+  schedule();
+});
+$("output").addEventListener("input", (e) => {
+  state.output = e.target.value;
+  schedule();
+});
+$("options").addEventListener("change", () => {
+  readOptions();
+  run(false);
+});
+
+$("theme-toggle").hidden = false;
+$("theme-toggle").addEventListener("click", () => {
+  const theme = state.options.theme === "dark" ? "light" : "dark";
+  localStorage.setItem(THEME_KEY, theme);
+  applyTheme(theme);
+  run(false);
+});
+darkQuery.addEventListener("change", () => {
+  if (localStorage.getItem(THEME_KEY)) return;
+  applyTheme(preferredTheme());
+  run(false);
+});
+
+$("zoom-controls").hidden = false;
+$("zoom-in").addEventListener("click", () => graph.zoomBy(1.25));
+$("zoom-out").addEventListener("click", () => graph.zoomBy(0.8));
+$("zoom-fit").addEventListener("click", () => graph.fit());
+
+$("gradients").addEventListener("mouseover", (event) => {
+  const row = event.target.closest("tr[data-name]");
+  const ids = row && result ? result.graph.nodes.filter((n) => n.name === row.dataset.name).map((n) => n.id) : [];
+  graph.mark("is-linked", ids);
+});
+$("gradients").addEventListener("mouseleave", () => graph.mark("is-linked", []));
+
+document.addEventListener("keydown", (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+    event.preventDefault();
+    run(true);
+    return;
+  }
+  const target = event.target;
+  const typing = target.closest?.("input, textarea, select, .cm-editor, [contenteditable]");
+  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "ArrowRight" && !stepper.buttons.start.disabled) stepper.next();
+  else if (event.key === "ArrowLeft" && stepper.active) stepper.prev();
+  else if (event.key === "Escape" && stepper.active) stepper.exit();
+  else return;
+  event.preventDefault();
+});
+
+window.addEventListener("popstate", (event) => {
+  const query = event.state && event.state.query !== undefined ? event.state.query : window.location.search;
+  loadState(fromQuery(query, defaults));
+  run(true);
+});
+
+// ---- arrival ---------------------------------------------------------------
+
+for (const element of document.querySelectorAll(".js-only")) element.hidden = false;
+const arrivedTheme = state.options.theme;
+applyTheme(initial.theme_from_url ? arrivedTheme : preferredTheme());
+graph.adopt(result && result.graph);
+stepper.reset(result && result.graph);
+if (initial.error) {
+  editor.markError(initial.error);
+  graph.setStale(Boolean(result));
+}
+{
+  const built = request();
+  if (!built.error) {
+    lastSent = JSON.stringify(built.body);
+    share.update(built.query);
+    window.history.replaceState({ query: built.query }, "");
+  }
+}
+gallery.ready.then(() => gallery.markActive(editor.text()));
+if (state.options.theme !== arrivedTheme) run(true); // draw the graph in this visitor's theme

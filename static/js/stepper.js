@@ -1,0 +1,172 @@
+// The backward stepper: walks graph.backward_order (the order backward()
+// ran the nodes), lighting the current node, the gradients that reached it
+// (edges from it to the nodes it fed, in make_dot's direction) and the ones
+// it passes on (edges from its inputs to it), with a caption in words.
+
+import { asValueDoc, formatValue } from "./format.js";
+import { nodeTitle } from "./graph.js";
+
+const PLAY_MS = 1100;
+
+export class Stepper {
+  constructor(root, graphView, { onStep, sourceOf }) {
+    this.root = root;
+    this.sourceOf = sourceOf || (() => "");
+    this.graph = graphView;
+    this.onStep = onStep;
+    this.order = [];
+    this.index = -1;
+    this.timer = null;
+    const $ = (id) => root.querySelector(`#${id}`);
+    this.buttons = {
+      start: $("step-start"),
+      prev: $("step-prev"),
+      next: $("step-next"),
+      play: $("step-play"),
+      exit: $("step-exit"),
+    };
+    this.count = $("step-count");
+    this.caption = $("step-caption");
+    this.idleCaption = [...this.caption.childNodes].map((n) => n.cloneNode(true));
+    this.buttons.start.addEventListener("click", () => this.go(0));
+    this.buttons.prev.addEventListener("click", () => this.prev());
+    this.buttons.next.addEventListener("click", () => this.next());
+    this.buttons.play.addEventListener("click", () => this.togglePlay());
+    this.buttons.exit.addEventListener("click", () => this.exit());
+    root.hidden = false;
+  }
+
+  get active() {
+    return this.index >= 0;
+  }
+
+  /** A new graph: stop, and offer the walk if a backward pass ran. */
+  reset(graph) {
+    this.order = (graph && graph.backward_order) || [];
+    this.exit();
+    this.buttons.start.disabled = this.order.length === 0;
+    this.buttons.start.title = this.order.length
+      ? "Walk the backward pass node by node (→)"
+      : "No backward pass ran: nothing requires grad";
+    this.count.textContent = this.order.length ? `${this.order.length} steps` : "no backward pass";
+  }
+
+  next() {
+    if (this.order.length) this.go(this.active ? Math.min(this.index + 1, this.order.length - 1) : 0);
+    if (this.index === this.order.length - 1) this.stopPlay();
+  }
+
+  prev() {
+    if (this.active) this.go(Math.max(this.index - 1, 0));
+  }
+
+  togglePlay() {
+    if (this.timer) return this.stopPlay();
+    if (!this.active || this.index === this.order.length - 1) this.go(0);
+    this.buttons.play.setAttribute("aria-pressed", "true");
+    this.buttons.play.textContent = "Pause";
+    this.timer = setInterval(() => this.next(), PLAY_MS);
+  }
+
+  stopPlay() {
+    clearInterval(this.timer);
+    this.timer = null;
+    this.buttons.play.setAttribute("aria-pressed", "false");
+    this.buttons.play.textContent = "Play";
+  }
+
+  exit() {
+    this.stopPlay();
+    this.index = -1;
+    this.graph.container.classList.remove("stepping");
+    for (const cls of ["is-current", "is-visited", "grad-in", "grad-out"]) this.graph.mark(cls, []);
+    this.caption.replaceChildren(...this.idleCaption.map((n) => n.cloneNode(true)));
+    this.count.textContent = this.order.length ? `${this.order.length} steps` : "no backward pass";
+    this.buttons.prev.disabled = this.buttons.next.disabled = true;
+    this.buttons.play.disabled = this.order.length === 0;
+    this.buttons.exit.disabled = true;
+    this.root.classList.remove("is-active");
+    this.buttons.start.textContent = "Step through backward()";
+    this.onStep(null);
+  }
+
+  go(index) {
+    if (!this.order.length) return;
+    this.index = index;
+    const id = this.order[index];
+    const node = this.graph.nodes.get(id);
+    const edges = this.graph.graph.edges;
+    // make_dot draws edges input -> consumer; backward runs them the other way.
+    const received = edges.filter((e) => e.source === id);
+    const sent = edges.filter((e) => e.target === id);
+    this.graph.container.classList.add("stepping");
+    this.graph.mark("is-current", [id]);
+    this.graph.mark("is-visited", this.order.slice(0, index));
+    this.graph.mark("grad-in", received.map((e) => e.id));
+    this.graph.mark("grad-out", sent.map((e) => e.id));
+    this.count.textContent = `${index + 1} / ${this.order.length}`;
+    this.buttons.prev.disabled = index === 0;
+    this.buttons.next.disabled = index === this.order.length - 1;
+    this.buttons.play.disabled = false;
+    this.buttons.exit.disabled = false;
+    this.root.classList.add("is-active");
+    this.buttons.start.textContent = "Restart";
+    const code = node && node.kind === "op" ? this.sourceOf(node.span) : "";
+    this.caption.replaceChildren(...describe(node, id, index, received, sent, this.graph.nodes, code));
+    this.onStep(node || null);
+  }
+}
+
+function text(tag, cls, content) {
+  const el = document.createElement(tag);
+  if (cls) el.className = cls;
+  el.textContent = content;
+  return el;
+}
+
+function grad(value) {
+  return text("code", "is-grad", value === null || value === undefined ? "—" : formatValue(asValueDoc(value)));
+}
+
+function name(node, id) {
+  return text("strong", null, node ? nodeTitle(node) : id);
+}
+
+function list(edges, nodes, end) {
+  const out = [];
+  edges.forEach((e, i) => {
+    if (i) out.push(i === edges.length - 1 ? " and " : ", ");
+    out.push(grad(e.grad), " to ", name(nodes.get(e[end]), e[end]));
+  });
+  return out;
+}
+
+function describe(node, id, index, received, sent, nodes, code) {
+  const parts = [text("span", "step-badge", `Step ${index + 1}`), " "];
+  if (!node) return [...parts, `node ${id}`];
+  const made = code && code.length <= 60 ? [" (", text("code", "step-code", code), ")"] : [];
+  if (index === 0) {
+    parts.push("backward() starts at ", name(node, id), ...made, " with gradient ", grad(1), ".");
+  } else if (received.length) {
+    parts.push(name(node, id), ...made, " receives ");
+    received.forEach((e, i) => {
+      if (i) parts.push(i === received.length - 1 ? " and " : ", ");
+      parts.push(grad(e.grad), " from ", name(nodes.get(e.target), e.target));
+    });
+    parts.push(received.length > 1 ? " (summed)" : "", ".");
+  } else {
+    parts.push(name(node, id), ".");
+  }
+  const leaf = sent.length === 1 ? nodes.get(sent[0].source) : null;
+  if (node.label === "AccumulateGrad" && leaf) {
+    // The end of a path: the sum lands in the leaf's .grad.
+    parts.push(" It stores ", grad(sent[0].grad), " in ", text("code", null, `${leaf.name || "the leaf"}.grad`), ".");
+  } else if (sent.length) {
+    parts.push(" By the chain rule it passes ", ...list(sent, nodes, "source"), ".");
+  } else if (node.kind === "leaf" || node.label === "AccumulateGrad") {
+    parts.push(" A leaf: the gradient is stored in ", text("code", null, `${node.name || "it"}.grad`));
+    if (node.grad !== null && node.grad !== undefined) parts.push(" = ", grad(node.grad));
+    parts.push(".");
+  }
+  return parts;
+}
