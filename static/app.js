@@ -321,6 +321,20 @@ function readOptions() {
   }
 }
 
+// make_dot's own look has no values, gradients or loop boxes to switch.
+const DEFAULT_STYLE_ONLY = ["show_values", "show_grads", "show_edge_grads", "group_loops"];
+
+function syncStyleControls() {
+  const torchviz = state.options.style === "torchviz";
+  for (const name of DEFAULT_STYLE_ONLY) {
+    const control = form.elements.namedItem(name);
+    if (!control) continue;
+    control.disabled = torchviz;
+    control.closest("label").classList.toggle("is-disabled", torchviz);
+    control.closest("label").title = torchviz ? "Only in the autograd-viz style" : "";
+  }
+}
+
 function writeControls() {
   for (const name of Object.keys(defaults)) {
     const control = form.elements.namedItem(name);
@@ -330,6 +344,7 @@ function writeControls() {
   }
   $("inputs").value = state.inputsText;
   $("output").value = state.output;
+  syncStyleControls();
 }
 
 /** Put a whole state (a lesson, or the URL after Back) on the page. */
@@ -357,6 +372,7 @@ $("output").addEventListener("input", (e) => {
 });
 $("options").addEventListener("change", () => {
   readOptions();
+  syncStyleControls();
   run(false);
 });
 
@@ -412,6 +428,7 @@ window.addEventListener("popstate", (event) => {
 for (const element of document.querySelectorAll(".js-only")) element.hidden = false;
 const arrivedTheme = state.options.theme;
 applyTheme(initial.theme_from_url ? arrivedTheme : preferredTheme());
+syncStyleControls();
 graph.adopt(result && result.graph);
 stepper.reset(result && result.graph);
 if (initial.error) {

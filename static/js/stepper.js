@@ -79,7 +79,7 @@ export class Stepper {
     this.stopPlay();
     this.index = -1;
     this.graph.container.classList.remove("stepping");
-    for (const cls of ["is-current", "is-visited", "grad-in", "grad-out"]) this.graph.mark(cls, []);
+    for (const cls of ["is-current", "is-visited", "is-next", "grad-in", "grad-out"]) this.graph.mark(cls, []);
     this.caption.replaceChildren(...this.idleCaption.map((n) => n.cloneNode(true)));
     this.count.textContent = this.order.length ? `${this.order.length} steps` : "no backward pass";
     this.buttons.prev.disabled = this.buttons.next.disabled = true;
@@ -104,6 +104,7 @@ export class Stepper {
     this.graph.mark("is-visited", this.order.slice(0, index));
     this.graph.mark("grad-in", received.map((e) => e.id));
     this.graph.mark("grad-out", sent.map((e) => e.id));
+    this.graph.mark("is-next", sent.map((e) => e.source)); // where the gradient goes next
     this.count.textContent = `${index + 1} / ${this.order.length}`;
     this.buttons.prev.disabled = index === 0;
     this.buttons.next.disabled = index === this.order.length - 1;

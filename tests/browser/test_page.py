@@ -187,6 +187,7 @@ def test_a_stale_answer_never_overwrites_a_newer_one(live_server: LiveServer, pa
 
 
 def test_stepping_through_the_backward_pass(live_server: LiveServer, page: Any) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})  # docs/screenshot.png is this one
     arrive(page, live_server)
     start = page.locator("#step-start")
     expect(start).to_be_enabled()
