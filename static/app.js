@@ -196,7 +196,8 @@ async function run(force, history = "replace") {
   finish(mine);
   if (response.ok) {
     showResult(doc, built.body.source);
-    $("status").textContent = `Updated in ${Math.round(performance.now() - started)} ms`;
+    $("status").textContent = `${Math.round(performance.now() - started)} ms`;
+    $("status").title = "Time of the last evaluation";
   } else {
     showProblem(doc && doc.detail ? doc : { title: `Error ${response.status}`, detail: response.statusText });
   }

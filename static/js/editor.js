@@ -101,11 +101,15 @@ export function createEditor(container, textarea, { onChange, onRun, onLineHover
         errorField,
         spanField,
         EditorView.contentAttributes.of({
-          "aria-label": "Program (Python over torch). Escape then Tab leaves the editor.",
+          "aria-label":
+            "Program, Python over torch. Once you type, Tab indents; Escape then Tab leaves.",
           "aria-describedby": "error",
           "data-gramm": "false",
         }),
         EditorView.updateListener.of((update) => {
+          if (update.transactions.some((tr) => tr.isUserEvent("input") || tr.isUserEvent("delete"))) {
+            update.view.setTabFocusMode(false); // typing: from now on Tab indents
+          }
           if (update.docChanged) {
             textarea.value = update.state.doc.toString();
             if (!quiet) onChange(textarea.value);
@@ -123,6 +127,13 @@ export function createEditor(container, textarea, { onChange, onRun, onLineHover
       ],
     }),
   });
+  // Tab passes through the editor when it arrived by Tab (a keyboard user
+  // moving through the page); after a click or once typing starts, Tab indents.
+  let lastKeyWasTab = false;
+  document.addEventListener("keydown", (e) => (lastKeyWasTab = e.key === "Tab"), true);
+  document.addEventListener("pointerdown", () => (lastKeyWasTab = false), true);
+  view.contentDOM.addEventListener("focus", () => view.setTabFocusMode(lastKeyWasTab));
+
   textarea.hidden = true;
   textarea.removeAttribute("name"); // the script submits; the plain form is not used
   container.appendChild(view.dom);

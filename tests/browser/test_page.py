@@ -273,20 +273,41 @@ def test_theme_toggle_redraws_dark_and_persists(live_server: LiveServer, page: A
     no_js_errors(page)
 
 
+def focused(locator: Any) -> bool:
+    result: bool = locator.evaluate("(e) => e === document.activeElement")
+    return result
+
+
 def test_keyboard_alone_runs_a_program(live_server: LiveServer, page: Any) -> None:
     arrive(page, live_server)
+    content = page.locator("#source .cm-content")
     page.keyboard.press("Tab")  # the skip link comes first
     expect(page.locator(".skip-link")).to_be_focused()
-    page.focus("#source .cm-content")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if focused(content):
+            break
+    assert focused(content), "Tab never reached the editor"
+    # Arriving by Tab, Tab moves on: the editor is no keyboard trap.
+    page.keyboard.press("Tab")
+    expect(page.locator("#inputs")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(content).to_be_focused()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text("x = torch.tensor(3.0, requires_grad=True)\ny = x * x")
     page.keyboard.press("Control+Enter")
     expect(page.locator("#value")).to_have_text("9", timeout=SLOW)
     expect(page.locator("#gradients tr[data-name=x] pre")).to_have_text("6")
-    # Escape, then Tab, leaves the editor (it does not trap the keyboard).
+    # Once typing started Tab indents; Escape, then Tab, still leaves.
     page.keyboard.press("Escape")
     page.keyboard.press("Tab")
-    expect(page.locator("#source .cm-content")).not_to_be_focused()
+    expect(content).not_to_be_focused()
+    # The backward stepper by keys alone.
+    page.focus("#step-start")
+    page.keyboard.press("Enter")
+    expect(page.locator("#step-caption")).to_contain_text("Step 1")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-caption")).to_contain_text("Step 2")
     no_js_errors(page)
 
 
