@@ -1,0 +1,71 @@
+"""The evaluate stage: a checked program run with real torch (SPEC.md section 1).
+
+Public API:
+
+    evaluate(program, inputs=None, output=None, limits=DEFAULT_LIMITS) -> Evaluation
+    run_source(source, inputs=None, output=None, limits=DEFAULT_LIMITS) -> Evaluation
+    Session(program, inputs=None, limits=DEFAULT_LIMITS, *, record=True)
+        .run() -> value of the final expression statement (or None)
+        .finish(output=None) -> Evaluation
+        .call(name_or_function, *args, **kwargs) -> value
+        .evaluate_expression(**bindings) -> value   (single-expression programs)
+        .bind(name, value) -> tensor                 (an input, as a float32 leaf)
+        .get(name) -> a global of the program
+        .steps, .stdout, .warnings
+
+`evaluate` is `Session(...).run()` then `.finish(output)`. The optimizer
+uses a Session directly: `run()` once (defines the functions), then
+`call("objective", theta)` or `evaluate_expression(x=theta)` per step; every
+call shares the session's step and element budgets, so a program cannot
+escape its limits through the optimizer. Pass `record=False` when the
+graph is not needed: names, spans and intermediate gradients are then not
+recorded (and not kept alive).
+
+Everything raised is a VisualizerError: SourceSyntaxError / NotAllowed /
+UserRuntimeError (torch's own errors, with the line and column of the
+innermost statement or expression) / LimitExceeded / InvalidRequest.
+Wall time and memory are bounded from outside (a worker process): this
+stage is a plain function.
+
+Module map: interpreter (statements, expressions, calls, operators,
+attributes, builtins) over a machine (machine.py: state, steps, stdout);
+guards.py (element, int, sequence and format limits); tracking.py (names,
+spans, loop iterations, intermediate gradients); backward.py (backward
+traces, reachability); namespaces.py (allowlist tables as runtime values);
+failures.py (exception conversion); session.py (inputs, output selection,
+automatic backward, the Evaluation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.evaluate.result import Evaluation
+from app.evaluate.session import Session
+from app.job import InputValue
+from app.limits import DEFAULT_LIMITS, Limits
+from app.parse import Program, parse_program
+
+__all__ = ["Evaluation", "Session", "evaluate", "run_source"]
+
+
+def evaluate(
+    program: Program,
+    inputs: Mapping[str, InputValue] | None = None,
+    output: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Evaluation:
+    """Run a checked program and return everything the graph stage needs."""
+    session = Session(program, inputs, limits)
+    session.run()
+    return session.finish(output)
+
+
+def run_source(
+    source: str,
+    inputs: Mapping[str, InputValue] | None = None,
+    output: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Evaluation:
+    """Parse and evaluate in one call."""
+    return evaluate(parse_program(source, limits), inputs, output, limits)

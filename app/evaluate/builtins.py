@@ -1,0 +1,243 @@
+"""The Python builtins a program may call, and list and dict methods, with guards.
+
+Each builtin is `(machine, args, kwargs, node) -> value`. Anything that
+builds a sequence bounds its length first (sequence_length), anything that
+renders text bounds what it would render, and `sum` adds with the guarded
+operator so `sum([a, b])` of tensors is bounded like `a + b`. The dual names
+(abs, sum, max, min, round, pow) get here only when their first argument is
+not a tensor; with a tensor they are the torch functions.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins as py
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from app.evaluate import operators
+from app.evaluate.machine import Machine
+from app.parse.allowlist import DICT_METHODS, LIST_METHODS
+
+Tensor = torch.Tensor
+Builtin = Callable[[Machine, list[Any], dict[str, Any], ast.AST], Any]
+SIZED = (list, tuple, str, dict, range, torch.Size)
+MAX_NDIGITS = 1_000
+
+
+def _no_keywords(name: str, kwargs: dict[str, Any], allowed: tuple[str, ...] = ()) -> None:
+    for key in kwargs:
+        if key not in allowed:
+            raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, SIZED):
+        return len(value)
+    if isinstance(value, Tensor):
+        if value.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return value.shape[0]
+    raise TypeError(f"'{type(value).__name__}' object is not iterable")
+
+
+def items(m: Machine, value: Any, node: ast.AST) -> list[Any]:
+    """The items of an allowed iterable, as a list, bounded before it is built."""
+    m.guard.new_sequence(_size(value))
+    return list(m.iterate(value, node))
+
+
+def _print(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> None:
+    sep = kwargs.get("sep")
+    end = kwargs.get("end")
+    sep = " " if sep is None else sep
+    end = "\n" if end is None else end
+    if not isinstance(sep, str) or not isinstance(end, str):
+        raise TypeError("sep and end must be None or strings")
+    parts = []
+    for arg in args:
+        m.guard.render(arg)
+        parts.append(str(arg))
+    m.write(sep.join(parts) + end)
+
+
+def _range(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> range:
+    return range(*args)  # lazy: a loop over it pays one step per iteration
+
+
+def _len(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> int:
+    if len(args) != 1:
+        raise TypeError("len() takes exactly one argument")
+    return _size(args[0])
+
+
+def _float(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> float:
+    return float(*args)
+
+
+def _int(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> int:
+    return m.guard.int_result(int(*args, **kwargs))
+
+
+def _bool(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> bool:
+    return bool(*args)
+
+
+def _str(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> str:
+    if len(args) > 1:
+        raise TypeError("str() takes at most one argument here")
+    if not args:
+        return ""
+    m.guard.render(args[0])
+    return str(args[0])
+
+
+def _list(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:
+    if len(args) > 1:
+        raise TypeError("list() takes at most one argument")
+    return items(m, args[0], node) if args else []
+
+
+def _tuple(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> tuple[Any, ...]:
+    if len(args) > 1:
+        raise TypeError("tuple() takes at most one argument")
+    return tuple(items(m, args[0], node)) if args else ()
+
+
+def _dict(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> dict[Any, Any]:
+    if len(args) > 1:
+        raise TypeError("dict() takes at most one positional argument")
+    if not args:
+        m.guard.new_sequence(len(kwargs))
+        return dict(**kwargs)
+    source = args[0]
+    if isinstance(source, dict):
+        m.guard.new_sequence(len(source) + len(kwargs))
+        return dict(source, **kwargs)
+    pairs = items(m, source, node)
+    m.guard.sequence(len(pairs) + len(kwargs))
+    return dict(pairs, **kwargs)
+
+
+def _enumerate(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:
+    if len(args) != 1:
+        raise TypeError("enumerate() takes one iterable")
+    start = kwargs.get("start", 0)
+    return list(enumerate(items(m, args[0], node), start))
+
+
+def _zip(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:
+    if not args:
+        return []
+    shortest = min(_size(a) for a in args)
+    m.guard.new_sequence(shortest)
+    return list(zip(*(m.iterate(a, node) for a in args), strict=False))
+
+
+BUILTINS: dict[str, Builtin] = {
+    "print": _print,
+    "range": _range,
+    "len": _len,
+    "float": _float,
+    "int": _int,
+    "bool": _bool,
+    "str": _str,
+    "list": _list,
+    "tuple": _tuple,
+    "dict": _dict,
+    "enumerate": _enumerate,
+    "zip": _zip,
+}
+
+
+# -- the Python halves of the dual names --------------------------------------
+def _abs(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    _no_keywords("abs", kwargs)
+    return py.abs(*args)
+
+
+def _sum(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    _no_keywords("sum", kwargs, ("start",))
+    if len(args) not in (1, 2):
+        raise TypeError("sum() takes an iterable and an optional start")
+    total = args[1] if len(args) == 2 else kwargs.get("start", 0)
+    if isinstance(total, str):
+        raise TypeError("sum() can't sum strings")
+    for item in items(m, args[0], node):
+        total = operators.binary(m, ast.Add, total, item, node, False)
+    return total
+
+
+def _extreme(name: str, pick: Callable[..., Any]) -> Builtin:
+    def extreme(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        _no_keywords(name, kwargs)
+        if not args:
+            raise TypeError(f"{name} expected at least 1 argument, got 0")
+        values = items(m, args[0], node) if len(args) == 1 else args
+        return pick(values)
+
+    return extreme
+
+
+def _round(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    _no_keywords("round", kwargs, ("ndigits",))
+    ndigits = args[1] if len(args) > 1 else kwargs.get("ndigits")
+    if isinstance(ndigits, int) and py.abs(ndigits) > MAX_NDIGITS:
+        raise ValueError(f"round() ndigits must be within +-{MAX_NDIGITS} here")
+    result = py.round(args[0]) if ndigits is None else py.round(args[0], ndigits)
+    return m.guard.int_result(result) if isinstance(result, int) else result
+
+
+def _pow(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    _no_keywords("pow", kwargs, ("mod",))
+    if len(args) == 3 or "mod" in kwargs:
+        mod = args[2] if len(args) == 3 else kwargs["mod"]
+        return py.pow(args[0], args[1], mod)
+    if len(args) != 2:
+        raise TypeError("pow() takes two or three arguments")
+    return operators.binary(m, ast.Pow, args[0], args[1], node, False)
+
+
+DUALS: dict[str, Builtin] = {
+    "abs": _abs,
+    "sum": _sum,
+    "max": _extreme("max", py.max),
+    "min": _extreme("min", py.min),
+    "round": _round,
+    "pow": _pow,
+}
+
+
+# -- methods of lists and dicts -----------------------------------------------
+def list_method(
+    m: Machine, value: list[Any], name: str, args: list[Any], kwargs: dict[str, Any]
+) -> Any:
+    assert name in LIST_METHODS
+    _no_keywords(name, kwargs)
+    if name in ("append", "insert"):
+        m.guard.sequence(len(value) + 1)
+        m.guard.count_items(1)
+    elif name == "extend":
+        added = _size(args[0]) if args else 0
+        m.guard.sequence(len(value) + added)
+        m.guard.count_items(added)
+    elif name == "copy":
+        m.guard.new_sequence(len(value))
+    return getattr(value, name)(*args)
+
+
+def dict_method(
+    m: Machine, value: dict[Any, Any], name: str, args: list[Any], kwargs: dict[str, Any]
+) -> Any:
+    assert name in DICT_METHODS
+    _no_keywords(name, kwargs)
+    if name in ("items", "keys", "values"):
+        if args:
+            raise TypeError(f"{name}() takes no arguments")
+        m.guard.new_sequence(len(value))
+        return list(getattr(value, name)())
+    if name == "copy":
+        m.guard.new_sequence(len(value))
+    return getattr(value, name)(*args)

@@ -1,0 +1,327 @@
+"""Calls: torch functions, tensor methods, builtins and the program's own functions.
+
+Every call is a step. A torch function or method call checks its keyword
+arguments against its table entry, bounds its result size before running
+(app.evaluate.guards), and counts and stamps what it made. Calls that run a
+backward pass go through app.evaluate.backward so the pass is traced.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from app.errors import LimitExceeded, NotAllowed
+from app.evaluate import builtins
+from app.evaluate.machine import Machine
+from app.evaluate.scope import Scope
+from app.evaluate.values import BoundMethod, Function, GradFn, GradMode, UserFunction
+from app.parse import allowlist as A
+
+Tensor = torch.Tensor
+Special = Callable[[Machine, Function, list[Any], dict[str, Any], ast.AST], Any]
+
+
+class Calls(Machine):
+    def call(self, func: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+        kind = func.__class__
+        if kind is Function:
+            return self.call_function(func, args, kwargs, node)
+        if kind is UserFunction:
+            return self.call_user(func, args, kwargs, node)
+        if kind is BoundMethod:
+            return self.call_method(func.receiver, func.name, args, kwargs, node)
+        raise TypeError(f"'{type(func).__name__}' object is not callable")
+
+    def check_keywords(
+        self, allowed: frozenset[str] | None, kwargs: dict[str, Any], what: str, node: ast.AST
+    ) -> None:
+        if allowed is not None:
+            for key in kwargs:
+                if key not in allowed:
+                    line, column = self.position(node)
+                    raise NotAllowed(
+                        f"{what}() does not accept the keyword argument {key}= here",
+                        line=line,
+                        column=column,
+                    )
+        dtype = kwargs.get("dtype")
+        if dtype is not None and not isinstance(dtype, torch.dtype):
+            raise TypeError(f"dtype must be a torch dtype such as torch.float32, not {dtype!r}")
+
+    def call_function(
+        self, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
+        self.step(node)
+        entry = fn.entry
+        if kwargs:
+            self.check_keywords(entry.kwargs, kwargs, fn.name, node)
+        kind = fn.kind
+        if kind == "builtin":
+            return fn.target(self, args, kwargs, node)
+        if kind == "dual":
+            if not (args and isinstance(args[0], Tensor)):
+                assert fn.python is not None
+                return fn.python(self, args, kwargs, node)
+        elif kind == "math" and args and isinstance(args[0], int | float):
+            args[0] = torch.as_tensor(args[0])
+        if entry.special is not None:
+            return SPECIALS[entry.special](self, fn, args, kwargs, node)
+        if entry.random:
+            self.seed()
+        if entry.bound != A.SHRINK:
+            target = fn.target
+            if entry.bound == A.CREATE:
+                meta: Any = lambda a, k: target(*a, **k, device="meta")  # noqa: E731
+            else:
+                meta = lambda a, k: target(*a, **k)  # noqa: E731
+            self.guard.bound(entry.bound, fn.name.rpartition(".")[2], args, kwargs, meta)
+        result = fn.target(*args, **kwargs)
+        if isinstance(result, int) and not isinstance(result, bool):
+            return self.guard.int_result(result)
+        return self.made(result, node)
+
+    def call_method(
+        self, receiver: Any, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
+        if isinstance(receiver, Tensor):
+            entry = A.TENSOR_METHODS.get(name)
+            if entry is None:
+                line, column = self.position(node)
+                raise NotAllowed(
+                    f"the tensor method .{name}() is not available", line=line, column=column
+                )
+            self.step(node)
+            if kwargs:
+                self.check_keywords(entry.kwargs, kwargs, f".{name}", node)
+            if entry.special is not None:
+                return METHOD_SPECIALS[entry.special](self, receiver, args, kwargs, node)
+            if entry.random:
+                self.seed()
+            if entry.bound != A.SHRINK:
+                self.guard.bound(
+                    entry.bound,
+                    name,
+                    [receiver, *args],
+                    kwargs,
+                    lambda a, k: getattr(a[0], name)(*a[1:], **k),
+                )
+            result = getattr(receiver, name)(*args, **kwargs)
+            if result is receiver:
+                if self.record:
+                    self.tracker.note(result, node)  # in place: maybe a new grad_fn
+                return result
+            return self.made(result, node)
+        self.step(node)
+        kind, methods = _METHODS.get(type(receiver), ("", frozenset()))
+        if name not in methods:
+            line, column = self.position(node)
+            available = ", ".join(sorted(methods)) or "none"
+            raise NotAllowed(
+                f".{name}() is not available on {kind or type(receiver).__name__} values "
+                f"(available: {available})",
+                line=line,
+                column=column,
+            )
+        if isinstance(receiver, list):
+            return builtins.list_method(self, receiver, name, args, kwargs)
+        if isinstance(receiver, dict):
+            return builtins.dict_method(self, receiver, name, args, kwargs)
+        if args or kwargs:
+            raise TypeError("name() takes no arguments")
+        return receiver.name()
+
+    def call_user(
+        self, fn: UserFunction, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
+        self.step(node)
+        if self.depth >= self.limits.call_depth:
+            line, column = self.position(node)
+            raise LimitExceeded(
+                "call_depth",
+                self.limits.call_depth,
+                f"calls are nested more than {self.limits.call_depth} deep (unbounded recursion?)",
+                line=line,
+                column=column,
+            )
+        bound = _bind_arguments(fn, args, kwargs)
+        outer = self.scope
+        self.scope = Scope({}, fn.closure, fn.local_names)
+        self.depth += 1
+        try:
+            for name, value in bound.items():
+                self.assign(name, value)
+            signal = self.exec_block(fn.node.body)
+        finally:
+            self.scope = outer
+            self.depth -= 1
+        return None if signal is None else signal.value
+
+
+_METHODS: dict[type, tuple[str, frozenset[str]]] = {
+    list: ("list", A.LIST_METHODS),
+    dict: ("dict", A.DICT_METHODS),
+    GradFn: ("grad_fn", A.GRAD_FN_METHODS),
+}
+
+
+def _bind_arguments(fn: UserFunction, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Parameters to values, with Python's own TypeErrors for mismatches."""
+    params, positional = fn.params, fn.positional
+    if len(args) > positional:
+        raise TypeError(
+            f"{fn.name}() takes {positional} positional arguments but {len(args)} were given"
+        )
+    bound = dict(zip(params, args, strict=False))
+    posonly = len(fn.node.args.posonlyargs)
+    for key, value in kwargs.items():
+        if key not in params or params.index(key) < posonly:
+            raise TypeError(f"{fn.name}() got an unexpected keyword argument {key!r}")
+        if key in bound:
+            raise TypeError(f"{fn.name}() got multiple values for argument {key!r}")
+        bound[key] = value
+    first_default = positional - len(fn.defaults)
+    missing = []
+    for index, name in enumerate(params):
+        if name in bound:
+            continue
+        if index < positional and index >= first_default:
+            bound[name] = fn.defaults[index - first_default]
+        elif index >= positional and name in fn.kw_defaults:
+            bound[name] = fn.kw_defaults[name]
+        else:
+            missing.append(name)
+    if missing:
+        names = ", ".join(repr(n) for n in missing)
+        raise TypeError(f"{fn.name}() missing {len(missing)} required argument(s): {names}")
+    return bound
+
+
+# -- functions with behaviour of their own ------------------------------------
+def _tensor(
+    m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> Any:
+    m.guard.check_numel(m.guard.data_elements(args[0] if args else None))
+    return m.made(fn.target(*args, **kwargs), node)
+
+
+def _manual_seed(
+    m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> None:
+    seed = args[0] if args else kwargs.get("seed")
+    if not isinstance(seed, int) or len(args) > 1:
+        raise TypeError("manual_seed() takes one integer seed")
+    torch.default_generator.manual_seed(seed)
+    m.seeded = True
+
+
+def _grad_mode(enabled: bool) -> Special:
+    def make(
+        m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+    ) -> Any:
+        if args:
+            raise TypeError(f"{fn.name}() takes no arguments")
+        return GradMode(enabled)
+
+    return make
+
+
+def _is_grad_enabled(
+    m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> bool:
+    return torch.is_grad_enabled()
+
+
+def _as_roots(value: Any) -> list[Any]:
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, list | tuple):
+        return list(value)
+    return []
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, list | tuple) and value else value
+
+
+def _autograd_grad(
+    m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> Any:
+    outputs = args[0] if args else kwargs.get("outputs")
+    seed = args[2] if len(args) > 2 else kwargs.get("grad_outputs")
+    # torch.autograd.grad does not fill .grad, so intermediate gradients are
+    # not captured either.
+    m.tracker.capturing = False
+    try:
+        result = m.backward.run(
+            _as_roots(outputs), _first(seed), lambda: torch.autograd.grad(*args, **kwargs)
+        )
+    finally:
+        m.tracker.capturing = True
+    return m.made(result, node)
+
+
+def _autograd_backward(
+    m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> None:
+    tensors = args[0] if args else kwargs.get("tensors")
+    seed = args[1] if len(args) > 1 else kwargs.get("grad_tensors")
+    m.backward.called = True
+    m.backward.run(
+        _as_roots(tensors), _first(seed), lambda: torch.autograd.backward(*args, **kwargs)
+    )
+
+
+def _make_dot(
+    m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> Any:
+    # The graph is what this service draws anyway: make_dot(y) is y.
+    if len(args) != 1:
+        raise TypeError("make_dot() takes the output tensor as its one positional argument")
+    return args[0]
+
+
+SPECIALS: dict[str, Special] = {
+    "tensor": _tensor,
+    "manual_seed": _manual_seed,
+    "no_grad": _grad_mode(False),
+    "enable_grad": _grad_mode(True),
+    "is_grad_enabled": _is_grad_enabled,
+    "grad": _autograd_grad,
+    "backward": _autograd_backward,
+    "make_dot": _make_dot,
+}
+
+
+def _backward_method(
+    m: Machine, tensor: Tensor, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> None:
+    seed = args[0] if args else kwargs.get("gradient")
+    m.backward.called = True
+    m.backward.run(
+        [tensor],
+        seed,
+        lambda: tensor.backward(*args, **kwargs),  # type: ignore[no-untyped-call]
+    )
+
+
+def _to(m: Machine, tensor: Tensor, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
+    if any(not isinstance(a, torch.dtype) for a in args) or len(args) > 1:
+        line, column = m.position(node)
+        raise NotAllowed(
+            ".to() accepts only a dtype here, such as x.to(torch.float64)",
+            line=line,
+            column=column,
+        )
+    result = tensor.to(*args, **kwargs)
+    return result if result is tensor else m.made(result, node)
+
+
+MethodSpecial = Callable[[Machine, Tensor, list[Any], dict[str, Any], ast.AST], Any]
+METHOD_SPECIALS: dict[str, MethodSpecial] = {
+    "backward_method": _backward_method,
+    "to": _to,
+}

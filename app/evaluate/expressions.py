@@ -1,0 +1,252 @@
+"""Expressions: one handler per node type, dispatched by a dict on the node's class.
+
+Calls are evaluated here up to their arguments and handed to
+app.evaluate.calls; a call whose callee is `something.name` goes straight to
+the method call without making a bound-method object. Every torch or Python
+exception raised by a call or operator is converted where it happened, so
+its line and column are the innermost expression's.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from app.errors import UserRuntimeError, VisualizerError
+from app.evaluate import attributes, operators
+from app.evaluate.machine import Machine
+from app.evaluate.scope import Scope
+from app.evaluate.values import MISSING
+
+Tensor = torch.Tensor
+_CONVERSIONS: dict[int, Callable[[Any], str]] = {115: str, 114: repr, 97: ascii}
+
+
+class Expressions(Machine):
+    def expression_handlers(self) -> dict[type, Any]:
+        return {
+            ast.Constant: self._constant,
+            ast.Name: self._name,
+            ast.BinOp: self._binop,
+            ast.UnaryOp: self._unaryop,
+            ast.BoolOp: self._boolop,
+            ast.Compare: self._compare,
+            ast.Call: self._call,
+            ast.Attribute: self._attribute,
+            ast.Subscript: self._subscript,
+            ast.IfExp: self._ifexp,
+            ast.List: self._list,
+            ast.Tuple: self._tuple,
+            ast.Dict: self._dict,
+            ast.Slice: self._slice,
+            ast.JoinedStr: self._joinedstr,
+            ast.FormattedValue: self._formatted,
+            ast.ListComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+        }
+
+    def _constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def _name(self, node: ast.Name) -> Any:
+        name = node.id
+        value = self.scope.vars.get(name, MISSING)
+        if value is not MISSING:
+            return value
+        try:
+            return self.scope.lookup(name, self.predefined)
+        except NameError as error:
+            if self.program.is_expression and name in self.program.free_names:
+                raise self.missing_input(name, node) from None
+            raise self.fail(error, node) from None
+
+    def missing_input(self, name: str, node: ast.AST) -> VisualizerError:
+        line, column = self.position(node)
+        return UserRuntimeError(
+            f"{name} has no value: give it as an input (for example {name}=1)",
+            line=line,
+            column=column,
+        )
+
+    def _binop(self, node: ast.BinOp) -> Any:
+        left = self.ev(node.left)
+        right = self.ev(node.right)
+        try:
+            return operators.binary(self, node.op.__class__, left, right, node, False)
+        except VisualizerError:
+            raise
+        except Exception as error:
+            raise self.fail(error, node) from None
+
+    def _unaryop(self, node: ast.UnaryOp) -> Any:
+        operand = self.ev(node.operand)
+        try:
+            return operators.unary(self, node.op.__class__, operand, node)
+        except VisualizerError:
+            raise
+        except Exception as error:
+            raise self.fail(error, node) from None
+
+    def _boolop(self, node: ast.BoolOp) -> Any:
+        is_and = isinstance(node.op, ast.And)
+        value: Any = None
+        for item in node.values:
+            value = self.ev(item)
+            try:
+                truth = bool(value)
+            except Exception as error:
+                raise self.fail(error, item) from None
+            if truth != is_and:
+                return value
+        return value
+
+    def _compare(self, node: ast.Compare) -> Any:
+        try:
+            return operators.compare(self, node)
+        except VisualizerError:
+            raise
+        except Exception as error:
+            raise self.fail(error, node) from None
+
+    def _ifexp(self, node: ast.IfExp) -> Any:
+        test = self.ev(node.test)
+        try:
+            truth = bool(test)
+        except Exception as error:
+            raise self.fail(error, node.test) from None
+        return self.ev(node.body if truth else node.orelse)
+
+    def _call(self, node: ast.Call) -> Any:
+        func = node.func
+        receiver: Any = MISSING
+        if func.__class__ is ast.Attribute:
+            assert isinstance(func, ast.Attribute)
+            receiver = self.ev(func.value)
+            callee: Any = None
+            if not attributes.is_method_receiver(receiver):
+                callee = self.get_attribute(receiver, func.attr, func)
+                receiver = MISSING
+        else:
+            callee = self.ev(func)
+        args = [self.ev(arg) for arg in node.args]
+        kwargs = {kw.arg: self.ev(kw.value) for kw in node.keywords if kw.arg is not None}
+        try:
+            if receiver is not MISSING:
+                assert isinstance(func, ast.Attribute)
+                return self.call_method(receiver, func.attr, args, kwargs, node)
+            return self.call(callee, args, kwargs, node)
+        except VisualizerError:
+            raise
+        except Exception as error:
+            raise self.fail(error, node) from None
+
+    def get_attribute(self, value: Any, attr: str, node: ast.Attribute) -> Any:
+        try:
+            return attributes.get(self, value, attr, node)
+        except VisualizerError:
+            raise
+        except Exception as error:
+            raise self.fail(error, node) from None
+
+    def _attribute(self, node: ast.Attribute) -> Any:
+        return self.get_attribute(self.ev(node.value), node.attr, node)
+
+    def _subscript(self, node: ast.Subscript) -> Any:
+        return self.get_item(self.ev(node.value), self.ev(node.slice), node)
+
+    def get_item(self, value: Any, index: Any, node: ast.AST) -> Any:
+        try:
+            if isinstance(value, Tensor):
+                if not isinstance(index, int | slice):
+                    self.guard.index(value, index)
+                return self.made(value[index], node)
+            if isinstance(value, list | tuple | str | dict | range | torch.Size):
+                return value[index]
+            raise TypeError(f"'{type(value).__name__}' object is not subscriptable")
+        except VisualizerError:
+            raise
+        except Exception as error:
+            raise self.fail(error, node) from None
+
+    def _slice(self, node: ast.Slice) -> slice:
+        return slice(
+            None if node.lower is None else self.ev(node.lower),
+            None if node.upper is None else self.ev(node.upper),
+            None if node.step is None else self.ev(node.step),
+        )
+
+    def _list(self, node: ast.List) -> list[Any]:
+        return [self.ev(item) for item in node.elts]
+
+    def _tuple(self, node: ast.Tuple) -> tuple[Any, ...]:
+        return tuple(self.ev(item) for item in node.elts)
+
+    def _dict(self, node: ast.Dict) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            assert key_node is not None  # the checker refuses {**d}
+            key = self.ev(key_node)
+            try:
+                out[key] = self.ev(value_node)
+            except TypeError as error:
+                raise self.fail(error, key_node) from None
+        return out
+
+    def _joinedstr(self, node: ast.JoinedStr) -> str:
+        parts = [str(self.ev(value)) for value in node.values]
+        size = sum(len(p) for p in parts)
+        self.guard.sequence(size)
+        return "".join(parts)
+
+    def _formatted(self, node: ast.FormattedValue) -> str:
+        value = self.ev(node.value)
+        spec = "" if node.format_spec is None else str(self.ev(node.format_spec))
+        try:
+            self.guard.render(value)
+            if node.conversion in _CONVERSIONS:
+                value = _CONVERSIONS[node.conversion](value)
+            self.guard.format_spec(spec)
+            text = format(value, spec)
+        except VisualizerError:
+            raise
+        except Exception as error:
+            raise self.fail(error, node) from None
+        return text
+
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
+        generator = node.generators[0]
+        iterable = self.ev(generator.iter)
+        outer = self.scope
+        self.scope = Scope({}, outer)
+        out: list[Any] = []
+        try:
+            for item in self.iterate(iterable, generator.iter):
+                self.step(node)
+                self.bind_target(generator.target, item)
+                if all(self.truth(self.ev(test), test) for test in generator.ifs):
+                    out.append(self.ev(node.elt))
+                    if len(out) > self.limits.sequence_length:
+                        self.guard.sequence(len(out))
+            self.guard.count_items(len(out))
+        finally:
+            self.scope = outer
+        return out
+
+    def truth(self, value: Any, node: ast.AST) -> bool:
+        try:
+            return bool(value)
+        except Exception as error:
+            raise self.fail(error, node) from None
+
+    def iterate(self, value: Any, node: ast.AST) -> Any:
+        """Iterate an allowed iterable; items of a tensor are stamped with `node`."""
+        if isinstance(value, Tensor):
+            if value.dim() == 0:
+                raise self.fail(TypeError("iteration over a 0-d tensor"), node)
+            return (self.made(item, node) for item in value.unbind(0))
+        if isinstance(value, range | list | tuple | str | dict | torch.Size):
+            return iter(value)
+        raise self.fail(TypeError(f"'{type(value).__name__}' object is not iterable"), node)

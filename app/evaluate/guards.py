@@ -1,0 +1,348 @@
+"""Resource limits checked BEFORE the work they bound is done.
+
+    steps              loop iterations and calls
+    tensor_elements    the size of any one tensor, bounded before the call
+                       that would make it (torch.ones(10**10) never allocates)
+    total_elements     elements created across the program (and items of
+                       Python sequences built by *, + and comprehensions)
+    int_bits           the bit length of every integer result: checked before
+                       **, * and << (2**(2**40) is never computed), after others
+    sequence_length    items of a list, tuple or string made by *, +, str(),
+                       list(), f-strings; also what str() or print() may render
+    format_width       widths and precisions in format specs (f"{x:>99999999}")
+
+Each refusal is a LimitExceeded naming the limit and its value.
+
+How a tensor result is bounded is the function's `bound` in
+app.parse.allowlist. Above a cheap upper bound, the exact result shape comes
+from running the same operation on "meta" tensors, which have shapes and
+dtypes but no storage: nothing is allocated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+
+from app.errors import LimitExceeded
+from app.evaluate.sizes import RULES
+from app.limits import Limits
+from app.parse import allowlist as A
+
+Tensor = torch.Tensor
+FORMAT_WIDTH = 100
+_DIGITS = re.compile(r"\d+")
+
+
+def cap_numel(t: Tensor) -> int:
+    """numel with every 0 dimension counted as 1: (10**6, 0) @ (0, 10**6) is big."""
+    n = t.numel()
+    return n if n else math.prod(max(1, d) for d in t.shape)
+
+
+def _to_meta(value: Any, scalars: bool) -> Any:
+    """A meta twin of an argument. With `scalars`, a 0-d tensor becomes its number:
+    a size given as torch.tensor(10**9) must size the meta result too."""
+    if isinstance(value, Tensor):
+        if scalars and value.dim() == 0:
+            return value.item()
+        return value.detach().to("meta")
+    if isinstance(value, list | tuple) and any(isinstance(v, Tensor) for v in value):
+        return type(value)(_to_meta(v, scalars) for v in value)
+    return value
+
+
+def _numel_of(result: Any) -> int:
+    if isinstance(result, Tensor):
+        return result.numel()
+    if isinstance(result, list | tuple):
+        return max((_numel_of(r) for r in result), default=0)
+    return 0
+
+
+def _loose(values: Iterable[Any]) -> float:
+    """A deliberately generous product of every size-like argument."""
+    bound = 1.0
+    for value in values:
+        if isinstance(value, Tensor):
+            if value.dim() == 0 and not value.is_complex():
+                value = value.item()  # a size or a bound given as a tensor
+            else:
+                bound *= cap_numel(value) + 1
+                continue
+        if isinstance(value, Tensor):
+            continue
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float) and math.isfinite(value):
+            bound *= abs(value) + 1
+        elif isinstance(value, list | tuple):
+            bound *= _loose(value)
+    return bound
+
+
+class Guard:
+    __slots__ = ("limits", "steps", "max_steps", "total", "max_elements")
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.steps = 0
+        self.max_steps = limits.steps
+        self.total = 0
+        self.max_elements = limits.tensor_elements
+
+    # -- tensors ------------------------------------------------------------
+    def too_big(self, numel: int | float) -> LimitExceeded:
+        return LimitExceeded(
+            "tensor_elements",
+            self.max_elements,
+            f"this would make a tensor of {numel:,.0f} elements; "
+            f"the limit is {self.max_elements:,} elements per tensor",
+        )
+
+    def check_numel(self, numel: int | float) -> None:
+        if numel > self.max_elements:
+            raise self.too_big(numel)
+
+    def count(self, result: Any) -> None:
+        """Add the elements a call created (views and in-place results are free)."""
+        if isinstance(result, Tensor):
+            if result._is_view():
+                return
+            self.total += result.numel()
+        elif isinstance(result, list | tuple):
+            for item in result:
+                if isinstance(item, Tensor) and not item._is_view():
+                    self.total += item.numel()
+        else:
+            return
+        if self.total > self.limits.total_elements:
+            raise LimitExceeded(
+                "total_elements",
+                self.limits.total_elements,
+                f"the program has created more than {self.limits.total_elements:,} "
+                "tensor elements in all",
+            )
+
+    def count_items(self, n: int) -> None:
+        self.total += n
+        if self.total > self.limits.total_elements:
+            raise LimitExceeded(
+                "total_elements",
+                self.limits.total_elements,
+                f"the program has created more than {self.limits.total_elements:,} elements in all",
+            )
+
+    def bound(
+        self,
+        kind: str,
+        name: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        meta: Callable[[list[Any], dict[str, Any]], Any],
+    ) -> None:
+        """Refuse a call whose result would exceed tensor_elements. `name` picks an
+        exact size rule (app.evaluate.sizes); `meta` runs the same operation on
+        meta arguments when nothing cheaper can tell."""
+        if kind == A.SHRINK:
+            return
+        if kind == A.BROADCAST:
+            self.broadcast([a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)])
+            return
+        if kind == A.CONCAT:
+            total = 0
+            for a in args:
+                if isinstance(a, list | tuple):
+                    total += sum(cap_numel(t) for t in a if isinstance(t, Tensor))
+                elif isinstance(a, Tensor):
+                    total += cap_numel(a)
+            self.check_numel(total)
+            return
+        if kind == A.DATA:
+            self.check_numel(self.data_elements(args[0] if args else None))
+            return
+        rule = RULES.get(name)
+        if kind == A.MATMUL:
+            bound = 1
+            for a in (*args, *kwargs.values()):
+                if isinstance(a, Tensor):
+                    bound *= cap_numel(a)
+            if bound <= self.max_elements:
+                return
+        elif (
+            kind == A.GROW
+            and rule is None
+            and _loose([*args, *kwargs.values()]) <= self.max_elements
+        ):
+            return
+        exact = None if rule is None else rule(args, kwargs)
+        if exact is not None:
+            self.check_numel(exact)
+        else:  # factories read every argument as a number
+            self.exact(args, kwargs, meta, scalars_from=0 if kind == A.CREATE else 1)
+
+    def broadcast(self, tensors: list[Tensor]) -> None:
+        if len(tensors) < 2:
+            return
+        bound = 1
+        for t in tensors:
+            bound *= cap_numel(t)
+        if bound <= self.max_elements:
+            return
+        try:
+            shape = torch.broadcast_shapes(*(t.shape for t in tensors))  # type: ignore[no-untyped-call]
+        except RuntimeError:
+            # Not a broadcast (cross_entropy's (N, C) and (N,)): these
+            # operations never exceed their largest input.
+            return
+        self.check_numel(math.prod(shape))
+
+    def exact(
+        self,
+        args: tuple[Any, ...] | list[Any],
+        kwargs: dict[str, Any],
+        meta: Callable[[list[Any], dict[str, Any]], Any],
+        scalars_from: int = 1,
+    ) -> None:
+        """Refuse unless the same call on meta arguments makes a small enough result.
+        Arguments from position `scalars_from` on (and keywords) that are 0-d
+        tensors are passed as numbers: they are sizes, not data."""
+        failure: Exception | None = None
+        try:
+            meta_args = [_to_meta(a, i >= scalars_from) for i, a in enumerate(args)]
+            meta_kwargs = {k: _to_meta(v, True) for k, v in kwargs.items()}
+            result = meta(meta_args, meta_kwargs)
+        except NotImplementedError:
+            failure = None
+        except (RuntimeError, TypeError, ValueError, IndexError) as error:
+            failure = error
+        else:
+            self.check_numel(_numel_of(result))
+            return
+        # No meta kernel, or arguments torch refuses: the real call may run
+        # (and raise torch's own message) only when even a generous bound fits.
+        loose = _loose([*args, *kwargs.values()])
+        if loose <= self.max_elements:
+            return
+        if failure is not None:
+            raise failure
+        raise self.too_big(loose)
+
+    def data_elements(self, data: Any) -> int:
+        """Elements torch.tensor(data) makes: the product of the nested lengths."""
+        n = 1
+        depth = 0
+        while isinstance(data, list | tuple) and depth < 64:
+            n *= len(data)
+            if not data:
+                return 0
+            data = data[0]
+            depth += 1
+        if isinstance(data, Tensor):
+            n *= data.numel()
+        return n
+
+    def index(self, value: Tensor, index: Any) -> None:
+        """Advanced indexing makes as many elements as its index tensors broadcast to."""
+        items = index if isinstance(index, tuple) else (index,)
+        bound = 0
+        for item in items:
+            if isinstance(item, Tensor) and item.dtype != torch.bool:
+                bound = max(bound, 1) * cap_numel(item)
+            elif isinstance(item, list):
+                bound = max(bound, 1) * max(1, self.data_elements(item))
+        if bound and bound * cap_numel(value) > self.max_elements:
+            self.exact([value], {"index": index}, lambda a, k: a[0][k["index"]])
+
+    # -- Python values ------------------------------------------------------
+    def int_result(self, value: int) -> int:
+        if value.bit_length() > self.limits.int_bits:
+            raise self.int_too_big(value.bit_length())
+        return value
+
+    def int_too_big(self, bits: float) -> LimitExceeded:
+        return LimitExceeded(
+            "int_bits",
+            self.limits.int_bits,
+            f"this integer would have about {bits:,.0f} bits; "
+            f"the limit is {self.limits.int_bits:,} bits",
+        )
+
+    def int_power(self, base: int, exponent: int) -> None:
+        if exponent <= 0 or abs(base) <= 1:
+            return
+        bits = exponent * math.log2(abs(base))
+        if bits > self.limits.int_bits:
+            raise self.int_too_big(bits)
+
+    def int_product(self, a: int, b: int) -> None:
+        if a.bit_length() + b.bit_length() > self.limits.int_bits + 1:
+            raise self.int_too_big(a.bit_length() + b.bit_length())
+
+    def int_shift(self, a: int, b: int) -> None:
+        if a and b > 0 and a.bit_length() + b > self.limits.int_bits:
+            raise self.int_too_big(a.bit_length() + b)
+
+    def sequence(self, n: int) -> None:
+        if n > self.limits.sequence_length:
+            raise LimitExceeded(
+                "sequence_length",
+                self.limits.sequence_length,
+                f"this would make a sequence of {n:,} items; "
+                f"the limit is {self.limits.sequence_length:,}",
+            )
+
+    def new_sequence(self, n: int) -> None:
+        self.sequence(n)
+        self.count_items(n)
+
+    def render(self, value: Any) -> None:
+        """Refuse str()/print() of a value whose text would exceed sequence_length.
+
+        Nested lists can share their items ([[0]*10**5]*10**5 is small in
+        memory and 10**10 items as text): the walk counts every occurrence,
+        as the text would, and stops as soon as it is too much. A list that
+        contains itself prints as [...], so only the current path is tracked.
+        """
+        budget = self.limits.sequence_length
+        used = 0
+        path: set[int] = set()
+        stack: list[tuple[Any, bool]] = [(value, False)]
+        while stack:
+            item, leaving = stack.pop()
+            if leaving:
+                path.discard(id(item))
+                continue
+            if isinstance(item, str):
+                used += len(item) + 2
+            elif isinstance(item, Tensor):
+                used += 12 * min(item.numel(), 1000) + 60
+            elif isinstance(item, int):
+                used += item.bit_length() // 3 + 2
+            elif isinstance(item, list | tuple | dict):
+                used += 2 + len(item)
+                if id(item) in path or used > budget:
+                    self.sequence(used if used > budget else 0)
+                    continue
+                path.add(id(item))
+                stack.append((item, True))
+                children = item.items() if isinstance(item, dict) else item
+                stack.extend((child, False) for child in children)
+            else:
+                used += 30
+            if used > budget:
+                self.sequence(used)
+
+    def format_spec(self, spec: str) -> None:
+        for digits in _DIGITS.findall(spec):
+            if len(digits) > 3 or int(digits) > FORMAT_WIDTH:
+                raise LimitExceeded(
+                    "format_width",
+                    FORMAT_WIDTH,
+                    f"the format spec {spec[:20]!r} asks for a width or precision above "
+                    f"{FORMAT_WIDTH}",
+                )

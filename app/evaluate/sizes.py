@@ -1,0 +1,220 @@
+"""Exact result sizes, computed from the arguments before a call runs.
+
+For factories (zeros, arange, linspace, randn, ...), matrix products and the
+few operations whose result can be much larger than their inputs (diag,
+cartesian_prod, one_hot). Computing the size here costs a microsecond;
+asking torch on "meta" tensors costs up to a second the first time a
+process does it (torch loads its Python meta kernels lazily).
+
+A rule returns the number of elements the call would make, or None when it
+cannot tell from these arguments (the caller then asks torch on meta
+tensors). Arguments torch would refuse are not judged here: torch refuses
+them itself, before allocating.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+Tensor = torch.Tensor
+Rule = Callable[[list[Any], dict[str, Any]], int | None]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, Tensor):
+        if value.numel() != 1 or value.is_complex():
+            return None
+        value = value.item()
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return None
+
+
+def _shape(args: list[Any], kwargs: dict[str, Any], first: int = 0) -> list[float] | None:
+    """The size of a factory called as f(2, 3), f((2, 3)) or f(size=(2, 3))."""
+    if "size" in kwargs:
+        size = kwargs["size"]
+    elif len(args) > first and isinstance(args[first], list | tuple):
+        size = args[first]
+    else:
+        size = args[first:]
+    if isinstance(size, list | tuple):
+        numbers = [_number(v) for v in size]
+        if all(n is not None for n in numbers):
+            return [n for n in numbers if n is not None]
+        return None
+    single = _number(size)
+    return None if single is None else [single]
+
+
+def _product(dims: list[float] | None) -> int | None:
+    if dims is None:
+        return None
+    return int(math.prod(max(0.0, d) for d in dims))
+
+
+def _sized(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    return _product(_shape(args, kwargs))
+
+
+def _full(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    if "size" in kwargs:
+        return _product(_shape([], kwargs))
+    return _product(_shape(args[:1], {}))
+
+
+def _randint(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    if "size" in kwargs:
+        return _product(_shape([], kwargs))
+    for arg in args:
+        if isinstance(arg, list | tuple):
+            return _product(_shape([arg], {}))
+    return None
+
+
+def _normal(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    if "size" in kwargs or len(args) > 2:
+        return _product(_shape(args[2:3], {k: v for k, v in kwargs.items() if k == "size"}))
+    sizes = [int(a.numel()) for a in [*args, *kwargs.values()] if isinstance(a, Tensor)]
+    return max(sizes, default=1)
+
+
+def _steps(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    steps = kwargs["steps"] if "steps" in kwargs else args[2] if len(args) > 2 else None
+    value = _number(steps)
+    return None if value is None else int(max(0.0, value))
+
+
+def _arange(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    numbers = [_number(a) for a in args]
+    start: float | None = 0.0
+    end: float | None = None
+    step: float | None = 1.0
+    if len(numbers) == 1:
+        end = numbers[0]
+    elif len(numbers) >= 2:
+        start, end = numbers[0], numbers[1]
+        if len(numbers) > 2:
+            step = numbers[2]
+    start = _number(kwargs["start"]) if "start" in kwargs else start
+    end = _number(kwargs["end"]) if "end" in kwargs else end
+    step = _number(kwargs["step"]) if "step" in kwargs else step
+    if start is None or end is None or step is None:
+        return None
+    if step == 0 or not all(math.isfinite(v) for v in (start, end, step)):
+        return 0  # torch refuses these itself
+    return int(max(0, math.ceil((end - start) / step)))
+
+
+def _eye(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    n = _number(kwargs.get("n", args[0] if args else None))
+    m = _number(kwargs.get("m", args[1] if len(args) > 1 else None)) if n is not None else None
+    if n is None:
+        return None
+    return int(max(0.0, n) * max(0.0, n if m is None else m))
+
+
+def _randperm(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    n = _number(kwargs.get("n", args[0] if args else None))
+    return None if n is None else int(max(0.0, n))
+
+
+def _diag(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else None
+    if not isinstance(x, Tensor):
+        return None
+    k = _number(kwargs.get("diagonal", args[1] if len(args) > 1 else 0)) or 0.0
+    if x.dim() == 1:
+        return int((x.shape[0] + abs(k)) ** 2)
+    return x.numel()
+
+
+def _diag_embed(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else None
+    if not isinstance(x, Tensor) or x.dim() == 0:
+        return None
+    k = _number(kwargs.get("offset", args[1] if len(args) > 1 else 0)) or 0.0
+    last = x.shape[-1]
+    rest = math.prod(x.shape[:-1])
+    return int(rest * (last + abs(k)) ** 2)
+
+
+def _cartesian_prod(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    if not all(isinstance(a, Tensor) for a in args):
+        return None
+    return int(math.prod(a.numel() for a in args)) * max(1, len(args))
+
+
+def _one_hot(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else None
+    if not isinstance(x, Tensor):
+        return None
+    classes = _number(kwargs.get("num_classes", args[1] if len(args) > 1 else -1))
+    if classes is None:
+        return None
+    if classes < 0:  # as many classes as the largest label says: read it
+        classes = float(x.max()) + 1 if x.numel() else 0.0
+    return int(x.numel() * max(0.0, classes))
+
+
+def matmul_numel(a: Any, b: Any) -> int | None:
+    """Elements of a @ b, by torch.matmul's shape rules."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.dim() == 0 or b.dim() == 0:
+        return None
+    rows = a.shape[-2] if a.dim() > 1 else 1
+    cols = b.shape[-1] if b.dim() > 1 else 1
+    dims_a = tuple(a.shape[:-2]) if a.dim() > 2 else ()
+    dims_b = tuple(b.shape[:-2]) if b.dim() > 2 else ()
+    width = max(len(dims_a), len(dims_b))
+    dims_a = (1,) * (width - len(dims_a)) + dims_a
+    dims_b = (1,) * (width - len(dims_b)) + dims_b
+    batch = math.prod(max(x, y) for x, y in zip(dims_a, dims_b, strict=True))
+    return int(batch * rows * cols)
+
+
+def _matmul(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    if len(args) != 2:
+        return None
+    return matmul_numel(args[0], args[1])
+
+
+def _outer(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    if len(args) != 2 or not all(isinstance(a, Tensor) for a in args):
+        return None
+    return int(args[0].numel() * args[1].numel())
+
+
+RULES: dict[str, Rule] = {
+    "zeros": _sized,
+    "ones": _sized,
+    "rand": _sized,
+    "randn": _sized,
+    "full": _full,
+    "randint": _randint,
+    "normal": _normal,
+    "linspace": _steps,
+    "logspace": _steps,
+    "arange": _arange,
+    "eye": _eye,
+    "randperm": _randperm,
+    "diag": _diag,
+    "diag_embed": _diag_embed,
+    "cartesian_prod": _cartesian_prod,
+    "one_hot": _one_hot,
+    "matmul": _matmul,
+    "mm": _matmul,
+    "bmm": _matmul,
+    "mv": _matmul,
+    "dot": _matmul,
+    "vdot": _matmul,
+    "inner": _outer,  # an upper bound: a.shape[:-1] + b.shape[:-1]
+    "outer": _outer,
+    "ger": _outer,
+    "kron": _outer,
+}

@@ -1,0 +1,109 @@
+"""What the interpreter remembers about tensors for the graph: names, spans, loops.
+
+- Names: a tensor is named by the first name it is ever bound to, in any
+  scope; `named_tensors[name]` is the first tensor bound to that name.
+- Origins: each new autograd node is stamped with the span of the
+  expression that made it and the loop iterations around it; internal nodes
+  of a composite operation (reachable from its result and not seen before)
+  get the same stamp. Tensors without a grad_fn get a tensor origin.
+- Intermediate gradients: a named non-leaf tensor gets a tensor hook that
+  accumulates its gradient, as `.grad` would (never `retain_grad()`, which
+  would change what the program itself sees).
+
+Everything keyed by `id()` is kept alive in `keep`, so ids are never reused.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from app.evaluate.result import AutogradNode, LoopStep, Origin, Span
+from app.parse import Program
+
+Tensor = torch.Tensor
+ACCUMULATE_GRAD: type = type(
+    (torch.ones(1, requires_grad=True) * 1).grad_fn.next_functions[0][0]  # type: ignore[union-attr]
+)
+
+
+class Tracker:
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.loops: tuple[LoopStep, ...] = ()
+        self.tensor_names: dict[int, str] = {}
+        self.named_tensors: dict[str, Tensor] = {}
+        self.node_origins: dict[AutogradNode, Origin] = {}
+        self.tensor_origins: dict[int, Origin] = {}
+        self.intermediate_grads: dict[int, Tensor] = {}
+        self.keep: list[Any] = []
+        # Off while torch.autograd.grad runs: it does not fill .grad either.
+        self.capturing = True
+        self._spans: dict[Any, Any] = program.memo
+
+    def span(self, node: ast.AST) -> Span:
+        span: Span | None = self._spans.get(node)
+        if span is None:
+            span = Span(*self.program.extent(node))
+            self._spans[node] = span
+        return span
+
+    def name(self, name: str, tensor: Tensor) -> None:
+        key = id(tensor)
+        if key not in self.tensor_names:
+            self.tensor_names[key] = name
+            self.keep.append(tensor)
+            if tensor.grad_fn is not None:
+                tensor.register_hook(self._hook(key))  # type: ignore[no-untyped-call]
+        if name not in self.named_tensors:
+            self.named_tensors[name] = tensor
+
+    def _hook(self, key: int) -> Callable[[Tensor], None]:
+        grads = self.intermediate_grads
+
+        def accumulate(grad: Tensor) -> None:
+            if self.capturing:
+                previous = grads.get(key)
+                grad = grad.detach()
+                grads[key] = grad if previous is None else previous + grad
+
+        return accumulate
+
+    def note(self, value: Any, node: ast.AST) -> None:
+        """Stamp a tensor (or the tensors of a tuple or list) made by `node`."""
+        if isinstance(value, Tensor):
+            self._note(value, node)
+        elif isinstance(value, tuple | list):
+            for item in value[:64]:
+                if isinstance(item, Tensor):
+                    self._note(item, node)
+
+    def _note(self, tensor: Tensor, node: ast.AST) -> None:
+        fn = tensor.grad_fn
+        if fn is None:
+            key = id(tensor)
+            if key not in self.tensor_origins:
+                self.tensor_origins[key] = Origin(self.span(node), self.loops)
+                self.keep.append(tensor)
+            return
+        origins = self.node_origins
+        if fn in origins:
+            return
+        origin = Origin(self.span(node), self.loops)
+        stack = [fn]
+        while stack:
+            fn = stack.pop()
+            if fn in origins or type(fn) is ACCUMULATE_GRAD:
+                continue
+            origins[fn] = origin
+            for child, _ in fn.next_functions:
+                if child is not None and child not in origins:
+                    stack.append(child)
+
+    def origin_at(self, tensor: Tensor, node: ast.AST) -> None:
+        """Give an input tensor the span where the program first reads it."""
+        self.tensor_origins.setdefault(id(tensor), Origin(self.span(node), ()))
+        self.keep.append(tensor)

@@ -1,0 +1,161 @@
+"""The values a program can hold besides numbers, strings, containers and tensors.
+
+A program never holds a real module, function or autograd node: it holds
+these wrappers, which expose only what the allowlist names and print
+deterministically (no memory addresses: the same program prints the same
+bytes in any process).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from app.parse.allowlist import Fn
+
+
+class Namespace:
+    """A module as a program sees it: a fixed table of members."""
+
+    __slots__ = ("path", "members")
+
+    def __init__(self, path: str, members: dict[str, Any]) -> None:
+        self.path = path
+        self.members = members
+
+    def __repr__(self) -> str:
+        return f"<module {self.path!r}>"
+
+
+class Function:
+    """An allowlisted callable: a torch function, a builtin, a bare math name.
+
+    `kind` says how the evaluator calls it: "torch" (the target as is),
+    "math" (a Python number first argument becomes a tensor), "dual"
+    (Python semantics unless the first argument is a tensor), "builtin"
+    (our own implementation in app.evaluate.builtins), "special" (named by
+    `entry.special`).
+    """
+
+    __slots__ = ("name", "entry", "target", "kind", "python")
+
+    def __init__(
+        self,
+        name: str,
+        entry: Fn,
+        target: Callable[..., Any],
+        kind: str,
+        python: Callable[..., Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.entry = entry
+        self.target = target
+        self.kind = kind
+        self.python = python  # the Python-semantics half of a "dual" name
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+@dataclass(eq=False, slots=True)
+class UserFunction:
+    """A function the program defined with `def`: a value like any other."""
+
+    node: ast.FunctionDef
+    closure: Any  # the Scope the def ran in
+    defaults: tuple[Any, ...]
+    kw_defaults: dict[str, Any]
+    local_names: frozenset[str]
+    params: tuple[str, ...] = field(init=False)
+    positional: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        args = self.node.args
+        self.params = tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
+        self.positional = len(args.posonlyargs) + len(args.args)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def __repr__(self) -> str:
+        return f"<function {self.node.name}>"
+
+
+class BoundMethod:
+    """`x.sum` without the call: calling it later is the method call."""
+
+    __slots__ = ("receiver", "name")
+
+    def __init__(self, receiver: Any, name: str) -> None:
+        self.receiver = receiver
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<method {self.name} of {type(self.receiver).__name__}>"
+
+
+class GradFn:
+    """`tensor.grad_fn` as a program sees it: its name and its next functions."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+    def name(self) -> str:
+        return str(self.node.name())
+
+    @property
+    def next_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
+        return tuple(
+            (None if fn is None else GradFn(fn), int(index))
+            for fn, index in self.node.next_functions
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GradFn) and other.node is self.node
+
+    def __hash__(self) -> int:
+        return hash(self.node)
+
+    def __repr__(self) -> str:
+        return f"<{type(self.node).__name__}>"
+
+
+class GradMode:
+    """What `torch.no_grad()` / `torch.enable_grad()` return: a `with` context."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def context(self) -> Any:
+        return torch.enable_grad() if self.enabled else torch.no_grad()
+
+    def __repr__(self) -> str:
+        return "<torch.enable_grad>" if self.enabled else "<torch.no_grad>"
+
+
+class ExceptionValue:
+    """The `e` of `except Exception as e`: printable, nothing else."""
+
+    __slots__ = ("kind", "message")
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{self.kind}({self.message!r})"
+
+
+MISSING: Any = object()

@@ -1,0 +1,195 @@
+"""What the graph stage gets beyond autograd: names, spans, loop iterations,
+intermediate gradients and the backward trace."""
+
+from __future__ import annotations
+
+import torch
+
+from app.evaluate import run_source
+from app.evaluate.backward import KEEP_TRACES, reachable
+from app.evaluate.result import LoopStep, Span
+from tests.conftest import lessons
+
+
+def lesson_source(lesson_id: str) -> str:
+    source: str = next(item for item in lessons() if item["id"] == lesson_id)["source"]
+    return source
+
+
+def origins_by_label(evaluation: object, output: torch.Tensor) -> dict[str, list[object]]:
+    found: dict[str, list[object]] = {}
+    for node in reachable(output.grad_fn):
+        origin = evaluation.node_origins.get(node)  # type: ignore[attr-defined]
+        found.setdefault(type(node).__name__, []).append(origin)
+    return found
+
+
+def test_expression_spans() -> None:
+    evaluation = run_source("3*sin(x) + x + 3", {"x": 5})
+    spans = {
+        type(node).__name__ + str(origin.span.end_column): origin.span
+        for node, origin in evaluation.node_origins.items()
+    }
+    assert spans["SinBackward09"] == Span(1, 3, 1, 9)
+    assert spans["MulBackward09"] == Span(1, 1, 1, 9)
+    assert spans["AddBackward013"] == Span(1, 1, 1, 13)
+    assert spans["AddBackward017"] == Span(1, 1, 1, 17)
+    x = evaluation.named_tensors["x"]
+    assert evaluation.tensor_origins[id(x)].span == Span(1, 7, 1, 8)  # its first use
+
+
+def test_spans_count_characters() -> None:
+    source = "é = torch.tensor(1.0, requires_grad=True)\nπ = é * sin(é)\n"
+    evaluation = run_source(source)
+    by_label = origins_by_label(evaluation, evaluation.output)
+    (sin,) = by_label["SinBackward0"]
+    assert sin.span == Span(2, 9, 2, 15)  # type: ignore[attr-defined]
+    leaf = evaluation.named_tensors["é"]
+    assert evaluation.tensor_origins[id(leaf)].span == Span(1, 5, 1, 42)
+    assert evaluation.tensor_names[id(evaluation.output)] == "π"
+
+
+def test_loop_names_and_iterations() -> None:
+    evaluation = run_source(lesson_source("loop"), output="y")
+    leaf = evaluation.named_tensors["x"]
+    assert leaf.is_leaf
+    assert evaluation.named_tensors["y"] is evaluation.output
+    # Each product was first bound to x, so each is named x.
+    assert evaluation.tensor_names[id(evaluation.output)] == "x"
+    by_label = origins_by_label(evaluation, evaluation.output)
+    loops = sorted(
+        (origin.loops for origin in by_label["MulBackward0"]),  # type: ignore[attr-defined]
+        key=str,
+    )
+    assert loops == [(LoopStep(2, 0),), (LoopStep(2, 1),), (LoopStep(2, 2),)]
+    for origin in by_label["AddBackward0"]:
+        assert origin.span == Span(3, 12, 3, 15)  # type: ignore[attr-defined]
+
+
+def test_nested_loops_stack_outermost_first() -> None:
+    source = (
+        "x = torch.tensor(1.0, requires_grad=True)\ny = x\n"
+        "for i in range(2):\n    for j in range(2):\n        y = y * 2\n"
+    )
+    evaluation = run_source(source)
+    stacks = sorted(
+        (
+            origin.loops  # type: ignore[attr-defined]
+            for origin in origins_by_label(evaluation, evaluation.output)["MulBackward0"]
+        ),
+        key=str,
+    )
+    assert stacks[0] == (LoopStep(3, 0), LoopStep(4, 0))
+    assert stacks[-1] == (LoopStep(3, 1), LoopStep(4, 1))
+
+
+def test_every_node_of_a_composite_operation_has_an_origin() -> None:
+    for source in (
+        "x = torch.randn(4, 3, requires_grad=True)\ny = F.normalize(x, dim=1).var()",
+        "x = torch.randn(4, 3, requires_grad=True)\n"
+        "y = F.cross_entropy(x, torch.tensor([0, 1, 2, 1]))",
+        "x = torch.randn(3, requires_grad=True)\ny = torch.linalg.norm(F.softmax(x, dim=0) @ x.T)",
+        lesson_source("gradient-descent-stuck") + "y = objective(theta)\n",
+    ):
+        evaluation = run_source(source, output="y")
+        for node in reachable(evaluation.output.grad_fn):
+            if type(node).__name__ != "AccumulateGrad":
+                assert node in evaluation.node_origins, (source, node)
+
+
+def test_functions_stamp_the_line_inside_the_function() -> None:
+    source = "def f(v):\n    return v.exp()\nx = torch.tensor(1.0, requires_grad=True)\ny = f(x)"
+    evaluation = run_source(source)
+    (exp,) = origins_by_label(evaluation, evaluation.output)["ExpBackward0"]
+    assert exp.span == Span(2, 12, 2, 19)  # type: ignore[attr-defined]
+    assert evaluation.named_tensors["v"] is evaluation.named_tensors["x"]
+    assert evaluation.tensor_names[id(evaluation.named_tensors["x"])] == "x"
+
+
+def test_intermediate_gradients_without_retain_grad() -> None:
+    source = "x = torch.tensor(2.0, requires_grad=True)\na = x ** 2\ny = 3 * a + x\nprint(a.grad)"
+    evaluation = run_source(source)
+    a = evaluation.named_tensors["a"]
+    assert evaluation.gradients == {"x": torch.tensor(13.0), "a": torch.tensor(3.0)}
+    assert evaluation.intermediate_grads[id(a)].item() == 3.0
+    # The program's own view is torch's: a non-leaf without retain_grad() has no .grad.
+    assert not a.retains_grad
+    assert evaluation.stdout == "None\n"
+    assert any(".grad attribute of a Tensor that is not a leaf" in w for w in evaluation.warnings)
+
+
+def test_intermediate_gradients_accumulate_like_grad() -> None:
+    source = (
+        "x = torch.tensor(1.0, requires_grad=True)\na = x * 2\n"
+        "for i in range(3):\n    (a * 5).backward(retain_graph=True)\n"
+        "(g,) = torch.autograd.grad(a * 7, x)\n"
+    )
+    evaluation = run_source(source, output="a")
+    a = evaluation.named_tensors["a"]
+    assert evaluation.intermediate_grads[id(a)].item() == 15.0  # autograd.grad adds nothing
+    assert evaluation.named_tensors["x"].grad.item() == 30.0
+
+
+def test_gradients_answer() -> None:
+    evaluation = run_source(lesson_source("retain-grad"), output="y")
+    assert set(evaluation.gradients) == {"x", "a"}  # the output itself is not listed
+    evaluation = run_source(lesson_source("accumulate"), output="y")
+    # The first y is named but not in the last y's graph.
+    assert set(evaluation.gradients) == {"x"}
+
+
+def test_backward_trace_of_the_automatic_pass() -> None:
+    evaluation = run_source("3*sin(x) + x + 3", {"x": 5})
+    trace = evaluation.backward
+    assert trace is not None and trace.root is evaluation.output.grad_fn
+    labels = [type(node).__name__ for node in trace.order]
+    assert labels[0] == "AddBackward0" and labels[-1] == "AccumulateGrad"
+    assert sorted(labels) == sorted(
+        ["AddBackward0", "AddBackward0", "MulBackward0", "SinBackward0", "AccumulateGrad"]
+    )
+    assert trace.seed is not None and trace.seed.item() == 1.0
+    (accumulate,) = [n for n in trace.order if type(n).__name__ == "AccumulateGrad"]
+    assert trace.grad_outputs[accumulate][0].item() == evaluation.gradients["x"].item()
+    (mul,) = [n for n in trace.order if type(n).__name__ == "MulBackward0"]
+    (towards_sin,) = [
+        i for i, (fn, _) in enumerate(mul.next_functions) if type(fn).__name__ == "SinBackward0"
+    ]
+    assert abs(trace.grad_inputs[mul][towards_sin].item() - 3.0) < 1e-6
+
+
+def test_backward_trace_of_the_programs_own_pass() -> None:
+    evaluation = run_source(lesson_source("accumulate"), output="y")
+    assert evaluation.backward is not None
+    assert evaluation.backward.root is evaluation.output.grad_fn
+
+
+def test_backward_trace_through_a_summed_output() -> None:
+    evaluation = run_source("x * 2", {"x": [1, 2]})
+    trace = evaluation.backward
+    assert trace is not None
+    assert type(trace.root).__name__ == "SumBackward0"
+    assert evaluation.output.grad_fn in trace.grad_outputs
+
+
+def test_traces_are_bounded() -> None:
+    source = (
+        "x = torch.tensor(1.0, requires_grad=True)\n"
+        "for i in range(40):\n    y = x * i\n    y.backward()\n"
+    )
+    evaluation = run_source(source, output="y")
+    traces = [item for item in evaluation.keep if isinstance(item, list)]
+    assert len(traces[-1]) == KEEP_TRACES
+    assert evaluation.backward is not None and evaluation.backward.root is evaluation.output.grad_fn
+
+
+def test_leaf_output_gets_its_gradient() -> None:
+    evaluation = run_source("x", {"x": 3})
+    assert evaluation.gradients["x"].item() == 1.0
+    assert evaluation.backward is None
+
+
+def test_everything_keyed_by_id_is_kept_alive() -> None:
+    evaluation = run_source("for i in range(5):\n    t = torch.ones(2) * i\n")
+    kept = {id(item) for item in evaluation.keep}
+    assert set(evaluation.tensor_origins) <= kept
+    assert set(evaluation.tensor_names) <= kept

@@ -1,0 +1,70 @@
+"""The allowlist tables: every entry exists in torch, nothing dangerous is listed."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional
+
+from app.parse import allowlist as A
+
+MODULES = {
+    "torch": torch,
+    "torch.autograd": torch.autograd,
+    "torch.nn": torch.nn,
+    "torch.nn.functional": torch.nn.functional,
+    "torch.linalg": torch.linalg,
+    "math": math,
+}
+NEVER = {
+    "load", "save", "from_file", "hub", "ops", "jit", "compile", "set_num_threads",
+    "set_default_dtype", "set_grad_enabled", "set_printoptions", "empty", "Tensor",
+    "Generator", "seed", "set_rng_state", "get_rng_state", "register_hook", "data",
+    "data_ptr", "untyped_storage", "storage", "numpy", "apply_", "map_", "cuda",
+    "share_memory_", "pin_memory", "nonzero", "repeat_interleave", "bincount", "einsum",
+    "os", "sys", "builtins", "ctypes", "random", "utils",
+}  # fmt: skip
+NEVER_KEYWORDS = {"device", "out", "layout", "pin_memory", "memory_format", "generator"}
+
+
+def test_every_namespace_entry_exists() -> None:
+    for path, table in A.NAMESPACES.items():
+        module = MODULES.get(path)
+        if module is None:
+            continue
+        for name in table:
+            assert hasattr(module, name), f"{path}.{name}"
+
+
+def test_every_tensor_method_and_attribute_exists() -> None:
+    for name in [*A.TENSOR_METHODS, *A.TENSOR_ATTRIBUTES]:
+        assert hasattr(torch.Tensor, name), name
+    for name in A.MATH_NAMES + list(A.DUAL_NAMES):
+        assert hasattr(torch, name), name
+
+
+def test_no_private_or_dangerous_names() -> None:
+    every = set(A.ATTRIBUTE_NAMES) | set(A.PREDEFINED_NAMES)
+    for table in A.NAMESPACES.values():
+        every |= set(table)
+    assert not [name for name in every if name.startswith("_")]
+    assert not every & NEVER
+
+
+def test_no_dangerous_keywords() -> None:
+    entries = [*A.TENSOR_METHODS.values(), *A.BUILTINS.values()]
+    for table in A.NAMESPACES.values():
+        entries += [e for e in table.values() if isinstance(e, A.Fn)]
+    for entry in entries:
+        assert not (entry.kwargs or set()) & NEVER_KEYWORDS
+    for kwargs in A.DUAL_NAMES.values():
+        assert not kwargs & NEVER_KEYWORDS
+
+
+def test_random_functions_are_marked() -> None:
+    for name in ("rand", "randn", "randint", "randperm", "rand_like", "randn_like", "normal"):
+        entry = A.TORCH[name]
+        assert isinstance(entry, A.Fn) and entry.random
+    dropout = A.FUNCTIONAL["dropout"]
+    assert isinstance(dropout, A.Fn) and dropout.random
