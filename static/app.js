@@ -231,6 +231,7 @@ function showResult(doc, source) {
 
   $("value-name").textContent = doc.output_name || "";
   $("value").textContent = formatValue(doc);
+  $("value").classList.toggle("is-array", Array.isArray(doc.value));
   $("value-meta").textContent = formatMeta(doc);
   $("stdout").textContent = doc.stdout || "";
   $("stdout-box").hidden = !doc.stdout;

@@ -168,6 +168,7 @@ def lesson_cards() -> list[dict[str, str]]:
 
 def _error_page(request: Request, error: VisualizerError, ancestors: str) -> Response:
     problem = {"type": f"/problems/{error.code}", **error.to_dict()}
+    problem["request_id"] = getattr(request.state, "request_id", None)
     response = templates.TemplateResponse(
         request, "error.html", {"problem": problem}, status_code=error.status
     )
