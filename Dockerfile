@@ -10,10 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     AUTOGRAD_VIZ_HOST=0.0.0.0 \
     AUTOGRAD_VIZ_WORKERS=2
 
-# The one system package: a font, for text in PNG graphs (scripts/bootstrap
-# installs the same when it may; here we are root, the app user is not).
+# A font, for text in PNG graphs (scripts/bootstrap installs the same when it
+# may; here we are root, the app user is not), and tini as PID 1, so evaluation
+# processes orphaned by a crash are reaped at once.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core tini \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 10001 app
@@ -29,4 +30,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD [".venv/bin/python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD [".venv/bin/python", "-m", "app", "serve"]

@@ -1,15 +1,24 @@
 """`python -m app`: serve, render, eval.
 
-Each verb calls the same core as the server, so `render` writes the bytes
-`GET /api/v1/graph.svg` answers for the same request.
+`render` and `eval` run the same core as the server's worker processes
+(app.pipeline.run_job), so `render` writes the bytes `GET /api/v1/graph.svg`
+answers for the same request, and `eval` prints the JSON of
+`POST /api/v1/evaluate`. Errors are printed `FILE:LINE:COLUMN: code: detail`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from app import __version__
+
+FORMATS = ("svg", "png", "dot", "json")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -18,14 +27,135 @@ def _serve(args: argparse.Namespace) -> int:
     from app.settings import get_settings
 
     settings = get_settings()
+    workers = args.workers or settings.workers
+    if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Every worker process writes its metrics here; /metrics sums them.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="autograd-viz-metrics-")
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,
         port=args.port or settings.port,
-        workers=args.workers or settings.workers,
+        workers=workers,
         log_level=settings.log_level,
+        timeout_keep_alive=5,
+        limit_concurrency=settings.max_connections,
+        proxy_headers=True,
     )
     return 0
+
+
+def _read_program(target: str) -> tuple[str, str]:
+    """(label for messages, source): a file, `-` for stdin, or the expression itself."""
+    if target == "-":
+        return "<stdin>", sys.stdin.read()
+    path = Path(target)
+    if path.suffix == ".py" or path.is_file():
+        try:
+            return str(path), path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SystemExit(f"{path}: cannot read: {exc}") from None
+    return "<expression>", target
+
+
+def _job(args: argparse.Namespace, source: str, fmt: str | None) -> Any:
+    from app.query import job_from_query
+
+    pairs: list[tuple[str, str]] = [("source", source)]
+    if getattr(args, "output", None):
+        pairs.append(("output", args.output))
+    for option in ("style", "rankdir", "theme"):
+        value = getattr(args, option, None)
+        if value:
+            pairs.append((option, value))
+    for item in [*getattr(args, "option", []), *args.input]:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"expected NAME=VALUE, got {item!r}")
+        pairs.append((name.strip(), value))
+    return job_from_query(pairs, fmt=fmt)  # type: ignore[arg-type]
+
+
+def _report(label: str, exc: Exception) -> None:
+    from app.errors import VisualizerError
+
+    if isinstance(exc, VisualizerError) and exc.line is not None:
+        print(f"{label}:{exc.line}:{exc.column}: {exc.code}: {exc.detail}", file=sys.stderr)
+    elif isinstance(exc, VisualizerError):
+        print(f"{label}: {exc.code}: {exc.detail}", file=sys.stderr)
+    else:
+        print(f"{label}: error: {exc}", file=sys.stderr)
+
+
+def _render_one(args: argparse.Namespace, target: str, out: Path | None, fmt: str) -> bool:
+    from app.errors import VisualizerError
+    from app.pipeline import run_job
+
+    label, source = _read_program(target)
+    try:
+        body = run_job(_job(args, source, fmt), "image")
+    except VisualizerError as exc:
+        _report(label, exc)
+        return False
+    if out is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(body)
+    return True
+
+
+def _render(args: argparse.Namespace) -> int:
+    target = Path(args.program)
+    fmt = args.format or (args.out.suffix.lstrip(".") if args.out else "svg")
+    if fmt not in FORMATS:
+        raise SystemExit(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if not target.is_dir():
+        return 0 if _render_one(args, args.program, args.out, fmt) else 1
+    # Batch: every .py below the folder, into OUT (default: beside each file).
+    files = sorted(target.rglob("*.py"))
+    if not files:
+        raise SystemExit(f"{target}: no .py programs found")
+    failed = 0
+    for index, path in enumerate(files, 1):
+        relative = path.relative_to(target).with_suffix(f".{fmt}")
+        out = (args.out / relative) if args.out else path.with_suffix(f".{fmt}")
+        ok = _render_one(args, str(path), out, fmt)
+        failed += not ok
+        status = "ok" if ok else "FAILED"
+        print(f"[{index}/{len(files)}] {path} -> {out} {status}", file=sys.stderr)
+    print(f"{len(files) - failed} rendered, {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from app.errors import VisualizerError
+    from app.pipeline import run_job
+
+    label, source = _read_program(args.program)
+    try:
+        body = run_job(_job(args, source, None if args.no_svg else "svg"), "evaluate")
+    except VisualizerError as exc:
+        _report(label, exc)
+        return 1
+    sys.stdout.write(body.decode() + "\n")
+    return 0
+
+
+def _add_program_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "program",
+        help="a .py file, a folder of them (render), - for stdin, or the expression itself",
+    )
+    parser.add_argument(
+        "-i",
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind an input: x=5 or w=[1,2,3] (repeatable)",
+    )
+    parser.add_argument("--output", help="the name to report (default: the final expression)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,15 +172,36 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="uvicorn worker processes (default 1)")
     serve.set_defaults(func=_serve)
 
-    verbs.add_parser("render", help="render a program's graph to svg, png, dot or json")
-    verbs.add_parser("eval", help="print a program's value and gradients as JSON")
+    render = verbs.add_parser(
+        "render",
+        help="render a program's graph to svg, png, dot or json",
+        description="Render a graph, or every .py program of a folder (batch mode).",
+    )
+    _add_program_arguments(render)
+    render.add_argument("-f", "--format", choices=FORMATS, help="default: from -o, else svg")
+    render.add_argument(
+        "-o", "--out", type=Path, help="output file (folder in batch mode); default: stdout"
+    )
+    render.add_argument("--style", choices=("default", "torchviz"))
+    render.add_argument("--rankdir", choices=("TB", "LR"))
+    render.add_argument("--theme", choices=("light", "dark"))
+    render.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any other option, e.g. show_grads=false (repeatable)",
+    )
+    render.set_defaults(func=_render)
+
+    evaluate = verbs.add_parser("eval", help="print a program's value and gradients as JSON")
+    _add_program_arguments(evaluate)
+    evaluate.add_argument("--no-svg", action="store_true", help="leave the SVG out of the JSON")
+    evaluate.set_defaults(func=_eval)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        raise SystemExit(f"python -m app {args.verb}: not available yet")
-    result: int = func(args)
+    result: int = args.func(args)
     return result

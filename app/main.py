@@ -1,23 +1,69 @@
-"""The ASGI application: `uvicorn app.main:app`."""
+"""The ASGI application: `uvicorn app.main:app`.
+
+A few lines: settings, the service (worker pool and cache) in the lifespan,
+middleware, routes, error handlers.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from app import __version__
-from app.api import router
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.cors import CORSMiddleware
+
+from app import __version__, metrics
+from app.api import problems
+from app.api.routes import router
+from app.api.templating import STATIC_DIR
+from app.middleware import RateLimit, RequestContext, RequestLimits
+from app.service import Service
 from app.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service = Service(settings)
+        await service.start()
+        app.state.service = service
+        try:
+            yield
+        finally:
+            await service.close()
+
     app = FastAPI(
         title="autograd-viz",
         version=__version__,
         summary="The value, the gradients and the autograd graph of a PyTorch program.",
+        lifespan=lifespan,
+        docs_url=None,  # app.api.docs serves it under a strict CSP
+        redoc_url=None,
     )
     app.state.settings = settings
     app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    problems.install(app)
+    if settings.metrics:
+        metrics.install(app)
+
+    # Added inside-out: the last added runs first.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        max_age=86_400,
+    )
+    if settings.rate_limit_per_minute > 0:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RequestLimits, settings=settings)
+    app.add_middleware(RequestContext)
     return app
 
 

@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     queue_size: int = Field(
         32, ge=0, description="Requests that may wait for a free evaluation process; more get 503."
     )
+    queue_timeout_s: float = Field(
+        10.0, gt=0, description="Longest wait for a free evaluation process before a 503."
+    )
+    recycle_after: int = Field(
+        10_000,
+        ge=0,
+        description="Requests after which an evaluation process is replaced (0: never).",
+    )
     wall_time_s: float = Field(3.0, gt=0, description="Wall time of one evaluation, seconds.")
     memory_mb: int = Field(1024, ge=64, description="Address space of one evaluation process, MiB.")
     source_chars: int = Field(20_000, ge=1, description="Longest program, characters.")

@@ -1,10 +1,1 @@
-"""HTTP routes, one module a resource; `router` includes them all."""
-
-from __future__ import annotations
-
-from fastapi import APIRouter
-
-from app.api import health
-
-router = APIRouter()
-router.include_router(health.router)
+"""HTTP routes, one module a resource; app.api.routes gathers them."""

@@ -9,6 +9,7 @@ answered without internals). A test walks them all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -72,7 +73,7 @@ def _wants_html(request: Request) -> bool:
 def problem_response(
     request: Request | None,
     document: dict[str, Any],
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     if request_id and "request_id" not in document:
@@ -96,7 +97,9 @@ async def _visualizer_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, VisualizerError)
     document = problem_document(exc.status, exc.code, exc.detail, title=exc.title)
     document.update({k: v for k, v in exc.to_dict().items() if k not in document})
-    return problem_response(request, document)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return problem_response(request, document, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -154,11 +154,14 @@ def test_when_the_fork_server_dies_its_workers_go_too_and_the_pool_recovers() ->
 
 
 def test_close_leaves_no_process_behind() -> None:
+    # Other fixtures (a session's server, its pool) may have processes of their own.
+    before = descendants()
+
     async def scenario() -> set[int]:
         pool = WorkerPool(HANDLER, size=3, wall_time_s=5)
         await pool.start()
         assert pool.forkserver_pid is not None
-        spawned = descendants()
+        spawned = descendants() - before
         assert spawned == {pool.forkserver_pid, *pool.pids()}
         spinning = asyncio.create_task(pool.submit({"op": "spin"}))
         await until(lambda: pool.stats().busy == 1)
@@ -166,7 +169,6 @@ def test_close_leaves_no_process_behind() -> None:
         spinning.cancel()
         return spawned
 
-    before = descendants()
     spawned = asyncio.run(scenario())
     assert wait_gone(spawned, timeout=0.5) == set()
     assert descendants() == before

@@ -1,0 +1,134 @@
+"""Request and response models of the JSON API, named by role.
+
+The answers themselves are produced as JSON bytes by the worker processes
+(app.pipeline) and passed through untouched; these models are their
+contract, used for validation of requests and for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.job import IDENTIFIER, InputValue, RenderOptions
+
+
+class EvaluateRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"source": "3*sin(x) + x + 3", "inputs": {"x": 5}, "options": {}}]
+        },
+    )
+
+    source: str = Field(description="An expression or a short program (SPEC.md section 1).")
+    inputs: dict[str, InputValue] = Field(
+        default_factory=dict,
+        description="Free variables: numbers or nested lists, bound as float32 leaves that "
+        "require grad.",
+    )
+    output: str | None = Field(
+        None, pattern=IDENTIFIER, description="The name to report; default: the final expression."
+    )
+    options: RenderOptions = Field(default_factory=RenderOptions)
+
+
+class TensorValue(BaseModel):
+    value: Any = Field(description="Nested lists of numbers; 'inf', '-inf', 'nan' as strings.")
+    shape: list[int] | None
+    dtype: str | None
+    truncated: bool = Field(False, description="True when only the first elements are given.")
+    min: float | str | None = None
+    max: float | str | None = None
+    mean: float | str | None = None
+
+
+class Span(BaseModel):
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class LoopStep(BaseModel):
+    line: int
+    iteration: int
+
+
+class GraphNode(BaseModel):
+    id: str
+    kind: str = Field(description="op, leaf, output, saved or base")
+    label: str
+    name: str | None
+    shape: list[int] | None
+    dtype: str | None
+    value: Any
+    grad: Any
+    span: Span | None
+    loops: list[LoopStep]
+    step: int | None = Field(description="Position in the backward pass, if it ran this node.")
+
+
+class GraphEdge(BaseModel):
+    id: str
+    source: str
+    target: str
+    grad: Any
+    style: str
+
+
+class GraphModel(BaseModel):
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    backward_order: list[str]
+
+
+class EvaluateResult(BaseModel):
+    value: Any
+    shape: list[int] | None
+    dtype: str | None
+    truncated: bool = False
+    output_name: str | None
+    gradients: dict[str, TensorValue | None]
+    graph: GraphModel
+    svg: str | None = Field(description="The graph as inline SVG; null when not drawn.")
+    stdout: str
+    warnings: list[str]
+    key: str = Field(description="Content hash of the canonical request (the ETag).")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with our `code` and the source position."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    limit: str | None = None
+    limit_value: float | None = None
+    request_id: str | None = None
+
+
+class Example(BaseModel):
+    id: str
+    title: str
+    source: str
+    inputs: dict[str, InputValue]
+    output: str | None
+    note: str | None
+
+
+class Examples(BaseModel):
+    examples: list[Example]
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {"application/problem+json": {}}}
+    for status in (400, 413, 414, 415, 422, 429, 503)
+}

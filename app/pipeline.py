@@ -1,0 +1,94 @@
+"""The whole core in one call: parse, evaluate, graph, render.
+
+`run_job` is what every entry point runs: the worker processes (through
+`handle`, the worker pool's handler), the CLI and the tests. One function,
+so the same request gives the same bytes whichever way it arrives.
+
+Two kinds of answer:
+- "evaluate": the JSON document of POST /api/v1/evaluate (value, gradients,
+  graph model, inline SVG, stdout, warnings). A graph above the node cap is
+  answered without a drawing and with a warning that says why.
+- "image": the rendered graph alone (svg, png, dot or json bytes), for
+  GET /api/v1/graph.*; a graph above the node cap is a LimitExceeded.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.errors import InvalidRequest, LimitExceeded
+from app.evaluate import evaluate
+from app.evaluate.encode import encode_tensor, encode_value
+from app.evaluate.result import Evaluation
+from app.graph import build_graph
+from app.job import Job, Kind
+from app.limits import DEFAULT_LIMITS, Limits
+from app.parse import parse_program
+from app.render import render
+
+MEDIA_TYPES = {
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "dot": "text/vnd.graphviz; charset=utf-8",
+    "json": "application/json",
+}
+
+
+def run_job(job: Job, kind: Kind = "evaluate", limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Run one job and return the answer's bytes (JSON for "evaluate")."""
+    program = parse_program(job.source, limits)
+    evaluation = evaluate(program, job.inputs, job.output, limits)
+    options = job.options
+    graph = build_graph(evaluation, show_saved=options.show_saved, show_attrs=options.show_attrs)
+    if kind == "image":
+        if job.format is None:
+            raise InvalidRequest("an image request needs a format")
+        return render(graph, options, job.format, limits)
+
+    answer = _numbers(evaluation)
+    answer["graph"] = graph.to_dict()
+    answer["svg"] = None
+    if job.format is not None:
+        try:
+            answer["svg"] = render(graph, options, "svg", limits).decode()
+        except LimitExceeded as exc:
+            answer["warnings"].append(f"The graph is not drawn: {exc.detail}")
+    answer["key"] = job.key()
+    return dump_json(answer)
+
+
+def _numbers(evaluation: Evaluation) -> dict[str, Any]:
+    """Value, gradients, stdout and warnings of an evaluation, JSON-safe."""
+    answer = encode_value(evaluation.output)
+    answer["output_name"] = evaluation.output_name
+    answer["gradients"] = {
+        name: None if grad is None else encode_tensor(grad)
+        for name, grad in evaluation.gradients.items()
+    }
+    answer["stdout"] = evaluation.stdout
+    answer["warnings"] = list(evaluation.warnings)
+    return answer
+
+
+def dump_json(document: Any) -> bytes:
+    # allow_nan=False: encode.py already turned non-finite numbers into
+    # strings, and a stray NaN must fail here, loudly, not reach a client.
+    return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def handle(request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
+    """The worker pool's handler: `{"kind", "job", "limits"}` in, bytes out."""
+    job = Job.model_validate(request["job"])
+    limits = Limits(**request["limits"]) if "limits" in request else DEFAULT_LIMITS
+    kind: Kind = request.get("kind", "evaluate")
+    body = run_job(job, kind, limits)
+    media = "application/json" if kind == "evaluate" else MEDIA_TYPES[job.format or "svg"]
+    return {"media_type": media}, body
+
+
+def warm_up() -> None:
+    """Run a small job once so torch's and Graphviz's lazy start-up costs
+    (plugin loading, first-call dispatch) are paid before the first request."""
+    run_job(Job(source="3*sin(x) + x + 3", inputs={"x": 5.0}), "evaluate")
+    run_job(Job(source="3*sin(x) + x + 3", inputs={"x": 5.0}, format="png"), "image")
