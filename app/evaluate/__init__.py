@@ -57,8 +57,9 @@ def evaluate(
 ) -> Evaluation:
     """Run a checked program and return everything the graph stage needs."""
     session = Session(program, inputs, limits)
-    session.run()
-    return session.finish(output)
+    with session.running():
+        session.run()
+        return session.finish(output)
 
 
 def run_source(

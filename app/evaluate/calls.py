@@ -22,6 +22,7 @@ from app.evaluate.values import BoundMethod, Function, GradFn, GradMode, UserFun
 from app.parse import allowlist as A
 
 Tensor = torch.Tensor
+DTYPES = frozenset(getattr(torch, name) for name in A.DTYPES)
 Special = Callable[[Machine, Function, list[Any], dict[str, Any], ast.AST], Any]
 
 
@@ -49,8 +50,13 @@ class Calls(Machine):
                         column=column,
                     )
         dtype = kwargs.get("dtype")
-        if dtype is not None and not isinstance(dtype, torch.dtype):
-            raise TypeError(f"dtype must be a torch dtype such as torch.float32, not {dtype!r}")
+        if dtype is not None and dtype not in DTYPES:
+            line, column = self.position(node)
+            raise NotAllowed(
+                f"dtype must be a torch dtype such as torch.float32, not {dtype!r}",
+                line=line,
+                column=column,
+            )
 
     def call_function(
         self, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
@@ -309,7 +315,7 @@ def _backward_method(
 
 
 def _to(m: Machine, tensor: Tensor, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
-    if any(not isinstance(a, torch.dtype) for a in args) or len(args) > 1:
+    if any(a not in DTYPES for a in args) or len(args) > 1:
         line, column = m.position(node)
         raise NotAllowed(
             ".to() accepts only a dtype here, such as x.to(torch.float64)",

@@ -26,26 +26,27 @@ _CONVERSIONS: dict[int, Callable[[Any], str]] = {115: str, 114: repr, 97: ascii}
 
 
 class Expressions(Machine):
-    def expression_handlers(self) -> dict[type, Any]:
+    @classmethod
+    def expression_handlers(cls) -> dict[type, Callable[[Any, Any], Any]]:
         return {
-            ast.Constant: self._constant,
-            ast.Name: self._name,
-            ast.BinOp: self._binop,
-            ast.UnaryOp: self._unaryop,
-            ast.BoolOp: self._boolop,
-            ast.Compare: self._compare,
-            ast.Call: self._call,
-            ast.Attribute: self._attribute,
-            ast.Subscript: self._subscript,
-            ast.IfExp: self._ifexp,
-            ast.List: self._list,
-            ast.Tuple: self._tuple,
-            ast.Dict: self._dict,
-            ast.Slice: self._slice,
-            ast.JoinedStr: self._joinedstr,
-            ast.FormattedValue: self._formatted,
-            ast.ListComp: self._comprehension,
-            ast.GeneratorExp: self._comprehension,
+            ast.Constant: cls._constant,
+            ast.Name: cls._name,
+            ast.BinOp: cls._binop,
+            ast.UnaryOp: cls._unaryop,
+            ast.BoolOp: cls._boolop,
+            ast.Compare: cls._compare,
+            ast.Call: cls._call,
+            ast.Attribute: cls._attribute,
+            ast.Subscript: cls._subscript,
+            ast.IfExp: cls._ifexp,
+            ast.List: cls._list,
+            ast.Tuple: cls._tuple,
+            ast.Dict: cls._dict,
+            ast.Slice: cls._slice,
+            ast.JoinedStr: cls._joinedstr,
+            ast.FormattedValue: cls._formatted,
+            ast.ListComp: cls._comprehension,
+            ast.GeneratorExp: cls._comprehension,
         }
 
     def _constant(self, node: ast.Constant) -> Any:
@@ -76,8 +77,8 @@ class Expressions(Machine):
         right = self.ev(node.right)
         try:
             return operators.binary(self, node.op.__class__, left, right, node, False)
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, node) from None
         except Exception as error:
             raise self.fail(error, node) from None
 
@@ -85,8 +86,8 @@ class Expressions(Machine):
         operand = self.ev(node.operand)
         try:
             return operators.unary(self, node.op.__class__, operand, node)
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, node) from None
         except Exception as error:
             raise self.fail(error, node) from None
 
@@ -106,8 +107,8 @@ class Expressions(Machine):
     def _compare(self, node: ast.Compare) -> Any:
         try:
             return operators.compare(self, node)
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, node) from None
         except Exception as error:
             raise self.fail(error, node) from None
 
@@ -138,16 +139,16 @@ class Expressions(Machine):
                 assert isinstance(func, ast.Attribute)
                 return self.call_method(receiver, func.attr, args, kwargs, node)
             return self.call(callee, args, kwargs, node)
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, node) from None
         except Exception as error:
             raise self.fail(error, node) from None
 
     def get_attribute(self, value: Any, attr: str, node: ast.Attribute) -> Any:
         try:
             return attributes.get(self, value, attr, node)
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, node) from None
         except Exception as error:
             raise self.fail(error, node) from None
 
@@ -166,8 +167,8 @@ class Expressions(Machine):
             if isinstance(value, list | tuple | str | dict | range | torch.Size):
                 return value[index]
             raise TypeError(f"'{type(value).__name__}' object is not subscriptable")
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, node) from None
         except Exception as error:
             raise self.fail(error, node) from None
 
@@ -210,8 +211,8 @@ class Expressions(Machine):
                 value = _CONVERSIONS[node.conversion](value)
             self.guard.format_spec(spec)
             text = format(value, spec)
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, node) from None
         except Exception as error:
             raise self.fail(error, node) from None
         return text
@@ -246,6 +247,7 @@ class Expressions(Machine):
         if isinstance(value, Tensor):
             if value.dim() == 0:
                 raise self.fail(TypeError("iteration over a 0-d tensor"), node)
+            self.guard.sequence(value.shape[0])  # unbind makes every item at once
             return (self.made(item, node) for item in value.unbind(0))
         if isinstance(value, range | list | tuple | str | dict | torch.Size):
             return iter(value)

@@ -21,8 +21,6 @@ from app.parse import Program
 class Interpreter(Statements, Expressions, Calls):
     def __init__(self, program: Program, limits: Limits, predefined: dict[str, Any]) -> None:
         super().__init__(program, limits, predefined)
-        self._expr = self.expression_handlers()
-        self._stmt = self.statement_handlers()
 
     def run_module(self) -> Any:
         body = self.program.module.body
@@ -36,7 +34,11 @@ class Interpreter(Statements, Expressions, Calls):
         """One expression, with exceptions converted at `statement`."""
         try:
             return self.ev(node)
-        except VisualizerError:
-            raise
+        except VisualizerError as error:
+            raise self.locate(error, statement) from None
         except Exception as error:
             raise self.fail(error, statement) from None
+
+
+Interpreter._expr = Interpreter.expression_handlers()
+Interpreter._stmt = Interpreter.statement_handlers()

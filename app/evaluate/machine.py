@@ -49,8 +49,10 @@ class Machine:
     globals: Scope
     scope: Scope
     predefined: dict[str, Any]
-    _expr: dict[type, Callable[[Any], Any]]
-    _stmt: dict[type, Callable[[Any], Signal | None]]
+    # Handlers by node class, plain functions taking (interpreter, node):
+    # class-level tables, built once (app.evaluate.interpreter).
+    _expr: dict[type, Callable[[Any, Any], Any]]
+    _stmt: dict[type, Callable[[Any, Any], Signal | None]]
 
     def __init__(self, program: Program, limits: Limits, predefined: dict[str, Any]) -> None:
         self.program = program
@@ -79,6 +81,12 @@ class Machine:
             return exc
         line, column = self.position(node)
         return convert(exc, self.limits, line, column)
+
+    def locate(self, error: VisualizerError, node: ast.AST) -> VisualizerError:
+        """Give a limit raised by a guard (which knows no place) the innermost place."""
+        if error.line is None:
+            error.line, error.column = self.position(node)
+        return error
 
     def step(self, node: ast.AST) -> None:
         guard = self.guard
@@ -126,7 +134,7 @@ class Machine:
 
     # -- provided by the parts ----------------------------------------------
     def ev(self, node: ast.expr) -> Any:
-        return self._expr[node.__class__](node)
+        return self._expr[node.__class__](self, node)
 
     def exec_block(self, body: list[ast.stmt]) -> Signal | None:
         raise NotImplementedError

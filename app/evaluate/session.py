@@ -56,6 +56,8 @@ class Session:
         self.machine.record = record
         self.warnings: list[str] = []
         self._final: Any = MISSING
+        self._active = False
+        self._caught: list[warnings.WarningMessage] = []
         for name, value in (inputs or {}).items():
             if program.is_expression and name not in program.free_names:
                 continue
@@ -64,7 +66,12 @@ class Session:
     # -- inputs ---------------------------------------------------------------
     def bind(self, name: str, value: InputValue | Tensor) -> Tensor:
         """Bind an input: a number or nested list becomes a float32 leaf that requires grad."""
-        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+        if (
+            not isinstance(name, str)
+            or not name.isidentifier()
+            or keyword.iskeyword(name)
+            or name.startswith("_")
+        ):
             raise InvalidRequest(f"{name!r} is not a valid input name")
         tensor = self._as_tensor(name, value)
         machine = self.machine
@@ -101,10 +108,18 @@ class Session:
 
     # -- running ----------------------------------------------------------------
     @contextlib.contextmanager
-    def _running(self) -> Iterator[None]:
-        """Grad mode on, warnings captured, and nothing but our errors out."""
+    def running(self) -> Iterator[None]:
+        """Grad mode on, warnings captured, and nothing but our errors out.
+
+        Every public method enters it; entering it around several calls
+        (as `evaluate` does) pays for it once."""
+        if self._active:
+            yield
+            return
+        self._active = True
         with warnings.catch_warnings(record=True) as caught, torch.enable_grad():
             warnings.simplefilter("always")
+            self._caught = caught
             try:
                 yield
             except VisualizerError:
@@ -112,10 +127,16 @@ class Session:
             except Exception as error:
                 raise convert(error, self.limits, 1, 1) from None
             finally:
-                for item in caught:
-                    message = clean_message(Exception(item.message))
-                    if message not in self.warnings:
-                        self.warnings.append(message)
+                self._active = False
+                self._collect()
+
+    def _collect(self) -> None:
+        """Move the warnings caught so far into `self.warnings`, once each."""
+        for item in self._caught:
+            message = clean_message(Exception(item.message))
+            if message not in self.warnings:
+                self.warnings.append(message)
+        self._caught.clear()
 
     def run(self) -> Any:
         """Run the program's statements; return the final expression's value (or None)."""
@@ -130,7 +151,7 @@ class Session:
                         line=line,
                         column=column,
                     )
-        with self._running():
+        with self.running():
             self._final = self.machine.run_module()
         return None if self._final is MISSING else self._final
 
@@ -148,7 +169,7 @@ class Session:
         if not isinstance(target, UserFunction):
             raise InvalidRequest(f"{function!r} is not a function the program defined")
         machine = self.machine
-        with self._running():
+        with self.running():
             try:
                 return machine.call(target, list(args), kwargs, target.node)
             except VisualizerError:
@@ -168,7 +189,7 @@ class Session:
                 machine.globals.vars[name] = value
             else:
                 self.bind(name, value)
-        with self._running():
+        with self.running():
             return machine.evaluate(statement.value, statement)
 
     # -- the answer -------------------------------------------------------------
@@ -213,7 +234,7 @@ class Session:
         """Select the output, run the automatic backward pass, assemble the answer."""
         machine = self.machine
         tracker = machine.tracker
-        with self._running():
+        with self.running():
             value, name = self._output(output)
             self._auto_backward(value)
             graph = reachable(value.grad_fn) if isinstance(value, Tensor) else set()
@@ -225,6 +246,7 @@ class Session:
                 elif tensor.grad_fn in graph and tensor is not value:
                     gradients[key] = tracker.intermediate_grads.get(id(tensor))
             trace = machine.backward.select(value)
+            self._collect()
         if machine.truncated:
             self.warnings.append(f"stdout was cut at {self.limits.stdout_chars:,} characters")
         return Evaluation(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins as py
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -41,35 +42,36 @@ def last_name(target: ast.expr) -> str | None:
 
 
 class Statements(Machine):
-    def statement_handlers(self) -> dict[type, Any]:
+    @classmethod
+    def statement_handlers(cls) -> dict[type, Callable[[Any, Any], Any]]:
         return {
-            ast.Expr: self._expr_stmt,
-            ast.Assign: self._assign,
-            ast.AugAssign: self._augassign,
-            ast.AnnAssign: self._annassign,
-            ast.For: self._for,
-            ast.While: self._while,
-            ast.If: self._if,
-            ast.FunctionDef: self._def,
-            ast.Return: self._return,
-            ast.Pass: self._pass,
-            ast.Break: self._break,
-            ast.Continue: self._continue,
-            ast.With: self._with,
-            ast.Try: self._try,
-            ast.Import: self._import,
-            ast.ImportFrom: self._import_from,
-            ast.Delete: self._delete,
-            ast.Assert: self._assert,
+            ast.Expr: cls._expr_stmt,
+            ast.Assign: cls._assign,
+            ast.AugAssign: cls._augassign,
+            ast.AnnAssign: cls._annassign,
+            ast.For: cls._for,
+            ast.While: cls._while,
+            ast.If: cls._if,
+            ast.FunctionDef: cls._def,
+            ast.Return: cls._return,
+            ast.Pass: cls._pass,
+            ast.Break: cls._break,
+            ast.Continue: cls._continue,
+            ast.With: cls._with,
+            ast.Try: cls._try,
+            ast.Import: cls._import,
+            ast.ImportFrom: cls._import_from,
+            ast.Delete: cls._delete,
+            ast.Assert: cls._assert,
         }
 
     def exec_block(self, body: list[ast.stmt]) -> Signal | None:
         handlers = self._stmt
         for stmt in body:
             try:
-                signal = handlers[stmt.__class__](stmt)
-            except VisualizerError:
-                raise
+                signal = handlers[stmt.__class__](self, stmt)
+            except VisualizerError as error:
+                raise self.locate(error, stmt) from None
             except Exception as error:
                 raise self.fail(error, stmt) from None
             if signal is not None:

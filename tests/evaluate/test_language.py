@@ -280,3 +280,10 @@ def test_only_our_errors_leave_evaluate() -> None:
     for source in ("x = torch.ones(2)\nx.item()", "int(float('inf'))", "x = [1]\nx[None]"):
         with pytest.raises(VisualizerError):
             run_source(source)
+
+
+def test_non_finite_values_survive_as_json() -> None:
+    from app.evaluate.encode import encode_value
+
+    evaluation = run_source("torch.tensor([1.0, float('inf'), -float('inf'), float('nan')])")
+    assert encode_value(evaluation.output)["value"] == [1.0, "inf", "-inf", "nan"]

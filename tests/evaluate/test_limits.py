@@ -93,3 +93,10 @@ def test_stdout_is_cut_with_a_warning() -> None:
 def test_rendering_is_bounded() -> None:
     assert exceeded("x = [[0] * 1000] * 1000\nprint(x)").limit == "sequence_length"
     assert exceeded("a = []\na.append(a)\nfor i in range(20):\n    a = [a, a]\nstr(a)").limit
+
+
+def test_limits_raised_inside_expressions_point_at_them() -> None:
+    error = exceeded("x = 1\ny = [x, 2 ** 5000]")
+    assert (error.line, error.column) == (2, 9)
+    error = exceeded("def f():\n    return torch.ones(10**9)\ny = f()")
+    assert (error.line, error.column) == (2, 12)
