@@ -42,8 +42,7 @@ def get(m: Machine, value: Any, attr: str, node: ast.Attribute) -> Any:
     if isinstance(value, Tensor):
         if attr in A.TENSOR_ATTRIBUTES:
             if attr == "grad_fn":
-                fn = value.grad_fn
-                return None if fn is None else GradFn(fn)
+                return GradFn.of(value.grad_fn, m.grad_fn_views)
             result = getattr(value, attr)
             if attr in _VIEWS:
                 m.made(result, node)

@@ -72,6 +72,8 @@ class Calls(Machine):
             if not (args and isinstance(args[0], Tensor)):
                 assert fn.python is not None
                 return fn.python(self, args, kwargs, node)
+            if fn.name == "round" and len(args) == 2:
+                kwargs["decimals"] = args.pop()  # round(t, 2) as Python spells it
         elif kind == "math" and args and isinstance(args[0], int | float):
             args[0] = torch.as_tensor(args[0])
         if entry.special is not None:

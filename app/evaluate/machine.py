@@ -70,6 +70,7 @@ class Machine:
         self.stdout: list[str] = []
         self.stdout_len = 0
         self.truncated = False
+        self.grad_fn_views: dict[Any, Any] = {}  # autograd node -> its GradFn wrapper
 
     # -- positions and errors -----------------------------------------------
     def position(self, node: ast.AST) -> tuple[int, int]:

@@ -100,12 +100,25 @@ class BoundMethod:
 
 
 class GradFn:
-    """`tensor.grad_fn` as a program sees it: its name and its next functions."""
+    """`tensor.grad_fn` as a program sees it: its name and its next functions.
 
-    __slots__ = ("node",)
+    One wrapper per autograd node (`views` is shared by a run), so
+    `y.grad_fn is y.grad_fn` holds as it does in torch."""
 
-    def __init__(self, node: Any) -> None:
+    __slots__ = ("node", "views")
+
+    def __init__(self, node: Any, views: dict[Any, GradFn]) -> None:
         self.node = node
+        self.views = views
+
+    @staticmethod
+    def of(node: Any, views: dict[Any, GradFn]) -> GradFn | None:
+        if node is None:
+            return None
+        view = views.get(node)
+        if view is None:
+            view = views[node] = GradFn(node, views)
+        return view
 
     def name(self) -> str:
         return str(self.node.name())
@@ -113,8 +126,7 @@ class GradFn:
     @property
     def next_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
         return tuple(
-            (None if fn is None else GradFn(fn), int(index))
-            for fn, index in self.node.next_functions
+            (GradFn.of(fn, self.views), int(index)) for fn, index in self.node.next_functions
         )
 
     def __eq__(self, other: object) -> bool:

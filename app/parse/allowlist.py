@@ -25,6 +25,27 @@ BEFORE running it (app.evaluate.guards):
 An operation whose result size depends on the VALUES in a tensor
 (nonzero, repeat_interleave, bincount) is deliberately absent: no cheap
 bound exists for it.
+
+Decisions where the language could have gone either way:
+- `zero_()` and the other in-place methods work on any tensor (torch itself
+  refuses an in-place change of a leaf that requires grad).
+- `F.dropout` is allowed with its default `training=True`: the evaluator
+  seeds the generator, so its mask is the same on every run.
+- `while` loops are allowed; each iteration is a step, like a `for` one.
+- `del name` is allowed (names only), `assert` is allowed, `raise` is not;
+  `try/except/else` is allowed, `finally` is not (a limit error must end the
+  program, not run more code).
+- `_` may be assigned (`for _ in range(3)`) but never read; every other
+  name or attribute starting with `_` is refused.
+- A generator expression (`sum(x*x for x in xs)`) is a list comprehension
+  evaluated at once; one `for` only, any number of `if`s.
+- Annotations are allowed and never evaluated; they may only spell names.
+- `torch`, `F`, `nn`, `np` and `math` are predefined: their imports are
+  no-ops, and `np` offers only its constants (any other np.X is refused with
+  the torch name to use).
+- `list.append/extend/pop/insert/index/count/copy/reverse/clear` and
+  `dict.items/keys/values/get/copy/pop` are the only methods of Python
+  values; `items()`, `keys()`, `values()` return lists.
 """
 
 from __future__ import annotations

@@ -287,3 +287,29 @@ def test_non_finite_values_survive_as_json() -> None:
 
     evaluation = run_source("torch.tensor([1.0, float('inf'), -float('inf'), float('nan')])")
     assert encode_value(evaluation.output)["value"] == [1.0, "inf", "-inf", "nan"]
+
+
+def test_grad_fn_wrappers_keep_identity() -> None:
+    source = (
+        "x = torch.tensor(1.0, requires_grad=True)\ny = x * 2\n"
+        "a = y.grad_fn.next_functions[0][0]\nb = y.grad_fn.next_functions[0][0]\n"
+        "print(y.grad_fn is y.grad_fn, a is b, a == b, a.name())"
+    )
+    assert run_source(source).stdout == "True True True torch::autograd::AccumulateGrad\n"
+
+
+def test_round_of_a_tensor_takes_pythons_spelling() -> None:
+    out = value("round(torch.tensor([1.2345, 2.5]), 2)")
+    assert isinstance(out, torch.Tensor)
+    assert out.tolist() == pytest.approx([1.23, 2.5])
+
+
+def test_every_checked_node_type_can_run() -> None:
+    import ast
+
+    from app.evaluate.interpreter import Interpreter
+    from app.parse.checker import VISIT, Checker
+
+    runnable = set(Interpreter._expr) | set(Interpreter._stmt) | {ast.Module, ast.keyword}
+    checked = {kind for kind, handler in VISIT.items() if handler is not Checker._nothing}
+    assert checked <= runnable
