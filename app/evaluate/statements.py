@@ -149,7 +149,12 @@ class Statements(Machine):
                 self.tracker.note(container, node)
         elif isinstance(container, list):
             if isinstance(index, slice):
-                self.guard.sequence(len(container) + (len(value) if isinstance(value, list) else 0))
+                # `items[:] = range(10**9)` fills a list from any sized iterable.
+                added = len(value) if isinstance(value, list | tuple | str | range | dict) else 0
+                if isinstance(value, Tensor) and value.dim() > 0:
+                    added = value.shape[0]
+                self.guard.sequence(len(container) + added)
+                self.guard.count_items(added)
             container[index] = value
         elif isinstance(container, dict):
             self.guard.sequence(len(container) + 1)

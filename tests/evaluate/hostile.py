@@ -289,6 +289,8 @@ EXHAUSTION: list[tuple[str, str]] = [
     ("l = [1] * 100000\nl += l", LIM),
     ("l = [1]\nl += range(10**9)", LIM),
     ("l = []\nl.extend(range(10**9))", LIM),
+    ("l = [1]\nl[:] = range(10**9)", LIM),
+    ("l = [1]\nl[0:0] = 'a' * 100000 + 'b'", LIM),
     ("l = list(range(10**9))", LIM),
     ("t = tuple(range(10**9))", LIM),
     ("sum(range(10**9))", LIM),
