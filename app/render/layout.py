@@ -1,19 +1,23 @@
 """Graphviz layout, in-process, through pygraphviz.
 
 Why in-process (bench/render.py measures it; BENCHMARKS.md "## Render"):
-`graphviz.Source(dot).pipe()` spawns the `dot` binary per request, 11-16 ms
-for a 7-node graph, most of it loading Graphviz's pango/cairo plugins.
-pygraphviz 2.0.4 links libgvc (its wheel carries Graphviz 14 with the dot
-layout, SVG and cairo PNG plugins), so the same graph lays out and renders
-in about 1 ms. A long-lived `dot -Tsvg` child answers in about 0.7 ms, but
-serves one graph at a time and exits on a DOT syntax error, so it needs a
-supervisor of its own; the in-process call needs none.
+`graphviz.Source(dot).pipe()` spawns the `dot` binary per request, 12-16 ms
+for a 7-node graph, most of it starting the process and loading Graphviz's
+pango/cairo plugins. pygraphviz 2.0.4 links libgvc (its wheel carries
+Graphviz 14 with the dot layout, SVG and cairo PNG plugins), so the same
+graph lays out and renders in about 0.7 ms (make_dot's DOT) to 1.5 ms (our
+default style's HTML labels). A long-lived `dot -Tsvg` child answers in
+about 0.7 ms too, but serves one graph at a time and exits on a DOT syntax
+error, so it needs a supervisor of its own; the in-process call needs none.
 
-`AGraph.draw()` makes and frees a Graphviz context per call; with HTML-like
-labels that costs ~0.7 ms of font set-up each time. This module does what
-`draw(format=..., prog="dot")` does (parse, gvLayout, gvRenderData,
-gvFreeLayout) with one context kept for the process, under a lock because
-Graphviz keeps per-job state in the context.
+This module does what `AGraph(string=dot).draw(format=..., prog="dot")`
+does (read, gvLayout, gvRenderData, gvFreeLayout) through the same
+pygraphviz SWIG functions, minus two costs measured on the 7-node graph:
+`draw()` makes and frees a Graphviz context per call (~0.1 ms, ~0.7 ms with
+HTML labels and their fonts), so one context is kept per process; and
+`AGraph(string=...)` writes the DOT to a new temporary file to read it back
+(~0.1 ms), so the DOT goes through one in-memory file (memfd) instead. Both
+are used under a lock: Graphviz keeps per-job state in the context.
 
 The price of in-process: the layout holds the GIL and has no time-out of its
 own. It runs in the worker process (app.workers), which the server kills on
@@ -24,58 +28,77 @@ checked before layout) keeps ordinary big graphs from reaching it.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
-import pygraphviz
 from pygraphviz import graphviz as gv
 
 LayoutFormat = Literal["svg", "png"]
-
-_lock = threading.Lock()
-_context: Any = None
 
 
 class LayoutError(RuntimeError):
     """Graphviz refused our DOT (a bug of ours: user text never reaches DOT syntax)."""
 
 
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.context: Any = None
+        self.file: IO[bytes] | None = None
+
+    def gvc(self) -> Any:
+        if self.context is None:
+            self.context = gv.gvContextWithBuiltins()
+        return self.context
+
+    def dot_file(self, dot: bytes) -> IO[bytes]:
+        """The DOT in a file Graphviz can read (agread takes a FILE*)."""
+        if self.file is None:
+            if hasattr(os, "memfd_create"):
+                self.file = os.fdopen(os.memfd_create("autograd-viz-dot"), "w+b")
+            else:
+                self.file = tempfile.TemporaryFile()
+        self.file.seek(0)
+        self.file.truncate()
+        self.file.write(dot)
+        self.file.flush()
+        self.file.seek(0)
+        return self.file
+
+
+_state = _State()
+
+
 def _after_fork_in_child() -> None:
-    # A fork taken while another thread held the lock must not inherit it
-    # held, nor a context in the middle of a job.
-    global _lock, _context
-    _lock = threading.Lock()
-    _context = None
+    # A child must not share the parent's file offset, nor inherit the lock
+    # held or the context mid-job if another thread was laying out.
+    global _state
+    _state = _State()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _gvc() -> Any:
-    global _context
-    if _context is None:
-        _context = gv.gvContextWithBuiltins()
-    return _context
-
-
 def layout(dot: str, fmt: LayoutFormat) -> bytes:
     """Lay `dot` out with Graphviz's `dot` program and render it as `fmt`."""
-    try:
-        graph = pygraphviz.AGraph(string=dot)
-    except ValueError as error:  # pygraphviz's DotError
-        raise LayoutError(f"Graphviz could not read the DOT: {error}") from error
-    try:
-        with _lock:
-            context = _gvc()
-            if gv.gvLayout(context, graph.handle, b"dot"):
+    state = _state
+    with state.lock:
+        try:
+            handle = gv.agread(state.dot_file(dot.encode()), None)
+        except ValueError as error:  # "agread: bad input data"
+            raise LayoutError(f"Graphviz could not read the DOT: {error}") from error
+        try:
+            context = state.gvc()
+            if gv.gvLayout(context, handle, b"dot"):
                 raise LayoutError("Graphviz could not lay the graph out")
             try:
-                err, data = gv.gvRenderData(context, graph.handle, fmt.encode())
+                err, data = gv.gvRenderData(context, handle, fmt.encode())
             finally:
-                gv.gvFreeLayout(context, graph.handle)
-        if err:
-            raise LayoutError(f"Graphviz could not render {fmt}")
-        result: bytes = data
-        return result
-    finally:
-        graph.close()
+                gv.gvFreeLayout(context, handle)
+        finally:
+            gv.agclose(handle)
+    if err:
+        raise LayoutError(f"Graphviz could not render {fmt}")
+    result: bytes = data
+    return result

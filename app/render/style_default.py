@@ -57,8 +57,14 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
 
 
 def _font(text: str, colour: str, size: int | None = None) -> str:
+    if not text:
+        return ""  # Graphviz refuses an empty <FONT></FONT> (the label falls back to raw text)
     size_attr = f' POINT-SIZE="{size}"' if size else ""
     return f'<FONT COLOR="{colour}"{size_attr}>{text}</FONT>'
+
+
+def _bold(text: str) -> str:
+    return f"<B>{text}</B>" if text else ""  # an empty <B></B> is refused too
 
 
 def _row(left: str, right: str) -> str:
@@ -95,8 +101,7 @@ def _node_label(node: Node, options: RenderOptions, colours: Palette, brief: boo
     fill = colours.fills[node.kind]
     if node.kind == "op":
         return _table(_op_rows(node, options, colours, brief), fill, colours)
-    title = node.name or node.saved_as or ""
-    header = f"<B>{html_text(title)}</B>" if title else ""
+    header = _bold(html_text(node.name or node.saved_as or ""))
     rows = [_row(header, _font(html_text(_shape_note(node)), colours.muted, 9))]
     rows.extend(_value_rows(node, options, colours))
     return _table(rows, fill, colours)
@@ -106,7 +111,7 @@ def _op_rows(node: Node, options: RenderOptions, colours: Palette, brief: bool) 
     step = ""
     if options.show_grads and node.step is not None:
         step = _font(f"#{node.step + 1}", colours.muted, 9)  # 1 ran first
-    rows = [_row(f"<B>{html_text(node.label)}</B>", step)]
+    rows = [_row(_bold(html_text(node.label)), step)]
     if brief:
         pass
     elif node.name:
