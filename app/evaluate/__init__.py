@@ -27,13 +27,22 @@ innermost statement or expression) / LimitExceeded / InvalidRequest.
 Wall time and memory are bounded from outside (a worker process): this
 stage is a plain function.
 
-Module map: interpreter (statements, expressions, calls, operators,
-attributes, builtins) over a machine (machine.py: state, steps, stdout);
-guards.py (element, int, sequence and format limits); tracking.py (names,
-spans, loop iterations, intermediate gradients); backward.py (backward
-traces, reachability); namespaces.py (allowlist tables as runtime values);
-failures.py (exception conversion); session.py (inputs, output selection,
-automatic backward, the Evaluation).
+Module map: interpreter.py puts together statements.py, expressions.py
+and calls.py (with operators.py, attributes.py, builtins.py) over the
+state in machine.py (scopes in scope.py, steps, stdout); guards.py (element,
+int, sequence and format limits, checked before the work) with sizes.py
+(exact result sizes of factories and growing operations); tracking.py
+(names, spans, loop iterations, intermediate gradients); backward.py
+(backward traces, reachability); namespaces.py and values.py (the allowlist
+as runtime values); failures.py (exception conversion); session.py
+(inputs, output selection, the automatic backward, the Evaluation).
+
+Process-wide effects: `torch.set_warn_always(True)` at import (torch's
+warn-once warnings would otherwise appear in the first answer of a process
+only), and the default CPU generator is seeded with 0 before a program's
+first random draw. Warnings are captured with `warnings.catch_warnings`,
+which is not thread-safe: evaluate in one thread per process (the worker
+pool does).
 """
 
 from __future__ import annotations

@@ -89,7 +89,11 @@ class Session:
             guard.check_numel(value.numel())
             return value
         if isinstance(value, bool | int | float):
-            tensor = torch.tensor(float(value), dtype=torch.float32, requires_grad=True)
+            try:
+                number = float(value)
+            except OverflowError:
+                raise InvalidRequest(f"input {name!r} is too large for a float") from None
+            tensor = torch.tensor(number, dtype=torch.float32, requires_grad=True)
         elif isinstance(value, list):
             guard.check_numel(guard.data_elements(value))
             try:

@@ -6,9 +6,10 @@ Three steps, each refusing with our own errors and a 1-based line and
 character column: raw-text hygiene (app.parse.text: size, NUL, surrogates,
 bidi controls, empty), `ast.parse` (under a lock: CPython 3.11's AST
 construction is not thread-safe, gh-106905), and the allowlist walk over the
-tree (app.parse.checker, app.parse.names, with the tables in
-app.parse.allowlist). Nothing is ever evaluated here: user text never
-reaches eval, exec or compile.
+tree (app.parse.walk, .statements and .checker; then app.parse.names for
+what needs the whole program), with the tables in app.parse.allowlist.
+Nothing is ever evaluated here: ast.parse only builds the tree; user text
+is never compiled to code, exec'd or eval'd.
 
 Raises only SourceSyntaxError, NotAllowed and LimitExceeded.
 """

@@ -191,7 +191,17 @@ def test_program_mode_inputs_are_globals() -> None:
 
 
 @pytest.mark.parametrize(
-    "inputs", [{"x": "text"}, {"x": [[1, 2], [3]]}, {"_x": 1}, {"class": 1}, {"x": [None]}]
+    "inputs",
+    [
+        {"x": "text"},
+        {"x": [[1, 2], [3]]},
+        {"_x": 1},
+        {"class": 1},
+        {"x": [None]},
+        {"x": 10**400},
+        {"x": [10**400]},
+        {1: 1},
+    ],
 )
 def test_bad_inputs_are_invalid_requests(inputs: dict[str, object]) -> None:
     with pytest.raises(InvalidRequest):
