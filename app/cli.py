@@ -31,6 +31,12 @@ def _serve(args: argparse.Namespace) -> int:
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Every worker process writes its metrics here; /metrics sums them.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="autograd-viz-metrics-")
+    elif "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        # A directory we are given may hold a previous run's files: start clean.
+        directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,

@@ -13,15 +13,22 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Protocol
 
+from app import metrics
 from app.cache import Answer, AnswerCache
 from app.errors import VisualizerError
-from app.job import Job, Kind
+from app.job import Job
 from app.settings import Settings
 from app.workers import PoolUnavailable, WorkerError, WorkerPool
 
 _ERROR_ENTRIES = 256
+
+
+class Keyed(Protocol):
+    def key(self) -> str: ...
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
 
 
 class Service:
@@ -40,6 +47,7 @@ class Service:
             recycle_after=settings.recycle_after or None,
         )
         self._limits = asdict(self.limits)
+        self._pool_metrics = metrics.PoolMetrics()
 
     async def start(self) -> None:
         await self.pool.start()
@@ -47,15 +55,22 @@ class Service:
     async def close(self) -> None:
         await self.pool.close()
 
-    async def run(self, job: Job, kind: Kind) -> Answer:
-        """The answer's bytes, from the cache or a worker; raises VisualizerError."""
+    async def run(self, job: Keyed, kind: str) -> Answer:
+        """The answer's bytes, from the cache or a worker; raises VisualizerError.
+
+        `job` is any request model with a canonical `key()` (a Job, or
+        another kind's request); `kind` names the handler in app.pipeline.
+        """
         key = f"{kind}:{job.key()}"
         answer = self.cache.get(key)
+        error = self._errors.get(key) if answer is None else None
+        if answer is not None or error is not None:
+            metrics.CACHE_HITS.inc()
         if answer is not None:
             return answer
-        error = self._errors.get(key)
         if error is not None:
             raise error.with_traceback(None)
+        metrics.CACHE_MISSES.inc()
         request = {"kind": kind, "job": job.model_dump(mode="json"), "limits": self._limits}
         try:
             meta, body = await self.pool.submit(request)
@@ -64,6 +79,8 @@ class Service:
         except VisualizerError as exc:
             self._remember_error(key, exc)
             raise
+        finally:
+            self._pool_metrics.record(self.pool.stats())
         answer = Answer(body or b"", meta["media_type"])
         self.cache.put(key, answer)
         return answer

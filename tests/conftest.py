@@ -76,26 +76,23 @@ class LiveServer:
 
 
 def start_server(
-    tmp: Path, env: dict[str, str] | None = None, workers: int = 1, name: str = "server"
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    workers: int = 1,
+    name: str = "server",
+    cli: bool = False,
 ) -> LiveServer:
-    """Start uvicorn on a free port and wait until /healthz answers."""
+    """Start uvicorn (or `python -m app serve` with `cli`) on a free port and
+    wait until /healthz answers."""
     port = free_port()
     log = tmp / f"{name}-{port}.log"
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    command = (
+        ["-m", "app", "serve"] if cli else ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
+            [sys.executable, *command, "--port", str(port), "--workers", str(workers)],
             cwd=ROOT,
             env=full_env,
             stdout=out,

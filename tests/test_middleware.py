@@ -81,9 +81,7 @@ def test_long_query_string_is_414(client: TestClient) -> None:
     problem(client.get("/api/v1/echo", params={"source": "x" * 400}), 414, "limit_exceeded")
 
 
-def test_post_bodies_must_be_json(client: TestClient) -> None:
-    response = client.post("/api/v1/echo", content=b"a=1", headers={"content-type": "text/plain"})
-    problem(response, 415, "unsupported_media_type")
+def test_post_bodies_are_read(client: TestClient) -> None:
     ok = client.post("/api/v1/echo", content=b"{}", headers={"content-type": "application/json"})
     assert ok.status_code == 200 and ok.text == "2"
 

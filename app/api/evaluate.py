@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.api.deps import get_service
+from app.api.deps import get_service, require_json
 from app.api.schemas import PROBLEM_RESPONSES, EvaluateRequest, EvaluateResult
 from app.errors import InvalidRequest
 from app.job import Job
@@ -24,6 +24,7 @@ router = APIRouter(prefix="/api/v1", tags=["evaluate"])
     summary="Run a program: value, gradients, autograd graph",
     response_model=EvaluateResult,
     responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(require_json)],
 )
 async def evaluate(
     body: EvaluateRequest, service: Annotated[Service, Depends(get_service)]

@@ -1,0 +1,118 @@
+"""GET /api/v1/graph.*: formats, content-addressed caching, CORS, headers."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import LiveServer, start_server, stop_server
+
+PARAMS = {"source": "3*sin(x) + x + 3", "x": "5"}
+
+
+def test_formats(live_server: LiveServer) -> None:
+    with live_server.client() as http:
+        svg = http.get("/api/v1/graph.svg", params=PARAMS)
+        png = http.get("/api/v1/graph.png", params=PARAMS)
+        dot = http.get("/api/v1/graph.dot", params=PARAMS)
+        model = http.get("/api/v1/graph.json", params=PARAMS)
+    assert svg.headers["content-type"] == "image/svg+xml"
+    root = ET.fromstring(svg.content)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert png.headers["content-type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert dot.headers["content-type"].startswith("text/vnd.graphviz")
+    assert dot.text.lstrip().startswith(("digraph", "strict digraph"))
+    labels = {node["label"] for node in model.json()["nodes"]}
+    assert {"SinBackward0", "MulBackward0", "AddBackward0", "AccumulateGrad"} <= labels
+
+
+def test_etag_cache_control_and_304(live_server: LiveServer) -> None:
+    with live_server.client() as http:
+        first = http.get("/api/v1/graph.svg", params=PARAMS)
+        etag = first.headers["etag"]
+        assert etag.startswith('"') and not etag.startswith("W/")
+        assert "max-age=" in first.headers["cache-control"]
+        assert "public" in first.headers["cache-control"]
+        again = http.get("/api/v1/graph.svg", params=PARAMS)
+        assert again.content == first.content and again.headers["etag"] == etag
+        revalidated = http.get("/api/v1/graph.svg", params=PARAMS, headers={"if-none-match": etag})
+        assert revalidated.status_code == 304 and revalidated.content == b""
+        assert revalidated.headers["etag"] == etag
+        listed = http.get(
+            "/api/v1/graph.svg", params=PARAMS, headers={"if-none-match": f'"other", {etag}'}
+        )
+        assert listed.status_code == 304
+        stale = http.get("/api/v1/graph.svg", params=PARAMS, headers={"if-none-match": '"old"'})
+        assert stale.status_code == 200
+        other = http.get("/api/v1/graph.svg", params={**PARAMS, "x": "6"})
+        assert other.headers["etag"] != etag
+        png = http.get("/api/v1/graph.png", params=PARAMS)
+        assert png.headers["etag"] != etag
+
+
+def test_svg_answers_cannot_run_script(live_server: LiveServer) -> None:
+    with live_server.client() as http:
+        response = http.get("/api/v1/graph.svg", params=PARAMS)
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors *" in csp
+
+
+def test_cors(live_server: LiveServer) -> None:
+    origin = {"origin": "https://course.example.edu"}
+    with live_server.client() as http:
+        get = http.get("/api/v1/graph.svg", params=PARAMS, headers=origin)
+        assert get.headers["access-control-allow-origin"] == "*"
+        assert "etag" in get.headers["access-control-expose-headers"].lower()
+        preflight = http.options(
+            "/api/v1/evaluate",
+            headers={
+                **origin,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "*"
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+        assert "access-control-allow-credentials" not in preflight.headers
+        post = http.post("/api/v1/evaluate", json={"source": "1 + 1"}, headers=origin)
+        assert post.headers["access-control-allow-origin"] == "*"
+
+
+def test_json_answer_and_graph_json_agree(live_server: LiveServer) -> None:
+    with live_server.client() as http:
+        answer = http.post(
+            "/api/v1/evaluate", json={"source": PARAMS["source"], "inputs": {"x": 5}}
+        ).json()
+        model = http.get("/api/v1/graph.json", params=PARAMS).json()
+    assert answer["graph"] == model
+    assert answer["key"] and json.dumps(answer, allow_nan=False)
+
+
+@pytest.fixture(scope="module")
+def second_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_server(tmp_path_factory.mktemp("second"), name="second")
+    yield server
+    stop_server(server)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png", "dot", "json"])
+def test_same_request_same_bytes_across_servers(
+    live_server: LiveServer, second_server: LiveServer, fmt: str
+) -> None:
+    params = {
+        "source": "w = torch.tensor([1., 2.], requires_grad=True)\nfor i in range(2):\n"
+        "    w = w * w + 1\ny = w.sum()",
+        "rankdir": "LR",
+    }
+    with live_server.client() as one, second_server.client() as two:
+        a = one.get(f"/api/v1/graph.{fmt}", params=params)
+        b = two.get(f"/api/v1/graph.{fmt}", params=params)
+    assert a.status_code == b.status_code == 200
+    assert a.content == b.content
+    assert a.headers["etag"] == b.headers["etag"]
