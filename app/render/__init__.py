@@ -4,11 +4,18 @@
     render(graph, options, fmt, limits) -> bytes    # svg | png | dot | json
     svg_inline(graph, options, limits, id_prefix="") -> str
 
-SVG and PNG go through Graphviz's layout (layout.py, in-process); the SVG is
-then rebuilt from an allowlist with our ids (svg.py), ready to inline in a
-page. `json` is Graph.to_dict(); `dot` is the DOT text. Only svg and png lay
-the graph out, so only they check the node cap (Limits.graph_nodes): the
+SVG and PNG go through Graphviz's layout, in-process with pygraphviz
+(layout.py): spawning `dot` per request costs 12-16 ms before any layout,
+the in-process call renders a 7-node graph in 1-2 ms (bench/render.py,
+BENCHMARKS.md "## Render"); it holds the GIL and cannot time itself out, so
+it runs in a worker process the server kills on wall time. The SVG is then
+given our ids and checked against an allowlist (svg.py), ready to inline in
+a page. `json` is Graph.to_dict(); `dot` is the DOT text. Only svg and png
+lay the graph out, so only they check the node cap (Limits.graph_nodes): the
 caller may catch LimitExceeded and answer the numbers without a drawing.
+
+Saved tensors and attribute tables exist only if the graph was built with
+them (build_graph's show_saved / show_attrs): pass the options' flags there.
 Same graph and options, same bytes, in any process.
 """
 

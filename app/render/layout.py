@@ -4,11 +4,13 @@ Why in-process (bench/render.py measures it; BENCHMARKS.md "## Render"):
 `graphviz.Source(dot).pipe()` spawns the `dot` binary per request, 12-16 ms
 for a 7-node graph, most of it starting the process and loading Graphviz's
 pango/cairo plugins. pygraphviz 2.0.4 links libgvc (its wheel carries
-Graphviz 14 with the dot layout, SVG and cairo PNG plugins), so the same
-graph lays out and renders in about 0.7 ms (make_dot's DOT) to 1.5 ms (our
+Graphviz 14.1.5 with the dot layout, SVG and cairo PNG plugins), so the same
+graph lays out and renders in about 0.8 ms (make_dot's DOT) to 1.6 ms (our
 default style's HTML labels). A long-lived `dot -Tsvg` child answers in
 about 0.7 ms too, but serves one graph at a time and exits on a DOT syntax
 error, so it needs a supervisor of its own; the in-process call needs none.
+Past about 50 nodes layout dominates and in-process stops winning (Graphviz
+14's dot is slower than Debian's 2.43 on our graphs): see BENCHMARKS.md.
 
 This module does what `AGraph(string=dot).draw(format=..., prog="dot")`
 does (read, gvLayout, gvRenderData, gvFreeLayout) through the same
@@ -22,7 +24,12 @@ are used under a lock: Graphviz keeps per-job state in the context.
 The price of in-process: the layout holds the GIL and has no time-out of its
 own. It runs in the worker process (app.workers), which the server kills on
 wall time: that kill is the layout time-out. The node cap (Limits.graph_nodes,
-checked before layout) keeps ordinary big graphs from reaching it.
+checked before layout) bounds the size; the wall time bites first on long
+graphs (a 2,000-node loop graph takes about 4 s to lay out).
+
+Graphviz 14.1.5 reads uninitialised memory when it frees a plain label whose
+first line is empty, and sometimes crashes (found by valgrind);
+style_torchviz works around it for the DOT it hands to this module.
 """
 
 from __future__ import annotations
