@@ -7,10 +7,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from app.evaluate import run_source
 from app.graph import Graph, build_graph
 from app.job import RenderOptions
 from app.render import render, svg_inline
 from app.render.svg import SvgError, sanitise
+from tests.conftest import lessons
 from tests.graph import programs
 from tests.graph.evaluations import evaluation_of
 
@@ -59,6 +61,15 @@ def check_svg(text: str, graph: Graph, prefix: str = "") -> ET.Element:
 def test_every_svg_is_clean_xml_with_our_ids(name: str, options: RenderOptions) -> None:
     graph = graph_for(name, options)
     check_svg(render(graph, options, "svg").decode(), graph)
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: f"{o.style}-{o.theme}-{o.show_saved}")
+def test_every_seed_lesson_svg_is_clean_xml(options: RenderOptions) -> None:
+    for lesson in lessons():
+        evaluation = run_source(lesson["source"], lesson.get("inputs"), lesson.get("output"))
+        flags = {"show_saved": options.show_saved, "show_attrs": options.show_attrs}
+        graph = build_graph(evaluation, **flags)
+        check_svg(render(graph, options, "svg").decode(), graph)
 
 
 def test_id_prefix_for_pages_with_several_graphs() -> None:
