@@ -22,6 +22,7 @@ class Limits:
     sequence_length: int = 100_000  # items of a list, tuple or string
     stdout_chars: int = 100_000
     graph_nodes: int = 5_000  # nodes the renderer will lay out
+    render_time_s: float = 2.0  # layout of a big graph (app.render.layout), seconds
     # Enforced by the worker pool (app.workers), not by the core:
     wall_time_s: float = 3.0
     memory_bytes: int = 1 << 30

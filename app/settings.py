@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     tensor_elements: int = Field(1_000_000, ge=1, description="Elements in any one tensor.")
     total_elements: int = Field(20_000_000, ge=1, description="Elements created per program.")
     graph_nodes: int = Field(5_000, ge=1, description="Largest graph that is drawn.")
+    render_time_s: float = Field(
+        2.0, gt=0, description="Layout time of a big graph before it is left undrawn, seconds."
+    )
     cache_entries: int = Field(1_024, ge=0, description="Finished answers kept in memory.")
     cache_max_age_s: int = Field(86_400, ge=0, description="`Cache-Control: max-age` of images.")
     max_body_bytes: int = Field(262_144, ge=1_024, description="Largest request body, bytes.")
@@ -63,6 +66,7 @@ class Settings(BaseSettings):
             tensor_elements=self.tensor_elements,
             total_elements=self.total_elements,
             graph_nodes=self.graph_nodes,
+            render_time_s=self.render_time_s,
             wall_time_s=self.wall_time_s,
             memory_bytes=self.memory_mb << 20,
         )

@@ -54,6 +54,7 @@ class Span(BaseModel):
 class LoopStep(BaseModel):
     line: int
     iteration: int
+    target: str | None = Field(None, description="The for loop's target, e.g. `i`.")
 
 
 class GraphNode(BaseModel):

@@ -44,10 +44,12 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class LoopStep:
-    """One level of `for` loop: the loop's line and the 0-based iteration."""
+    """One level of loop: the loop's line, the 0-based iteration and, for a
+    `for` loop, its target as written (`i`, `i, x`)."""
 
     line: int
     iteration: int
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

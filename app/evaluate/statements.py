@@ -191,10 +191,12 @@ class Statements(Machine):
         tracker = self.tracker
         outer = tracker.loops
         line = node.lineno
+        # Text for the graph's loop boxes ("for i, iteration 2"), never run.
+        target = ast.unparse(node.target)
         try:
             for index, item in enumerate(iterator):
                 self.step(node)
-                tracker.loops = (*outer, LoopStep(line, index))
+                tracker.loops = (*outer, LoopStep(line, index, target))
                 self.bind_target(node.target, item)
                 signal = self.exec_block(node.body)
                 if signal is not None:

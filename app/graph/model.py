@@ -57,7 +57,9 @@ class Node:
             "value": self.value,
             "grad": self.grad,
             "span": None if self.span is None else self.span.to_dict(),
-            "loops": [{"line": s.line, "iteration": s.iteration} for s in self.loops],
+            "loops": [
+                {"line": s.line, "iteration": s.iteration, "target": s.target} for s in self.loops
+            ],
             "step": self.step,
         }
 

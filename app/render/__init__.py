@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import json
 
+from app.errors import LimitExceeded
 from app.graph import Graph, check_size
 from app.job import Format, RenderOptions
 from app.limits import DEFAULT_LIMITS, Limits
 from app.render import style_default, style_torchviz
-from app.render.layout import layout
+from app.render.layout import LayoutFormat, LayoutTimeout, layout
 from app.render.svg import sanitise
 
 __all__ = ["render", "svg_inline", "to_dot"]
@@ -47,16 +48,47 @@ def _layout_dot(graph: Graph, options: RenderOptions) -> str:
     return style_default.to_dot(graph, options)
 
 
+def _laid_out(
+    graph: Graph, options: RenderOptions, fmt: LayoutFormat, limits: Limits, budget: float | None
+) -> bytes:
+    """Graphviz's output, within the node cap and the render time-out.
+
+    `budget` is what is left of the request's wall time, if the caller
+    knows it: the layout then stops in time for the numbers to be answered.
+    """
+    check_size(graph, limits)
+    timeout = limits.render_time_s if budget is None else min(limits.render_time_s, budget)
+    timeout = max(timeout, 0.05)
+    try:
+        return layout(_layout_dot(graph, options), fmt, nodes=len(graph.nodes), timeout=timeout)
+    except LayoutTimeout:
+        raise LimitExceeded(
+            "render_time",
+            limits.render_time_s,
+            f"drawing the graph of {len(graph.nodes):,} nodes took longer than {timeout:.3g} s "
+            f"(the render time limit is {limits.render_time_s:g} s)",
+        ) from None
+
+
 def svg_inline(
-    graph: Graph, options: RenderOptions, limits: Limits = DEFAULT_LIMITS, *, id_prefix: str = ""
+    graph: Graph,
+    options: RenderOptions,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    id_prefix: str = "",
+    budget: float | None = None,
 ) -> str:
     """The SVG as text: no prolog, no comments, no script, our ids (prefixed)."""
-    check_size(graph, limits)
-    return sanitise(layout(_layout_dot(graph, options), "svg"), graph, id_prefix)
+    return sanitise(_laid_out(graph, options, "svg", limits, budget), graph, id_prefix)
 
 
 def render(
-    graph: Graph, options: RenderOptions, fmt: Format, limits: Limits = DEFAULT_LIMITS
+    graph: Graph,
+    options: RenderOptions,
+    fmt: Format,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    budget: float | None = None,
 ) -> bytes:
     """The graph in one format, as the bytes of a response body."""
     if fmt == "json":
@@ -67,6 +99,5 @@ def render(
     if fmt == "dot":
         return to_dot(graph, options).encode()
     if fmt == "svg":
-        return svg_inline(graph, options, limits).encode()
-    check_size(graph, limits)
-    return layout(_layout_dot(graph, options), "png")
+        return svg_inline(graph, options, limits, budget=budget).encode()
+    return _laid_out(graph, options, "png", limits, budget)

@@ -169,10 +169,8 @@ def _cluster_name(path: tuple[LoopStep, ...]) -> str:
 
 
 def _cluster_label(step: LoopStep) -> str:
-    # The loop variable's name, if the evaluate stage records it (LoopStep.target).
-    target = getattr(step, "target", None)
-    if isinstance(target, str) and target:
-        return f"for {target}, iteration {step.iteration}"
+    if step.target:  # a `for` loop
+        return f"for {step.target}, iteration {step.iteration}"
     return f"loop at line {step.line}, iteration {step.iteration}"
 
 

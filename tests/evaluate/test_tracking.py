@@ -61,7 +61,7 @@ def test_loop_names_and_iterations() -> None:
         (origin.loops for origin in by_label["MulBackward0"]),  # type: ignore[attr-defined]
         key=str,
     )
-    assert loops == [(LoopStep(2, 0),), (LoopStep(2, 1),), (LoopStep(2, 2),)]
+    assert loops == [(LoopStep(2, 0, "i"),), (LoopStep(2, 1, "i"),), (LoopStep(2, 2, "i"),)]
     for origin in by_label["AddBackward0"]:
         assert origin.span == Span(3, 12, 3, 15)  # type: ignore[attr-defined]
 
@@ -79,8 +79,8 @@ def test_nested_loops_stack_outermost_first() -> None:
         ),
         key=str,
     )
-    assert stacks[0] == (LoopStep(3, 0), LoopStep(4, 0))
-    assert stacks[-1] == (LoopStep(3, 1), LoopStep(4, 1))
+    assert stacks[0] == (LoopStep(3, 0, "i"), LoopStep(4, 0, "j"))
+    assert stacks[-1] == (LoopStep(3, 1, "i"), LoopStep(4, 1, "j"))
 
 
 def test_every_node_of_a_composite_operation_has_an_origin() -> None:

@@ -155,7 +155,8 @@ def test_loop_iterations_and_spans() -> None:
     assert only(graph, "AccumulateGrad").span == x.span
     assert x.grad == 195.0
     loops = build_graph(evaluation_of(programs.loop)).to_dict()["nodes"]
-    assert {"line": 2, "iteration": 1} in [step for n in loops for step in n["loops"]]
+    steps = [(s["line"], s["iteration"]) for n in loops for s in n["loops"]]
+    assert (2, 1) in steps
 
 
 def test_show_saved_adds_saved_nodes_and_undirected_edges() -> None:
