@@ -88,7 +88,6 @@ class _State:
         self.file.seek(0)
         return self.file
 
-
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
