@@ -148,6 +148,66 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _optimize(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from app.errors import InvalidRequest, VisualizerError
+    from app.optimize import Descent, OptimizeRequest
+    from app.optimize.answer import dump_json
+    from app.optimize.query import parse_numbers
+    from app.query import describe_validation
+
+    label, source = _read_program(args.program)
+    try:
+        fields: dict[str, Any] = {
+            "source": source,
+            "variable": args.variable,
+            "function": args.function,
+            "init": args.init,
+            "lr": [rate for item in args.lr or ["0.05"] for rate in parse_numbers("lr", item)],
+            "steps": args.steps,
+            "method": args.method,
+            "theme": args.theme,
+        }
+        if args.range:
+            fields["range"] = parse_numbers("range", args.range)
+        try:
+            request = OptimizeRequest(**fields)
+        except ValidationError as exc:
+            raise InvalidRequest(describe_validation(exc)) from None
+        descent = Descent(request)
+    except VisualizerError as exc:
+        _report(label, exc)
+        return 1
+    if args.json:
+        sys.stdout.write(dump_json(descent.document()).decode() + "\n")
+    else:
+        _print_trajectories(descent)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(descent.svg)
+        print(f"plot written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _print_trajectories(descent: Any) -> None:
+    variable = descent.objective.variable
+    for run in descent.runs:
+        print(f"# {descent.request.method}, lr = {run.lr:g}")
+        print(f"{'step':>5}  {variable:>14}  {'objective':>14}  {'gradient':>14}")
+        for step, point in enumerate(run.points):
+            print(
+                f"{step:>5}  {point.parameter:>14.7g}  {point.objective:>14.7g}  "
+                f"{point.gradient:>14.7g}"
+            )
+        final = run.final
+        ending = f"stopped early: {run.stopped}" if run.stopped else "final"
+        print(f"# {ending}: {variable} = {final.parameter:.7g}, objective = {final.objective:.7g}")
+        print()
+    for warning in descent.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _add_program_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "program",
@@ -170,7 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="See the value, the gradients and the autograd graph of a PyTorch program.",
     )
     parser.add_argument("--version", action="version", version=f"autograd-viz {__version__}")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="{serve,render,eval}")
+    verbs = parser.add_subparsers(
+        dest="verb", required=True, metavar="{serve,render,eval,optimize}"
+    )
 
     serve = verbs.add_parser("serve", help="run the web server (page, API, images)")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
@@ -204,6 +266,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_program_arguments(evaluate)
     evaluate.add_argument("--no-svg", action="store_true", help="leave the SVG out of the JSON")
     evaluate.set_defaults(func=_eval)
+
+    optimize = verbs.add_parser(
+        "optimize",
+        help="run gradient descent on an objective: print the trajectory, write the plot",
+        description="Gradient descent as in the notebook: from --init, once per step size; "
+        "prints each trajectory and writes the plot that GET /api/v1/optimize.svg answers for "
+        "the same request. Write negative ranges with '=': --range=-5,5.",
+    )
+    optimize.add_argument(
+        "program", help="an expression in one variable, a .py file defining a function, or -"
+    )
+    optimize.add_argument("--variable", help="the variable's name (default: from the source)")
+    optimize.add_argument("--function", help="the function to minimise, if several")
+    optimize.add_argument("--init", type=float, default=0.0, help="starting value (default 0)")
+    optimize.add_argument(
+        "--lr",
+        action="append",
+        metavar="RATE[,RATE...]",
+        help="step size; repeat it or separate with commas to compare (default 0.05)",
+    )
+    optimize.add_argument("--steps", type=int, default=100, help="updates per run (default 100)")
+    optimize.add_argument("--method", choices=("sgd", "momentum", "adam"), default="sgd")
+    optimize.add_argument("--range", metavar="LO,HI", help="the plotted interval")
+    optimize.add_argument("--theme", choices=("light", "dark"), default="light")
+    optimize.add_argument("-o", "--out", type=Path, help="write the plot (SVG) here")
+    optimize.add_argument(
+        "--json", action="store_true", help="print the JSON of POST /api/v1/optimize instead"
+    )
+    optimize.set_defaults(func=_optimize)
     return parser
 
 

@@ -24,6 +24,7 @@ from app.evaluate.result import Evaluation
 from app.graph import build_graph
 from app.job import Job, Kind
 from app.limits import DEFAULT_LIMITS, Limits
+from app.optimize import OptimizeRequest, PlotRequest, optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
 from app.render import render
 
@@ -77,14 +78,39 @@ def dump_json(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
-def handle(request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
-    """The worker pool's handler: `{"kind", "job", "limits"}` in, bytes out."""
-    job = Job.model_validate(request["job"])
-    limits = Limits(**request["limits"]) if "limits" in request else DEFAULT_LIMITS
-    kind: Kind = request.get("kind", "evaluate")
+Reply = tuple[dict[str, Any], bytes | None]
+
+
+def _graph_request(kind: Kind, payload: dict[str, Any], limits: Limits) -> Reply:
+    job = Job.model_validate(payload)
     body = run_job(job, kind, limits)
     media = "application/json" if kind == "evaluate" else MEDIA_TYPES[job.format or "svg"]
     return {"media_type": media}, body
+
+
+def _optimize_request(kind: str, payload: dict[str, Any], limits: Limits) -> Reply:
+    if kind == "plot":
+        plot = PlotRequest.model_validate(payload)
+        return {"media_type": MEDIA_TYPES["svg"]}, plot_svg(plot, limits)
+    request = OptimizeRequest.model_validate(payload)
+    if kind == "optimize_image":
+        return {"media_type": MEDIA_TYPES["svg"]}, optimize_svg(request, limits)
+    return {"media_type": "application/json"}, optimize_document(request, limits)
+
+
+def handle(request: dict[str, Any]) -> Reply:
+    """The worker pool's handler: `{"kind", "job", "limits"}` in, bytes out.
+
+    `kind` chooses the work: "evaluate" and "image" run a Job (above);
+    "optimize", "optimize_image" and "plot" run app.optimize's requests.
+    """
+    limits = Limits(**request["limits"]) if "limits" in request else DEFAULT_LIMITS
+    kind = request.get("kind", "evaluate")
+    if kind in ("evaluate", "image"):
+        return _graph_request(kind, request["job"], limits)
+    if kind in ("optimize", "optimize_image", "plot"):
+        return _optimize_request(kind, request["job"], limits)
+    raise InvalidRequest(f"unknown kind of work {kind!r}")
 
 
 def warm_up() -> None:

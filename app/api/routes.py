@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import docs, evaluate, examples, graph, health, pages
+from app.api import docs, evaluate, examples, graph, health, optimize, pages
 
 router = APIRouter()
 router.include_router(evaluate.router)
 router.include_router(graph.router)
+router.include_router(optimize.router)
 router.include_router(examples.router)
 router.include_router(health.router)
 router.include_router(docs.router)

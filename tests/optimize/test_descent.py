@@ -1,0 +1,236 @@
+"""Gradient descent against the notebook and against torch.optim run directly.
+
+The seed lessons hold what real PyTorch gives for the notebook's In [13]
+(app/data/seed-lessons.json): the final theta of 100 steps from -3.5 with
+step sizes 0.05, 0.07 and 0.15.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+
+import pytest
+import torch
+
+from app.errors import InvalidRequest, LimitExceeded, UserRuntimeError
+from app.limits import Limits
+from app.optimize import Descent, OptimizeRequest, optimize_document
+from app.optimize.descent import descend
+from app.optimize.objective import Objective
+from tests.conftest import lessons
+
+EXPRESSION = "theta*cos(4*theta) + 2*abs(theta)"
+NOTEBOOK_OBJECTIVE = (
+    "def objective(theta):\n    return theta*torch.cos(4*theta) + 2*torch.abs(theta)\n"
+)
+SEEDS = {
+    lesson["id"]: lesson for lesson in lessons() if lesson["id"].startswith("gradient-descent")
+}
+RATES = {
+    "gradient-descent-stuck": 0.05,
+    "gradient-descent-escapes": 0.07,
+    "gradient-descent-closer": 0.15,
+}
+
+
+def objective(t: torch.Tensor) -> torch.Tensor:
+    return t * torch.cos(4 * t) + 2 * torch.abs(t)
+
+
+def notebook_descent(lr: float, init: float = -3.5, steps: int = 100) -> list[float]:
+    """In [13] as the notebook runs it, in plain torch: theta after each update."""
+    theta = torch.tensor(init, requires_grad=True)
+    thetas = [theta.item()]
+    for _ in range(steps):
+        if theta.grad is not None:
+            theta.grad.zero_()
+        out = objective(theta)
+        out.backward()  # type: ignore[no-untyped-call]
+        with torch.no_grad():
+            theta -= lr * theta.grad  # type: ignore[operator]
+        thetas.append(theta.item())
+    return thetas
+
+
+def optim_descent(
+    make: Callable[[list[torch.Tensor]], torch.optim.Optimizer], steps: int
+) -> list[float]:
+    theta = torch.tensor(-3.5, requires_grad=True)
+    optimizer = make([theta])
+    thetas = [theta.item()]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        objective(theta).backward()  # type: ignore[no-untyped-call]
+        optimizer.step()
+        thetas.append(theta.item())
+    return thetas
+
+
+@pytest.mark.parametrize("lesson_id", sorted(RATES))
+@pytest.mark.parametrize("source", ["lesson", EXPRESSION], ids=["program", "expression"])
+def test_the_seed_lessons_final_thetas(lesson_id: str, source: str) -> None:
+    lesson = SEEDS[lesson_id]
+    program = lesson["source"] if source == "lesson" else source
+    request = OptimizeRequest(
+        source=program, variable="theta", init=-3.5, lr=RATES[lesson_id], steps=100
+    )
+    (run,) = Descent(request).runs
+    assert run.final.parameter == pytest.approx(lesson["expect"]["value"], rel=1e-5)
+    assert len(run.points) == 101 and run.stopped is None
+
+
+def test_three_step_sizes_in_one_request_give_the_three_lessons() -> None:
+    request = OptimizeRequest(
+        source=NOTEBOOK_OBJECTIVE, init=-3.5, lr=(0.05, 0.07, 0.15), steps=100
+    )
+    document = json.loads(optimize_document(request))
+    assert [run["lr"] for run in document["runs"]] == [0.05, 0.07, 0.15]
+    for run, lesson_id in zip(document["runs"], sorted(RATES, key=RATES.__getitem__), strict=True):
+        expected = SEEDS[lesson_id]["expect"]["value"]
+        assert run["final"]["parameter"] == pytest.approx(expected, rel=1e-5)
+        assert run["trajectory"][-1] == run["final"]
+    assert document["variable"] == "theta" and document["function"] == "objective"
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.07, 0.15, 0.1, 0.33])
+def test_sgd_is_the_notebooks_update_bit_for_bit(lr: float) -> None:
+    (run,) = Descent(OptimizeRequest(source=EXPRESSION, init=-3.5, lr=lr, steps=100)).runs
+    assert [p.parameter for p in run.points] == notebook_descent(lr)
+
+
+def test_torch_optim_sgd_is_not_the_notebooks_update() -> None:
+    """Why `sgd` is the manual update (app/optimize/descent.py's docstring)."""
+    manual = notebook_descent(0.15)
+    optim = optim_descent(lambda params: torch.optim.SGD(params, lr=0.15), 100)
+    first = next(i for i, (a, b) in enumerate(zip(manual, optim, strict=True)) if a != b)
+    assert first == 9
+    assert optim[-1] != manual[-1]
+    assert optim[-1] == pytest.approx(manual[-1], rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("method", "make"),
+    [
+        ("momentum", lambda params: torch.optim.SGD(params, lr=0.02, momentum=0.9)),
+        ("adam", lambda params: torch.optim.Adam(params, lr=0.02)),
+    ],
+)
+def test_momentum_and_adam_are_torch_optim(
+    method: str, make: Callable[[list[torch.Tensor]], torch.optim.Optimizer]
+) -> None:
+    request = OptimizeRequest(
+        source=NOTEBOOK_OBJECTIVE,
+        init=-3.5,
+        lr=0.02,
+        steps=60,
+        method=method,  # type: ignore[arg-type]
+    )
+    (run,) = Descent(request).runs
+    assert [p.parameter for p in run.points] == optim_descent(make, 60)
+
+
+def test_each_point_holds_the_objective_and_gradient_there() -> None:
+    (run,) = Descent(OptimizeRequest(source=EXPRESSION, init=-3.5, lr=0.07, steps=5)).runs
+    assert run.points[0].parameter == -3.5
+    for point in run.points:
+        theta = torch.tensor(point.parameter, requires_grad=True)
+        out = objective(theta)
+        out.backward()  # type: ignore[no-untyped-call]
+        assert point.objective == out.item()
+        assert point.gradient == theta.grad.item()  # type: ignore[union-attr]
+
+
+def test_zero_steps_is_the_start_alone() -> None:
+    (run,) = Descent(OptimizeRequest(source=EXPRESSION, init=1.0, lr=0.1, steps=0)).runs
+    assert len(run.points) == 1 and run.final.parameter == 1.0
+
+
+def test_divergence_stops_the_run_with_a_warning_and_valid_json() -> None:
+    request = OptimizeRequest(source="x**2", init=1.0, lr=(10.0, 0.1), steps=200)
+    document = json.loads(optimize_document(request))  # strict: "inf"/"nan" are strings
+    diverged, fine = document["runs"]
+    assert diverged["stopped"] and "diverged" in diverged["stopped"]
+    assert diverged["steps_run"] < 200
+    last = diverged["final"]
+    assert "inf" in (last["objective"], last["gradient"]) or "nan" in last.values()
+    assert fine["stopped"] is None and fine["steps_run"] == 200
+    assert any("lr=10" in warning for warning in document["warnings"])
+
+
+def test_an_objective_without_gradient_descends_nowhere_with_a_warning() -> None:
+    source = "def f(x):\n    return torch.tensor(3.0)\n"
+    descent = Descent(OptimizeRequest(source=source, init=2.0, lr=0.1, steps=3))
+    (run,) = descent.runs
+    assert {p.parameter for p in run.points} == {2.0}
+    assert {p.gradient for p in run.points} == {0.0}
+    assert any("does not depend on x" in w for w in descent.warnings)
+
+
+def test_a_non_scalar_objective_is_the_programs_error() -> None:
+    source = "def f(x):\n    return torch.stack([x, x])\n"
+    with pytest.raises(UserRuntimeError) as caught:
+        Descent(OptimizeRequest(source=source, init=1.0, lr=0.1, steps=3))
+    assert "single number" in caught.value.detail
+    assert caught.value.line == 1
+
+
+def test_errors_inside_the_objective_point_at_their_line() -> None:
+    source = "def f(x):\n    y = x * 2\n    return y @ y\n"
+    with pytest.raises(UserRuntimeError) as caught:
+        Descent(OptimizeRequest(source=source, init=1.0, lr=0.1, steps=3))
+    assert caught.value.line == 3
+
+
+def test_the_function_is_chosen_by_name_or_by_rule() -> None:
+    program = "def g(a):\n    return a**2\n\ndef h(b):\n    return (b - 1)**2\n"
+    last = Objective(program, None, None, Limits())
+    assert last.name == "h" and last.variable == "b"
+    chosen = Objective(program, "w", "g", Limits())
+    assert chosen.name == "g" and chosen.variable == "w"
+    preferred = Objective(
+        "def f(x):\n    return x\n\ndef helper(y):\n    return y\n", None, None, Limits()
+    )
+    assert preferred.name == "f"
+    with pytest.raises(InvalidRequest):
+        Objective(program, None, "missing", Limits())
+    with pytest.raises(InvalidRequest):
+        Objective("y = 3", None, None, Limits())
+    with pytest.raises(InvalidRequest):
+        Objective("def f():\n    return 1.0\n", None, None, Limits())
+
+
+def test_an_expression_has_exactly_one_variable() -> None:
+    assert Objective("x**2 + 1", None, None, Limits()).variable == "x"
+    for source, variable in (("x*y", None), ("x*y", "x"), ("x**2", "theta"), ("2 + 3", None)):
+        with pytest.raises(InvalidRequest):
+            Objective(source, variable, None, Limits())
+    with pytest.raises(InvalidRequest):
+        Objective("x**2", "x", "f", Limits())
+
+
+def test_the_steps_share_the_programs_step_budget() -> None:
+    source = (
+        "def f(x):\n    s = x * 0\n    for i in range(10):\n        s = s + x**2\n    return s\n"
+    )
+    objective_ = Objective(source, None, None, Limits(steps=200))
+    with pytest.raises(LimitExceeded) as caught:
+        descend(objective_, 1.0, 0.01, 100, "sgd")
+    assert caught.value.limit == "steps"
+
+
+def test_the_notebooks_whole_program_runs_once_then_its_objective_is_called() -> None:
+    """The lesson program defines gradient_descent too and runs it: `objective` is chosen."""
+    objective_ = Objective(SEEDS["gradient-descent-closer"]["source"], None, None, Limits())
+    assert objective_.name == "objective"
+    value = objective_(torch.tensor(-3.5))
+    assert math.isclose(value.item(), objective(torch.tensor(-3.5)).item())
+
+
+def test_printing_objectives_are_cut_at_the_stdout_limit() -> None:
+    source = "def f(x):\n    print('step', x.item())\n    return x**2\n"
+    request = OptimizeRequest(source=source, init=1.0, lr=0.1, steps=50)
+    document = json.loads(optimize_document(request, Limits(stdout_chars=100)))
+    assert document["stdout"].startswith("step 1.0\n") and len(document["stdout"]) <= 100
+    assert "stdout was cut at 100 characters" in document["warnings"]
