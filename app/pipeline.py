@@ -15,6 +15,7 @@ Two kinds of answer:
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from app.errors import InvalidRequest, LimitExceeded
@@ -36,23 +37,30 @@ MEDIA_TYPES = {
 }
 
 
+# Time kept back from the wall-time limit for the answer itself, after layout.
+_ANSWER_MARGIN_S = 0.3
+
+
 def run_job(job: Job, kind: Kind = "evaluate", limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Run one job and return the answer's bytes (JSON for "evaluate")."""
+    started = time.monotonic()
     program = parse_program(job.source, limits)
     evaluation = evaluate(program, job.inputs, job.output, limits)
     options = job.options
     graph = build_graph(evaluation, show_saved=options.show_saved, show_attrs=options.show_attrs)
+    # A big graph's layout stops in time for the answer to reach the client.
+    budget = limits.wall_time_s - (time.monotonic() - started) - _ANSWER_MARGIN_S
     if kind == "image":
         if job.format is None:
             raise InvalidRequest("an image request needs a format")
-        return render(graph, options, job.format, limits)
+        return render(graph, options, job.format, limits, budget=budget)
 
     answer = _numbers(evaluation)
     answer["graph"] = graph.to_dict()
     answer["svg"] = None
     if job.format is not None:
         try:
-            answer["svg"] = render(graph, options, "svg", limits).decode()
+            answer["svg"] = render(graph, options, "svg", limits, budget=budget).decode()
         except LimitExceeded as exc:
             answer["warnings"].append(f"The graph is not drawn: {exc.detail}")
     answer["key"] = job.key()
