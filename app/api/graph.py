@@ -15,9 +15,9 @@ from fastapi.responses import Response
 
 from app.api.deps import get_service
 from app.api.schemas import PROBLEM_RESPONSES
-from app.job import Job, RankDir, Style, Theme
+from app.job import RankDir, Style, Theme
 from app.query import job_from_query
-from app.service import Service
+from app.service import Keyed, Service
 
 router = APIRouter(prefix="/api/v1", tags=["graph"])
 
@@ -28,10 +28,6 @@ _DESCRIPTION = """The rendered autograd graph of a program, for `<img src>` and 
 Every query parameter other than `source`, `output` and the options binds an
 input: `?source=3*sin(x)%2Bx%2B3&x=5`. A list is written as JSON: `w=[1,2,3]`.
 """
-
-
-def etag_for(job: Job) -> str:
-    return f'"{job.key()}"'
 
 
 def cached_response(
@@ -88,9 +84,14 @@ async def graph(
     # The declared parameters document and validate the options; the job is
     # built from the raw query so inputs (undeclared names) are bound too.
     job = job_from_query(request.query_params.multi_items(), fmt=fmt)
-    etag = etag_for(job)
+    return await image_response(request, service, job, "image")
+
+
+async def image_response(request: Request, service: Service, job: Keyed, kind: str) -> Response:
+    """A content-addressed image: 304 when the client has it, else the answer."""
+    etag = f'"{job.key()}"'
     max_age = service.settings.cache_max_age_s
     if not_modified(request, etag):
         return cached_response(request, etag, max_age, None, "")
-    answer = await service.run(job, "image")
+    answer = await service.run(job, kind)
     return cached_response(request, etag, max_age, answer.body, answer.media_type)

@@ -18,8 +18,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import get_service
-from app.api.graph import cached_response, not_modified
+from app.api.deps import get_service, require_json
+from app.api.graph import image_response
 from app.api.schemas import PROBLEM_RESPONSES
 from app.job import Theme
 from app.optimize import (
@@ -112,6 +112,7 @@ _IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     "SVG plot of the objective with the steps drawn on it, as the notebook does.",
     response_model=OptimizeResult,
     responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(require_json)],
 )
 async def optimize(
     body: OptimizeRequest, service: Annotated[Service, Depends(get_service)]
@@ -146,7 +147,7 @@ async def optimize_svg(
     # the raw query, so unknown or repeated parameters are refused.
     job = optimize_from_query(request.query_params.multi_items())
     check_bounds(job)
-    return await _image(request, service, job, "optimize_image")
+    return await image_response(request, service, job, "optimize_image")
 
 
 @router.get(
@@ -171,13 +172,5 @@ async def plot_svg(
 ) -> Response:
     job = plot_from_query(request.query_params.multi_items())
     check_bounds(job)
-    return await _image(request, service, job, "plot")
+    return await image_response(request, service, job, "plot")
 
-
-async def _image(request: Request, service: Service, job: Any, kind: str) -> Response:
-    etag = f'"{job.key()}"'
-    max_age = service.settings.cache_max_age_s
-    if not_modified(request, etag):
-        return cached_response(request, etag, max_age, None, "")
-    answer = await service.run(job, kind)
-    return cached_response(request, etag, max_age, answer.body, answer.media_type)
