@@ -34,3 +34,14 @@ def test_the_readme_opens_with_a_picture_and_two_commands() -> None:
     for script in ("serve", "test", "bootstrap"):
         assert (ROOT / "scripts" / script).stat().st_mode & 0o111
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_every_endpoint_is_documented() -> None:
+    from app.main import create_app
+
+    docs = README + "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    paths = set(create_app().openapi()["paths"]) | {"/", "/embed", "/docs", "/metrics"}
+    for path in paths:
+        # graph.{fmt} is written out per format in the docs: graph.svg, graph.png, ...
+        spelled = path.replace("{fmt}", "svg")
+        assert spelled in docs, f"{path} is not documented in README.md or docs/"
