@@ -159,7 +159,16 @@ class RequestLimits:
 
         received = 0
         deadline = time.monotonic() + self.body_timeout
-        started = False
+        started = refused = False
+
+        async def refuse(status: int, code: str, detail: str) -> None:
+            # Answered here, from inside receive(), rather than by letting the
+            # exception reach our `except`: FastAPI turns any exception raised
+            # while it reads a body into its own 400 "error parsing the body".
+            nonlocal refused
+            if not started and not refused:
+                refused = True
+                await send_problem(send, scope, status, code, detail)
 
         async def counted_receive() -> Message:
             nonlocal received
@@ -167,28 +176,28 @@ class RequestLimits:
             try:
                 message = await asyncio.wait_for(receive(), timeout=max(remaining, 0.001))
             except TimeoutError:
+                detail = f"The request body did not arrive within {self.body_timeout:g} s."
+                await refuse(408, "invalid_request", detail)
                 raise _BodyTooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
+                    await refuse(413, "limit_exceeded", self._too_large())
                     raise _BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the app's answer to a body we cut off: ours went first
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, counted_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await send_problem(send, scope, 413, "limit_exceeded", self._too_large())
-        except _BodyTooSlow:
-            if not started:
-                detail = f"The request body did not arrive within {self.body_timeout:g} s."
-                await send_problem(send, scope, 408, "invalid_request", detail)
+        except (_BodyTooLarge, _BodyTooSlow):
+            pass  # answered by refuse(), unless the response had already started
 
     def _too_large(self) -> str:
         return f"The request body is larger than {self.max_body:,} bytes."

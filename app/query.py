@@ -31,7 +31,7 @@ def parse_input(name: str, text: str) -> InputValue:
             value: InputValue = json.loads(stripped)
             return value
         number = float(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # json gives up on `[[[[...` a thousand deep
         raise InvalidRequest(
             f"input {name!r} must be a number or a list like [1, 2], not {text[:40]!r}"
         ) from None

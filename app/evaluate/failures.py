@@ -6,8 +6,8 @@ each, at the innermost call or statement that raised it, into a
 `CaughtError`: a UserRuntimeError carrying the original, with torch's
 message (without C++ stack noise) and the line and column. A program's
 `try/except` catches only these; every other VisualizerError (refusals,
-limits) passes through it. RecursionError and MemoryError become
-LimitExceeded, which no program can catch either.
+limits) passes through it. RecursionError and MemoryError (and torch's
+failed allocations) become LimitExceeded, which no program can catch either.
 """
 
 from __future__ import annotations
@@ -81,8 +81,13 @@ def convert(exc: BaseException, limits: Limits, line: int, column: int) -> Visua
         return exc
     if isinstance(exc, RecursionError):
         return too_deep(limits, line, column)
-    if isinstance(exc, MemoryError):
+    if isinstance(exc, MemoryError) or _allocation_failed(exc):
         return out_of_memory(limits, line, column)
     if isinstance(exc, Exception):
         return CaughtError(exc, line, column)
     raise exc
+
+
+def _allocation_failed(exc: BaseException) -> bool:
+    # torch reports a failed CPU allocation (RLIMIT_AS reached) as a RuntimeError.
+    return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
