@@ -43,8 +43,19 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=workers,
         log_level=settings.log_level,
-        timeout_keep_alive=5,
+        # h11 rather than httptools: h11 refuses a request line and headers
+        # past max_header_bytes, where httptools buffers a header of any size
+        # (a memory exhaustion by one client); it costs ~0.15 ms a request.
+        http="h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        # Slow clients (SECURITY.md): an idle keep-alive connection is closed
+        # after keep_alive_s; a body must arrive within body_timeout_s
+        # (app.middleware); headers have no deadline in uvicorn: put a
+        # reverse proxy in front for that.
+        timeout_keep_alive=settings.keep_alive_s,
+        timeout_graceful_shutdown=settings.shutdown_timeout_s,
         limit_concurrency=settings.max_connections,
+        backlog=2048,  # uvicorn's default, written down: connections waiting for accept()
         proxy_headers=True,
     )
     return 0

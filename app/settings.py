@@ -53,6 +53,17 @@ class Settings(BaseSettings):
     max_connections: int | None = Field(
         None, ge=1, description="Concurrent connections per server process; more get 503."
     )
+    keep_alive_s: int = Field(
+        5, ge=1, description="Seconds an idle keep-alive connection stays open."
+    )
+    max_header_bytes: int = Field(
+        65_536,
+        ge=4_096,
+        description="Request line and headers held unparsed before a plain 400 and a close, bytes.",
+    )
+    shutdown_timeout_s: int = Field(
+        20, ge=1, description="Longest wait for requests in flight when the server stops, seconds."
+    )
     rate_limit_per_minute: int = Field(
         0, ge=0, description="Requests per client IP and minute; 0 turns the limit off."
     )

@@ -81,10 +81,11 @@ def start_server(
     workers: int = 1,
     name: str = "server",
     cli: bool = False,
+    port: int | None = None,
 ) -> LiveServer:
-    """Start uvicorn (or `python -m app serve` with `cli`) on a free port and
-    wait until /healthz answers."""
-    port = free_port()
+    """Start uvicorn (or `python -m app serve` with `cli`) on `port` (default:
+    a free one) and wait until /healthz answers."""
+    port = port or free_port()
     log = tmp / f"{name}-{port}.log"
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     command = (

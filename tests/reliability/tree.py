@@ -1,0 +1,94 @@
+"""The process tree of `python -m app serve --workers N`, read from /proc.
+
+serve (uvicorn's supervisor)
+ +-- multiprocessing resource tracker
+ +-- server process (uvicorn worker)        x N
+      +-- fork server                        one per server process
+           +-- evaluation process            AUTOGRAD_VIZ_POOL_SIZE each
+                +-- layout child             only while a big graph is laid out
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.workers.procs import descendants, parent_of, rss_bytes
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+@dataclass
+class Tree:
+    supervisor: int
+    servers: list[int] = field(default_factory=list)
+    forkservers: list[int] = field(default_factory=list)
+    workers: list[int] = field(default_factory=list)
+    others: list[int] = field(default_factory=list)  # the resource tracker, layout children
+    zombies: list[int] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[int]:
+        return [self.supervisor, *self.servers, *self.forkservers, *self.workers, *self.others]
+
+    def rss(self) -> dict[str, dict[int, int]]:
+        """RSS in bytes of every process, by role."""
+        roles = {
+            "supervisor": [self.supervisor],
+            "servers": self.servers,
+            "forkservers": self.forkservers,
+            "workers": self.workers,
+        }
+        return {role: {pid: rss_bytes(pid) for pid in pids} for role, pids in roles.items()}
+
+
+def tree(supervisor: int) -> Tree:
+    found = Tree(supervisor)
+    below = descendants(supervisor)
+    for pid in sorted(below):
+        if _state(pid) == "Z":
+            found.zombies.append(pid)
+            continue
+        parent = parent_of(pid)
+        if parent == supervisor and "multiprocessing.spawn" in _cmdline(pid):
+            found.servers.append(pid)
+        elif parent in below and parent_of(parent) == supervisor:
+            found.forkservers.append(pid)
+        elif parent is not None and parent_of(parent) in below:
+            grandparent = parent_of(parent)
+            if grandparent is not None and parent_of(grandparent) == supervisor:
+                found.workers.append(pid)
+            else:
+                found.others.append(pid)
+        else:
+            found.others.append(pid)
+    return found
+
+
+def wait_for_full_pools(supervisor: int, servers: int, pool_size: int, timeout: float) -> Tree:
+    """Wait until every server process has its fork server and `pool_size`
+    evaluation processes, no more and no fewer, and nothing else runs below."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = tree(supervisor)
+        expected = (servers, servers, servers * pool_size)
+        counts = (len(now.servers), len(now.forkservers), len(now.workers))
+        layouts = [pid for pid in now.others if "resource_tracker" not in _cmdline(pid)]
+        if counts == expected and not now.zombies and not layouts:
+            return now
+        if time.monotonic() > deadline:
+            raise AssertionError(f"pools not back to size: {counts} != {expected}: {now}")
+        time.sleep(0.1)
