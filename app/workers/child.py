@@ -132,8 +132,10 @@ def _answer(
             raise TypeError("a handler returns (dict, bytes | None)")
         return encode({**reply, "ok": answer}, payload), payload, retire
     except VisualizerError as exc:
-        # After running out of memory the heap may be in a poor state: start afresh.
-        memory = isinstance(exc, LimitExceeded) and exc.limit == "memory"
+        # After running out of memory the heap may be in a poor state, and is
+        # at its largest (glibc keeps it): start afresh. The evaluator names
+        # the limit after Limits.memory_bytes; this module, "memory".
+        memory = isinstance(exc, LimitExceeded) and exc.limit in ("memory", "memory_bytes")
         return _error(reply, exc, retire or memory)
     except MemoryError:
         return _error(reply, _memory_error(config), True)

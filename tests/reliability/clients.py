@@ -40,7 +40,7 @@ async def _client(
     url: str,
     index: int,
     plan: Plan,
-    until: float,
+    going: Callable[[], bool],
     seed: int,
     timeout: float,
     pause: float,
@@ -50,7 +50,7 @@ async def _client(
     sequence = 0
     connection = Connection(url, timeout)
     try:
-        while time.monotonic() < until:
+        while going():
             probe = plan(index, rng, sequence)
             sequence += 1
             started = time.monotonic()
@@ -85,13 +85,23 @@ async def run_clients(
     seed: int = 0,
     timeout: float = 60.0,
     pause_after_failure: float = 0.0,
+    at_least: int = 0,
+    at_most_s: float | None = None,
 ) -> list[Outcome]:
-    """`count` clients sending `plan`'s probes for `seconds`; every outcome."""
-    until = time.monotonic() + seconds
+    """`count` clients sending `plan`'s probes for `seconds` (and on, up to
+    `at_most_s` in all, until `at_least` requests are answered); every outcome."""
+    started = time.monotonic()
+    until = started + seconds
+    hard_stop = started + (at_most_s if at_most_s is not None else seconds)
     outcomes: list[Outcome] = []
+
+    def going() -> bool:
+        now = time.monotonic()
+        return now < until or (len(outcomes) < at_least and now < hard_stop)
+
     pause = pause_after_failure
     await asyncio.gather(
-        *(_client(url, i, plan, until, seed, timeout, pause, outcomes) for i in range(count))
+        *(_client(url, i, plan, going, seed, timeout, pause, outcomes) for i in range(count))
     )
     return outcomes
 

@@ -97,6 +97,7 @@ def test_running_out_of_memory_is_a_limit_no_program_can_catch(server: LiveServe
     caught = "try:\n    " + traffic.MEMORY_BOMB.format(n=1).replace("\n", "\n    ")
     caught += "\nexcept Exception as e:\n    print(e)\n1"
     with server.client() as http:
+        restarts = http.get("/healthz").json()["pool"]["restarts"]
         for source in (traffic.MEMORY_BOMB.format(n=0), caught):
             response = http.post("/api/v1/evaluate", json={"source": source})
             assert response.status_code == 422, response.text[:300]
@@ -104,6 +105,12 @@ def test_running_out_of_memory_is_a_limit_no_program_can_catch(server: LiveServe
             assert problem["code"] == "limit_exceeded", problem
             assert problem["limit"] == "memory_bytes" and problem["line"] >= 1, problem
         assert http.post("/api/v1/evaluate", json={"source": "2 * 3"}).json()["value"] == 6
+        # Each process that ran out of memory was replaced (its heap stays at its largest).
+        deadline = time.monotonic() + 10
+        while (pool := http.get("/healthz").json()["pool"])["alive"] < pool["size"]:
+            assert time.monotonic() < deadline, pool
+            time.sleep(0.05)
+        assert pool["restarts"] == restarts + 2, pool
 
 
 # -- restart under load -----------------------------------------------------------------------

@@ -5,7 +5,9 @@
   /embed. Now an invalid_request.
 - torch reports an allocation that fails at RLIMIT_AS as a RuntimeError,
   which the evaluator answered as the program's own runtime_error (400), and
-  a program could catch with try/except. Now limit_exceeded (memory_bytes).
+  a program could catch with try/except. Now limit_exceeded (memory_bytes);
+  and the process that ran out is replaced, as app/workers/child.py meant
+  (it looked for the limit "memory" only): tests/reliability/test_faults.py.
 - FastAPI turns any exception raised while it reads a body into its own 400
   "There was an error parsing the body", so a chunked body over the limit
   was a 400 and a trickled one a 400 too, not 413 and 408. Now the

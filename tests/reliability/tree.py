@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.workers.procs import descendants, parent_of, rss_bytes
+from tests.workers.procs import descendants, parent_of
 
 
 def _cmdline(pid: int) -> str:
@@ -44,15 +44,24 @@ class Tree:
     def all(self) -> list[int]:
         return [self.supervisor, *self.servers, *self.forkservers, *self.workers, *self.others]
 
-    def rss(self) -> dict[str, dict[int, int]]:
-        """RSS in bytes of every process, by role."""
+    def rss(self, field: str = "VmRSS") -> dict[str, dict[int, int]]:
+        """RSS in bytes of every process, by role (`field`: VmRSS, or RssAnon
+        for its anonymous part alone: the heap, where a leak would grow,
+        without the library pages a process touches for the first time)."""
         roles = {
             "supervisor": [self.supervisor],
             "servers": self.servers,
             "forkservers": self.forkservers,
             "workers": self.workers,
         }
-        return {role: {pid: rss_bytes(pid) for pid in pids} for role, pids in roles.items()}
+        return {role: {pid: _status(pid, field) for pid in pids} for role, pids in roles.items()}
+
+
+def _status(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(f"no {field} for {pid}")
 
 
 def tree(supervisor: int) -> Tree:
