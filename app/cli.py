@@ -163,8 +163,8 @@ def _optimize(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from app.errors import InvalidRequest, VisualizerError
-    from app.optimize import Descent, OptimizeRequest
-    from app.optimize.answer import dump_json
+    from app.optimize import OptimizeRequest
+    from app.optimize.answer import Descent, dump_json
     from app.optimize.query import parse_numbers
     from app.query import describe_validation
 

@@ -25,7 +25,8 @@ from app.evaluate.result import Evaluation
 from app.graph import build_graph
 from app.job import Job, Kind
 from app.limits import DEFAULT_LIMITS, Limits
-from app.optimize import OptimizeRequest, PlotRequest, optimize_document, optimize_svg, plot_svg
+from app.optimize import OptimizeRequest, PlotRequest
+from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
 from app.render import render
 

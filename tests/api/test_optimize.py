@@ -9,7 +9,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from app.optimize import OptimizeRequest, PlotRequest, optimize_svg, plot_svg
+from app.optimize import OptimizeRequest, PlotRequest
+from app.optimize.answer import optimize_svg, plot_svg
 from tests.conftest import lessons
 
 EXPRESSION = "theta*cos(4*theta) + 2*abs(theta)"

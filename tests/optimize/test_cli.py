@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.optimize import OptimizeRequest, optimize_svg
+from app.optimize import OptimizeRequest
+from app.optimize.answer import optimize_svg
 from tests.conftest import ROOT
 
 NOTEBOOK = "def objective(theta):\n    return theta*torch.cos(4*theta) + 2*torch.abs(theta)\n"

@@ -16,7 +16,8 @@ import torch
 
 from app.errors import InvalidRequest, LimitExceeded, UserRuntimeError
 from app.limits import Limits
-from app.optimize import Descent, OptimizeRequest, optimize_document
+from app.optimize import OptimizeRequest
+from app.optimize.answer import Descent, optimize_document
 from app.optimize.descent import descend
 from app.optimize.objective import Objective
 from tests.conftest import lessons

@@ -12,7 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from app.optimize import Descent, OptimizeRequest, PlotRequest, optimize_svg, plot_svg
+from app.optimize import OptimizeRequest, PlotRequest
+from app.optimize.answer import Descent, optimize_svg, plot_svg
 from app.optimize.svgcheck import SvgError, check_svg
 from tests.conftest import ROOT
 
@@ -24,7 +25,8 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 # A fresh interpreter with its own hash seed draws the plots and prints their hashes.
 _DRAW = """
 import hashlib, json, sys
-from app.optimize import OptimizeRequest, PlotRequest, optimize_svg, plot_svg
+from app.optimize import OptimizeRequest, PlotRequest
+from app.optimize.answer import optimize_svg, plot_svg
 request = OptimizeRequest.model_validate_json(sys.argv[1])
 plot = PlotRequest.model_validate_json(sys.argv[2])
 print(json.dumps([hashlib.sha256(optimize_svg(request)).hexdigest(),

@@ -17,8 +17,8 @@ from app.optimize import (
     OptimizeRequest,
     PlotRequest,
     check_bounds,
-    optimize_svg,
 )
+from app.optimize.answer import optimize_svg
 from app.optimize.query import optimize_from_query, plot_from_query, query_pairs
 
 SOURCE = "theta*cos(4*theta) + 2*abs(theta)"
