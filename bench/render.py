@@ -17,6 +17,7 @@ iteration in the default style).
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -59,11 +60,12 @@ def loop_program(iterations: int) -> Callable[[], dict[str, Any]]:
     return program
 
 
-def graphs() -> list[Graph]:
-    built = [build_graph(evaluation_of(sin_program))]
+def graphs(only: int | None = None) -> list[Graph]:
+    built = [build_graph(evaluation_of(sin_program))] if only in (None, 7) else []
     # k iterations: 2k ops, the leaf, its AccumulateGrad, the sum, the output.
     for nodes in (50, 300):
-        built.append(build_graph(evaluation_of(loop_program((nodes - 4) // 2))))
+        if only in (None, nodes):
+            built.append(build_graph(evaluation_of(loop_program((nodes - 4) // 2))))
     return built
 
 
@@ -100,11 +102,15 @@ def compare(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=60, help="rounds for the 7-node graph")
+    parser.add_argument("--only", type=int, help="only the graph of this many nodes (7, 50, 300)")
+    parser.add_argument("--json", action="store_true", help="print one JSON line instead")
     args = parser.parse_args()
 
-    print(f"{'graph':>10} {'style':>9} {'ours ms':>9} {'pipe ms':>9} {'pipe/ours':>10}")
+    found: dict[str, dict[str, float]] = {}
+    if not args.json:
+        print(f"{'graph':>10} {'style':>9} {'ours ms':>9} {'pipe ms':>9} {'pipe/ours':>10}")
     breakdown = []
-    for graph in graphs():
+    for graph in graphs(args.only):
         nodes = len(graph.nodes)
         # Fewer rounds for bigger graphs; the pipe is slow, so once per round.
         rounds = max(5, args.rounds * 7 // nodes)
@@ -117,8 +123,10 @@ def main() -> None:
                 rounds,
                 per_round=4,
             )
-            print(f"{nodes:>4} nodes {style:>9} {ours:>9.2f} {pipe:>9.2f} {pipe / ours:>9.1f}x")
-            if style == "default":
+            found[style if args.only else f"{nodes}-{style}"] = {"ours_ms": ours, "pipe_ms": pipe}
+            if not args.json:
+                print(f"{nodes:>4} nodes {style:>9} {ours:>9.2f} {pipe:>9.2f} {pipe / ours:>9.1f}x")
+            if style == "default" and not args.json:
                 svg = layout(dot, "svg")
                 runs = rounds * 4
                 breakdown.append(
@@ -129,6 +137,9 @@ def main() -> None:
                         median_ms(lambda: sanitise(svg, graph), runs),  # noqa: B023
                     )
                 )
+    if args.json:
+        print(json.dumps(found))
+        return
     print()
     print("where our time goes (default style, ms):")
     print(f"{'graph':>10} {'DOT':>7} {'layout':>7} {'rewrite':>8}")
