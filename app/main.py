@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__, metrics
 from app.api import problems
+from app.api.graph import CachedImages
 from app.api.routes import router
 from app.api.templating import STATIC_DIR
 from app.middleware import RateLimit, RequestContext, RequestLimits
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     problems.install(app)
+    # Innermost: a repeated graph.* URL is answered from the cache before routing.
+    app.add_middleware(CachedImages)
     if settings.metrics:
         metrics.install(app)
 

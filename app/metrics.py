@@ -1,6 +1,17 @@
 """Prometheus metrics on /metrics (prometheus-fastapi-instrumentator), plus
 the service's own: the answer cache and the evaluation pool.
 
+Every request is counted by `HttpMetrics`, a pure ASGI middleware that
+records the instrumentator's default metrics (`http_requests_total`,
+`http_request_size_bytes`, `http_response_size_bytes`,
+`http_request_duration_highr_seconds`, `http_request_duration_seconds`) with
+its names, labels and buckets; the instrumentator serves /metrics. Why not
+the instrumentator's own middleware: per request it builds a Request, a
+Response and an Info object, matches the path against every route and
+gathers an empty list of coroutines, about 70 µs, as much as the rest of a
+cached <img> answer (BENCHMARKS.md); this one remembers each path's route
+and each label set's child, about 15 µs.
+
 With several server processes, set PROMETHEUS_MULTIPROC_DIR to an empty
 directory before they start (`python -m app serve` does it for you), so
 /metrics sums every process, not the one that happened to answer. Gauges
@@ -9,9 +20,16 @@ are therefore "livesum": the sum over the processes alive now.
 
 from __future__ import annotations
 
+import re
+import time
+from typing import Any
+
 from fastapi import FastAPI
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram, Summary
 from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_fastapi_instrumentator.routing import get_route_name
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.workers import PoolStats
 
@@ -50,8 +68,123 @@ class PoolMetrics:
         POOL_WAITING.set(stats.waiting)
 
 
+# The instrumentator's default metrics (prometheus_fastapi_instrumentator.metrics.default).
+HTTP_REQUESTS = Counter(
+    "http_requests_total",
+    "Total number of requests by method, status and handler.",
+    ("method", "status", "handler"),
+)
+HTTP_REQUEST_SIZE = Summary(
+    "http_request_size_bytes",
+    "Content length of incoming requests by handler. Only value of header is respected. "
+    "Otherwise ignored. No percentile calculated. ",
+    ("handler",),
+)
+HTTP_RESPONSE_SIZE = Summary(
+    "http_response_size_bytes",
+    "Content length of outgoing responses by handler. Only value of header is respected. "
+    "Otherwise ignored. No percentile calculated. ",
+    ("handler",),
+)
+HTTP_LATENCY_HIGHR = Histogram(
+    "http_request_duration_highr_seconds",
+    "Latency with many buckets but no API specific labels. "
+    "Made for more accurate percentile calculations. ",
+    buckets=(0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5)
+    + (7.5, 10, 30, 60, float("inf")),
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Latency with only few buckets by handler. "
+    "Made to be only used if aggregation by handler is important. ",
+    ("method", "handler"),
+    buckets=(0.1, 0.5, 1, float("inf")),
+)
+
+EXCLUDED = re.compile("/metrics|/static/.*")
+_ROUTES = 1_024  # paths whose route is remembered; past that, matched anew
+
+
+class HttpMetrics:
+    """Counts every HTTP request as the instrumentator's middleware does
+    (handler: the route's path template, or "none" for an unknown path;
+    status: the exact code; 500 when the app raised)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._handlers: dict[tuple[str, str], str | None] = {}
+        self._children: dict[tuple[str, ...], tuple[Any, ...]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        handler = self._handler(scope)
+        if handler is None:  # excluded: /metrics itself, static files
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        sent = 0
+
+        async def counting_send(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", ()):
+                    if name == b"content-length":
+                        sent = int(value)
+                        break
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counting_send)
+        finally:
+            duration = max(time.perf_counter() - started, 0.0)
+            self._record(scope, handler, str(status), sent, duration)
+
+    def _handler(self, scope: Scope) -> str | None:
+        """The route template of the path ("none" if no route), None if excluded."""
+        path = scope["path"]
+        found = self._handlers.get((scope["method"], path), "")
+        if found != "":
+            return found
+        name = get_route_name(HTTPConnection(scope), should_include_root_path=False)
+        handler: str | None = name or "none"
+        if EXCLUDED.search(name or path):
+            handler = None
+        if name is not None and len(self._handlers) < _ROUTES:
+            self._handlers[(scope["method"], path)] = handler
+        return handler
+
+    def _record(self, scope: Scope, handler: str, status: str, sent: int, duration: float) -> None:
+        method = scope["method"]
+        labels = (method, status, handler)
+        children = self._children.get(labels)
+        if children is None:
+            children = (
+                HTTP_REQUESTS.labels(method, status, handler),
+                HTTP_REQUEST_SIZE.labels(handler),
+                HTTP_RESPONSE_SIZE.labels(handler),
+                HTTP_LATENCY.labels(method, handler),
+            )
+            if len(self._children) < _ROUTES:
+                self._children[labels] = children
+        total, request_size, response_size, latency = children
+        total.inc()
+        received = 0
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                received = int(value) if value.isdigit() else 0
+                break
+        request_size.observe(received)
+        response_size.observe(sent)
+        HTTP_LATENCY_HIGHR.observe(duration)
+        latency.observe(duration)
+
+
 def install(app: FastAPI) -> None:
-    Instrumentator(
-        excluded_handlers=["/metrics", "/static/.*"],
-        should_group_status_codes=False,
-    ).instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+    app.add_middleware(HttpMetrics)
+    Instrumentator(excluded_handlers=["/metrics", "/static/.*"]).expose(
+        app, endpoint="/metrics", include_in_schema=False
+    )

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any, Protocol
 
 from app import metrics
-from app.cache import Answer, AnswerCache
+from app.cache import Answer, AnswerCache, Memo
 from app.errors import VisualizerError
 from app.job import Job
 from app.settings import Settings
@@ -36,6 +36,8 @@ class Service:
         self.settings = settings
         self.limits = settings.limits()
         self.cache = AnswerCache(settings.cache_entries)
+        # (route, raw request) -> (job, job.key()), for routes that remember them.
+        self.requests: Memo[tuple[Keyed, str]] = Memo(settings.cache_entries)
         self._errors: OrderedDict[str, VisualizerError] = OrderedDict()
         self.pool = WorkerPool(
             "app.pipeline:handle",
@@ -55,13 +57,14 @@ class Service:
     async def close(self) -> None:
         await self.pool.close()
 
-    async def run(self, job: Keyed, kind: str) -> Answer:
+    async def run(self, job: Keyed, kind: str, *, key: str | None = None) -> Answer:
         """The answer's bytes, from the cache or a worker; raises VisualizerError.
 
         `job` is any request model with a canonical `key()` (a Job, or
-        another kind's request); `kind` names the handler in app.pipeline.
+        another kind's request); `kind` names the handler in app.pipeline;
+        `key` is `job.key()` when the caller already has it.
         """
-        key = f"{kind}:{job.key()}"
+        key = f"{kind}:{key or job.key()}"
         answer = self.cache.get(key)
         error = self._errors.get(key) if answer is None else None
         if answer is not None or error is not None:
@@ -83,6 +86,13 @@ class Service:
             self._pool_metrics.record(self.pool.stats())
         answer = Answer(body or b"", meta["media_type"])
         self.cache.put(key, answer)
+        return answer
+
+    def cached(self, kind: str, key: str) -> Answer | None:
+        """The cached answer of `kind` for `key` (a job's key), counted as a hit; else None."""
+        answer = self.cache.get(f"{kind}:{key}")
+        if answer is not None:
+            metrics.CACHE_HITS.inc()
         return answer
 
     async def evaluate(self, job: Job) -> dict[str, Any]:

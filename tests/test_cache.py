@@ -29,3 +29,18 @@ def test_zero_capacity_keeps_nothing() -> None:
     cache = AnswerCache(capacity=0)
     cache.put("a", Answer(b"1", "text/plain"))
     assert cache.get("a") is None
+
+
+def test_memo_is_a_bounded_lru() -> None:
+    from app.cache import Memo
+
+    memo: Memo[str] = Memo(capacity=2)
+    memo.put(("a", b""), "1")
+    memo.put(("b", b""), "2")
+    assert memo.get(("a", b"")) == "1"  # a is now the most recent
+    memo.put(("c", b""), "3")
+    assert memo.get(("b", b"")) is None and memo.get(("a", b"")) == "1"
+    assert len(memo) == 2
+    nothing: Memo[str] = Memo(capacity=0)
+    nothing.put("a", "1")
+    assert nothing.get("a") is None
