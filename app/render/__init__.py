@@ -28,7 +28,7 @@ from app.graph import Graph, check_size
 from app.job import Format, RenderOptions
 from app.limits import DEFAULT_LIMITS, Limits
 from app.render import style_default, style_torchviz
-from app.render.layout import LayoutFormat, LayoutTimeout, layout
+from app.render.layout import LayoutFormat, LayoutTimeout, TextMeasure, layout
 from app.render.svg import sanitise
 
 __all__ = ["render", "svg_inline", "to_dot"]
@@ -48,6 +48,18 @@ def _layout_dot(graph: Graph, options: RenderOptions) -> str:
     return style_default.to_dot(graph, options)
 
 
+def _measure(dot: str, fmt: LayoutFormat, options: RenderOptions) -> TextMeasure:
+    """How Graphviz measures text: with its own font metrics when they are exact
+    enough (SVG in the default style's Helvetica, all ASCII), else with pango.
+
+    The torchviz style stays on pango: make_dot's `monospace` has no metrics
+    (Graphviz would fall back to Times, with a warning).
+    """
+    if fmt == "svg" and options.style == "default" and dot.isascii():
+        return "metrics"
+    return "pango"
+
+
 def _laid_out(
     graph: Graph, options: RenderOptions, fmt: LayoutFormat, limits: Limits, budget: float | None
 ) -> bytes:
@@ -59,8 +71,11 @@ def _laid_out(
     check_size(graph, limits)
     timeout = limits.render_time_s if budget is None else min(limits.render_time_s, budget)
     timeout = max(timeout, 0.05)
+    dot = _layout_dot(graph, options)
     try:
-        return layout(_layout_dot(graph, options), fmt, nodes=len(graph.nodes), timeout=timeout)
+        return layout(
+            dot, fmt, nodes=len(graph.nodes), timeout=timeout, measure=_measure(dot, fmt, options)
+        )
     except LayoutTimeout:
         raise LimitExceeded(
             "render_time",

@@ -1,25 +1,37 @@
-"""Graphviz layout, in-process, through pygraphviz.
+"""Graphviz layout, in-process, on the Graphviz that pygraphviz's wheel carries.
 
 Why in-process (bench/render.py measures it; BENCHMARKS.md "## Render"):
 `graphviz.Source(dot).pipe()` spawns the `dot` binary per request, 12-16 ms
 for a 7-node graph, most of it starting the process and loading Graphviz's
-pango/cairo plugins. pygraphviz 2.0.4 links libgvc (its wheel carries
-Graphviz 14.1.5 with the dot layout, SVG and cairo PNG plugins), so the same
-graph lays out and renders in about 0.8 ms (make_dot's DOT) to 1.6 ms (our
+pango/cairo plugins. pygraphviz 2.0.4's wheel carries Graphviz 14.1.5 (libgvc
+with the dot layout, SVG and cairo PNG plugins), so the same graph lays out
+and renders in under a millisecond (make_dot's DOT) to about 1.3 ms (our
 default style's HTML labels). A long-lived `dot -Tsvg` child answers in
 about 0.7 ms too, but serves one graph at a time and exits on a DOT syntax
 error, so it needs a supervisor of its own; the in-process call needs none.
 Past about 50 nodes layout dominates and in-process stops winning (Graphviz
 14's dot is slower than Debian's 2.43 on our graphs): see BENCHMARKS.md.
 
-This module does what `AGraph(string=dot).draw(format=..., prog="dot")`
-does (read, gvLayout, gvRenderData, gvFreeLayout) through the same
-pygraphviz SWIG functions, minus two costs measured on the 7-node graph:
-`draw()` makes and frees a Graphviz context per call (~0.1 ms, ~0.7 ms with
-HTML labels and their fonts), so one context is kept per process; and
-`AGraph(string=...)` writes the DOT to a new temporary file to read it back
-(~0.1 ms), so the DOT goes through one in-memory file (memfd) instead. Both
-are used under a lock: Graphviz keeps per-job state in the context.
+The calls are Graphviz's own C API (agmemread, gvLayout, gvRenderData,
+gvFreeLayout, agclose) through ctypes, on the libraries pygraphviz loaded
+(found in /proc/self/maps): what `AGraph(string=dot).draw(format=...,
+prog="dot")` does, minus its costs: `draw()` makes and frees a Graphviz
+context per call (~0.1 ms, ~0.7 ms with HTML labels and their fonts), and
+`AGraph(string=...)` goes through a temporary file. Contexts are kept, one
+per kind, and used under a lock: Graphviz keeps per-job state in them.
+
+Two contexts, which differ only in how text is measured:
+- "pango": every plugin pygraphviz's `gvContextWithBuiltins` registers, in
+  its order (core, dot and neato layouts, gd, pango/cairo): text measured
+  with pango and the system's fonts, the cairo PNG renderer; same bytes as
+  pygraphviz's `draw()`;
+- "metrics": core and the dot layout only: text measured with Graphviz's
+  built-in per-character metrics of the standard PostScript fonts (Helvetica
+  among them, bold too). No pango layout per text run: our default style's
+  7-node graph has about 30, and this saves ~0.3 ms of its 1.6 ms. Only for
+  SVG, and only for text the tables cover: the caller asks for it when the
+  DOT is ASCII in a font with metrics (render/__init__.py); other characters
+  (`θ`, `…`) would get a guessed width and a warning on stderr each.
 
 The price of in-process: the layout holds the GIL and has no time-out of its
 own. Small graphs (the common case, a few milliseconds) lay out in the
@@ -38,18 +50,18 @@ style_torchviz works around it for the DOT it hands to this module.
 
 from __future__ import annotations
 
-import atexit
+import ctypes
 import os
 import select
 import signal
-import tempfile
 import threading
 import time
-from typing import IO, Any, Literal
+from typing import Literal
 
-from pygraphviz import graphviz as gv
+import pygraphviz  # noqa: F401  (loads the Graphviz libraries used below)
 
 LayoutFormat = Literal["svg", "png"]
+TextMeasure = Literal["pango", "metrics"]
 
 # From this many nodes on, layout runs in a forked child with a time-out.
 FORK_NODES = 150
@@ -63,64 +75,143 @@ class LayoutTimeout(RuntimeError):
     """The layout ran past its time-out and was stopped."""
 
 
-class _State:
+_PLUGINS: dict[TextMeasure, tuple[str, ...]] = {
+    # gvContextWithBuiltins's list, in its order (pygraphviz's graphviz.i).
+    "pango": ("core", "dot_layout", "neato_layout", "gd", "pango"),
+    "metrics": ("core", "dot_layout"),
+}
+
+
+class _Symbol(ctypes.Structure):
+    """lt_symlist_t: one builtin plugin library, by name and address."""
+
+    _fields_ = [("name", ctypes.c_char_p), ("address", ctypes.c_void_p)]
+
+
+def _loaded(stem: str) -> ctypes.CDLL:
+    """The library `stem` (e.g. "libgvc") that pygraphviz's extension loaded."""
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.rstrip("\n").split(maxsplit=5)[-1]
+            name = os.path.basename(path)
+            if name.startswith((stem + "-", stem + ".so")):
+                return ctypes.CDLL(path)
+    raise RuntimeError(
+        f"{stem} is not loaded: app.render.layout needs pygraphviz's wheel (Graphviz built in)"
+    )
+
+
+class _Graphviz:
+    """libgvc and libcgraph through ctypes, and one context per TextMeasure."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.context: Any = None
-        self.file: IO[bytes] | None = None
+        gvc, cgraph = _loaded("libgvc"), _loaded("libcgraph")
+        pointer, text = ctypes.c_void_p, ctypes.c_char_p
+        gvc.gvContextPlugins.restype = pointer
+        gvc.gvContextPlugins.argtypes = [pointer, ctypes.c_int]
+        gvc.gvLayout.argtypes = [pointer, pointer, text]
+        gvc.gvRenderData.argtypes = [
+            pointer,
+            pointer,
+            text,
+            ctypes.POINTER(pointer),
+            ctypes.POINTER(ctypes.c_size_t),
+        ]
+        gvc.gvFreeRenderData.argtypes = [pointer]
+        gvc.gvFreeLayout.argtypes = [pointer, pointer]
+        cgraph.agmemread.restype = pointer
+        cgraph.agmemread.argtypes = [text]
+        cgraph.agclose.argtypes = [pointer]
+        self.gvc, self.cgraph = gvc, cgraph
+        self._contexts: dict[TextMeasure, int] = {}
+        self._plugin_lists: list[ctypes.Array[_Symbol]] = []  # Graphviz keeps pointers to them
 
-    def gvc(self) -> Any:
-        if self.context is None:
-            self.context = gv.gvContextWithBuiltins()
-        return self.context
+    def context(self, measure: TextMeasure) -> int:
+        found = self._contexts.get(measure)
+        if found is None:
+            names = _PLUGINS[measure]
+            symbols = (_Symbol * (len(names) + 1))()
+            for slot, name in zip(symbols, names, strict=False):
+                symbol = f"gvplugin_{name}_LTX_library"
+                library = _loaded(f"libgvplugin_{name}")
+                slot.name = symbol.encode()
+                slot.address = ctypes.cast(getattr(library, symbol), ctypes.c_void_p).value
+            self._plugin_lists.append(symbols)
+            found = self.gvc.gvContextPlugins(ctypes.cast(symbols, ctypes.c_void_p), 0)
+            if not found:
+                raise LayoutError("Graphviz could not make a context")
+            self._contexts[measure] = found
+        return found
 
-    def dot_file(self, dot: bytes) -> IO[bytes]:
-        """The DOT in a file Graphviz can read (agread takes a FILE*)."""
-        if self.file is None:
-            if hasattr(os, "memfd_create"):
-                self.file = os.fdopen(os.memfd_create("autograd-viz-dot"), "w+b")
-            else:
-                self.file = tempfile.TemporaryFile()
-        self.file.seek(0)
-        self.file.truncate()
-        self.file.write(dot)
-        self.file.flush()
-        self.file.seek(0)
-        return self.file
+    def render(self, dot: bytes, fmt: LayoutFormat, measure: TextMeasure) -> bytes:
+        with self.lock:
+            context = self.context(measure)
+            graph = self.cgraph.agmemread(dot)
+            if not graph:
+                raise LayoutError("Graphviz could not read the DOT")
+            try:
+                if self.gvc.gvLayout(context, graph, b"dot"):
+                    raise LayoutError("Graphviz could not lay the graph out")
+                data, size = ctypes.c_void_p(), ctypes.c_size_t()
+                try:
+                    failed = self.gvc.gvRenderData(
+                        context, graph, fmt.encode(), ctypes.byref(data), ctypes.byref(size)
+                    )
+                    result = ctypes.string_at(data, size.value) if data.value else b""
+                finally:
+                    if data.value:
+                        self.gvc.gvFreeRenderData(data)
+                    self.gvc.gvFreeLayout(context, graph)
+            finally:
+                self.cgraph.agclose(graph)
+        if failed:
+            raise LayoutError(f"Graphviz could not render {fmt}")
+        return result
 
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+
+_graphviz: _Graphviz | None = None
 
 
-_state = _State()
-atexit.register(lambda: _state.close())
+def _library() -> _Graphviz:
+    global _graphviz
+    if _graphviz is None:
+        _graphviz = _Graphviz()
+    return _graphviz
 
 
 def _after_fork_in_child() -> None:
-    # A child must not share the parent's file offset, nor inherit the lock
-    # held or the context mid-job if another thread was laying out.
-    global _state
-    inherited, _state = _state, _State()
-    inherited.close()  # the child's copy of the descriptor only
+    # A child must not inherit the lock held mid-job if another thread was
+    # laying out; the contexts themselves are plain memory, copied intact.
+    if _graphviz is not None:
+        _graphviz.lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def layout(dot: str, fmt: LayoutFormat, *, nodes: int = 0, timeout: float | None = None) -> bytes:
+def layout(
+    dot: str,
+    fmt: LayoutFormat,
+    *,
+    nodes: int = 0,
+    timeout: float | None = None,
+    measure: TextMeasure = "pango",
+) -> bytes:
     """Lay `dot` out with Graphviz's `dot` program and render it as `fmt`.
 
     With a `timeout` and at least FORK_NODES `nodes`, the work runs in a
-    forked child that is killed at the time-out (LayoutTimeout).
+    forked child that is killed at the time-out (LayoutTimeout). `measure`
+    chooses the context (see the module docstring); "metrics" is for SVG.
     """
+    if measure == "metrics" and fmt != "svg":
+        raise ValueError("text measured by metrics is for SVG only (PNG draws with pango)")
     if timeout is not None and nodes >= FORK_NODES:
-        return _layout_in_child(dot, fmt, timeout)
-    return _layout_here(dot, fmt)
+        return _layout_in_child(dot, fmt, timeout, measure)
+    return _layout_here(dot, fmt, measure)
 
 
-def _layout_in_child(dot: str, fmt: LayoutFormat, timeout: float) -> bytes:
+def _layout_in_child(dot: str, fmt: LayoutFormat, timeout: float, measure: TextMeasure) -> bytes:
     deadline = time.monotonic() + timeout
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -129,7 +220,7 @@ def _layout_in_child(dot: str, fmt: LayoutFormat, timeout: float) -> bytes:
         try:
             os.close(read_end)
             try:
-                payload = b"ok:" + _layout_here(dot, fmt)
+                payload = b"ok:" + _layout_here(dot, fmt, measure)
             except LayoutError as error:
                 payload = b"error:" + str(error).encode()
             view = memoryview(payload)
@@ -162,24 +253,5 @@ def _layout_in_child(dot: str, fmt: LayoutFormat, timeout: float) -> bytes:
     raise LayoutError("the layout process ended without an answer (Graphviz crashed)")
 
 
-def _layout_here(dot: str, fmt: LayoutFormat) -> bytes:
-    state = _state
-    with state.lock:
-        try:
-            handle = gv.agread(state.dot_file(dot.encode()), None)
-        except ValueError as error:  # "agread: bad input data"
-            raise LayoutError(f"Graphviz could not read the DOT: {error}") from error
-        try:
-            context = state.gvc()
-            if gv.gvLayout(context, handle, b"dot"):
-                raise LayoutError("Graphviz could not lay the graph out")
-            try:
-                err, data = gv.gvRenderData(context, handle, fmt.encode())
-            finally:
-                gv.gvFreeLayout(context, handle)
-        finally:
-            gv.agclose(handle)
-    if err:
-        raise LayoutError(f"Graphviz could not render {fmt}")
-    result: bytes = data
-    return result
+def _layout_here(dot: str, fmt: LayoutFormat, measure: TextMeasure = "pango") -> bytes:
+    return _library().render(dot.encode(), fmt, measure)
