@@ -7,6 +7,7 @@
      |    +-- UserRuntimeError      runtime_error        400
      +-- LimitExceeded              limit_exceeded       422  (line, column when known)
      +-- InvalidRequest             invalid_request      422
+     +-- RenderFailed               render_error         422  (Graphviz could not draw it)
 
 User programs can never catch a VisualizerError: the interpreter's `try`
 only catches exceptions raised by torch and by Python operations themselves.
@@ -116,4 +117,13 @@ class LimitExceeded(VisualizerError):
 class InvalidRequest(VisualizerError):
     code = "invalid_request"
     title = "Invalid request"
+    status = 422
+
+
+class RenderFailed(VisualizerError):
+    """Graphviz could not lay the graph out (it crashed on it, twice): the
+    numbers are still answered, the drawing is not."""
+
+    code = "render_error"
+    title = "Graph not drawn"
     status = 422

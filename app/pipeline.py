@@ -18,7 +18,7 @@ import json
 import time
 from typing import Any
 
-from app.errors import InvalidRequest, LimitExceeded
+from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.result import Evaluation
@@ -62,7 +62,7 @@ def run_job(job: Job, kind: Kind = "evaluate", limits: Limits = DEFAULT_LIMITS) 
     if job.format is not None:
         try:
             answer["svg"] = render(graph, options, "svg", limits, budget=budget).decode()
-        except LimitExceeded as exc:
+        except (LimitExceeded, RenderFailed) as exc:
             answer["warnings"].append(f"The graph is not drawn: {exc.detail}")
     answer["key"] = job.key()
     return dump_json(answer)

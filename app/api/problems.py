@@ -30,6 +30,7 @@ CODES: dict[str, tuple[str, str]] = {
     "runtime_error": ("Runtime error", "Running the program raised an error (often torch's)."),
     "limit_exceeded": ("Limit exceeded", "The program or request went over a resource limit."),
     "invalid_request": ("Invalid request", "The request itself is malformed."),
+    "render_error": ("Graph not drawn", "Graphviz could not lay this graph out."),
     "not_found": ("Not found", "There is nothing at this URL."),
     "method_not_allowed": ("Method not allowed", "This URL does not accept this method."),
     "unsupported_media_type": ("Unsupported media type", "POST bodies must be JSON."),

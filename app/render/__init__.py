@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import json
 
-from app.errors import LimitExceeded
+from app.errors import LimitExceeded, RenderFailed
 from app.graph import Graph, check_size
 from app.job import Format, RenderOptions
 from app.limits import DEFAULT_LIMITS, Limits
 from app.render import style_default, style_torchviz
-from app.render.layout import LayoutFormat, LayoutTimeout, TextMeasure, layout
+from app.render.layout import LayoutCrashed, LayoutFormat, LayoutTimeout, TextMeasure, layout
 from app.render.svg import sanitise
 
 __all__ = ["render", "svg_inline", "to_dot"]
@@ -82,6 +82,11 @@ def _laid_out(
             limits.render_time_s,
             f"drawing the graph of {len(graph.nodes):,} nodes took longer than {timeout:.3g} s "
             f"(the render time limit is {limits.render_time_s:g} s)",
+        ) from None
+    except LayoutCrashed:
+        raise RenderFailed(
+            f"Graphviz could not lay this graph of {len(graph.nodes):,} nodes out (it crashed); "
+            "try group_loops=false or the other rankdir"
         ) from None
 
 

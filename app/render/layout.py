@@ -34,14 +34,21 @@ Two contexts, which differ only in how text is measured:
   (`θ`, `…`) would get a guessed width and a warning on stderr each.
 
 The price of in-process: the layout holds the GIL and has no time-out of its
-own. Small graphs (the common case, a few milliseconds) lay out in the
-calling process, which runs in a worker the server kills on wall time. A
-graph of `FORK_NODES` nodes or more, whose layout may take seconds (a
-2,000-node loop graph takes about 4 s), lays out in a forked child instead,
-killed at `timeout`: the render time-out ends the layout, not the worker,
-so the caller can still answer the values and gradients. The fork costs
-about 7 ms, noise beside such a layout; it also keeps a Graphviz crash on a
-big graph from taking the worker with it.
+own, and a Graphviz crash is a crash of its process. Small graphs (the
+common case, a few milliseconds) lay out in the calling process, which runs
+in a worker the server kills on wall time. A graph of `FORK_NODES` nodes or
+more lays out in a forked child instead, killed at `timeout`: the render
+time-out ends the layout, not the worker, so the caller can still answer
+the values and gradients. The fork costs about 7 ms, little beside such a
+layout, whose time Graphviz makes hard to predict (a 100-node loop graph
+takes 0.2 s or 7 s depending on its edge labels and ranking).
+
+Graphviz 14.1.5 aborts (mincross.c, fixLabelOrder) on some graphs whose
+loop boxes are fed from outside, about 100 nodes and up; found by fuzzing,
+never seen below 40 nodes. A child that dies without answering is tried
+once more with `newrank=true` (whole-graph ranking, which handles such
+clusters but is often far slower, so it is not the default); if that dies
+too, LayoutCrashed.
 
 Graphviz 14.1.5 reads uninitialised memory when it frees a plain label whose
 first line is empty, and sometimes crashes (found by valgrind);
@@ -64,7 +71,7 @@ LayoutFormat = Literal["svg", "png"]
 TextMeasure = Literal["pango", "metrics"]
 
 # From this many nodes on, layout runs in a forked child with a time-out.
-FORK_NODES = 150
+FORK_NODES = 40
 
 
 class LayoutError(RuntimeError):
@@ -73,6 +80,10 @@ class LayoutError(RuntimeError):
 
 class LayoutTimeout(RuntimeError):
     """The layout ran past its time-out and was stopped."""
+
+
+class LayoutCrashed(RuntimeError):
+    """Graphviz died laying the graph out, with either ranking."""
 
 
 _PLUGINS: dict[TextMeasure, tuple[str, ...]] = {
@@ -206,13 +217,24 @@ def layout(
     """
     if measure == "metrics" and fmt != "svg":
         raise ValueError("text measured by metrics is for SVG only (PNG draws with pango)")
-    if timeout is not None and nodes >= FORK_NODES:
-        return _layout_in_child(dot, fmt, timeout, measure)
-    return _layout_here(dot, fmt, measure)
-
-
-def _layout_in_child(dot: str, fmt: LayoutFormat, timeout: float, measure: TextMeasure) -> bytes:
+    if timeout is None or nodes < FORK_NODES:
+        return _layout_here(dot, fmt, measure)
     deadline = time.monotonic() + timeout
+    try:
+        return _layout_in_child(dot, fmt, deadline, timeout, measure)
+    except LayoutCrashed:
+        return _layout_in_child(_with_newrank(dot), fmt, deadline, timeout, measure)
+
+
+def _with_newrank(dot: str) -> str:
+    # Our DOT opens with `digraph NAME {`: no user text comes before the brace.
+    head, brace, body = dot.partition("{")
+    return f"{head}{brace}\ngraph [newrank=true]{body}"
+
+
+def _layout_in_child(
+    dot: str, fmt: LayoutFormat, deadline: float, timeout: float, measure: TextMeasure
+) -> bytes:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: lay out, write the bytes (or an error), leave at once
@@ -250,7 +272,7 @@ def _layout_in_child(dot: str, fmt: LayoutFormat, timeout: float, measure: TextM
         return payload[3:]
     if payload.startswith(b"error:"):
         raise LayoutError(payload[6:].decode(errors="replace"))
-    raise LayoutError("the layout process ended without an answer (Graphviz crashed)")
+    raise LayoutCrashed("the layout process ended without an answer (Graphviz crashed)")
 
 
 def _layout_here(dot: str, fmt: LayoutFormat, measure: TextMeasure = "pango") -> bytes:

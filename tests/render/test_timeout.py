@@ -58,3 +58,20 @@ def test_timeouts_raise_layout_timeout_directly() -> None:
     dot = "digraph {" + " ".join(f"n{i} -> n{i + 1};" for i in range(3000)) + "}"
     with pytest.raises(LayoutTimeout):
         layout(dot, "svg", nodes=3000, timeout=0.05)
+
+
+# Graphviz 14.1.5 aborts in mincross on this graph's loop boxes (found by the
+# reliability fuzzing); the forked layout survives it and retries with newrank.
+GRAPHVIZ_ABORT = (
+    "xs = []\nfor i in range(4):\n    xs.append(torch.tensor(float(i), requires_grad=True))\n"
+    "y = xs[0]\nfor i in range(45):\n    y = y + xs[i % 4] * xs[(i * 3 + 1) % 4]\ny"
+)
+
+
+def test_a_graph_that_aborts_graphviz_is_drawn_by_the_retry() -> None:
+    graph = build_graph(run_source(GRAPHVIZ_ABORT))
+    assert len(graph.nodes) >= FORK_NODES
+    before = descendants()
+    body = render(graph, RenderOptions(), "svg", Limits(render_time_s=20))
+    assert body.startswith(b"<svg") and b'id="n0"' in body
+    assert descendants() == before
