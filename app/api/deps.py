@@ -1,4 +1,9 @@
-"""Dependencies shared by the routes."""
+"""Dependencies shared by the routes.
+
+Coroutines, though they never wait: FastAPI runs a plain `def` dependency
+in a thread pool, a hop there and back on every request (about a fifth of
+a small request's time in the server process, BENCHMARKS.md).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,12 @@ from starlette.exceptions import HTTPException
 from app.service import Service
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """POST bodies are JSON: anything else is a 415 problem, before parsing."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json":

@@ -29,11 +29,20 @@ def json_number(x: float | int | bool) -> JSONNumber:
 
 def _floats(array: np.ndarray[Any, Any]) -> list[JSONNumber]:
     # numpy's str() of a float32 is the shortest text that round-trips.
+    if array.size <= _SMALL:
+        # str() of each numpy scalar is the text astype(str) gives, without
+        # the array conversion's fixed cost.
+        return [json_number(float(str(x))) for x in array.ravel()]
     return [json_number(float(text)) for text in array.astype(str).ravel()]
 
 
+_SMALL = 8
+
+
 def _flat_numbers(t: torch.Tensor) -> list[JSONNumber]:
-    t = t.detach().cpu()
+    t = t.detach()
+    if not t.is_cpu:
+        t = t.cpu()
     if t.is_complex():
         return [str(complex(z)) for z in t.reshape(-1).tolist()]
     if t.is_floating_point():
@@ -42,6 +51,18 @@ def _flat_numbers(t: torch.Tensor) -> list[JSONNumber]:
         return _floats(t.numpy())
     flat: list[JSONNumber] = t.reshape(-1).tolist()
     return flat
+
+
+def _scalar(t: torch.Tensor) -> JSONNumber | None:
+    """A one-element float32 or float64 tensor's number, the quick way (the
+    graph stage encodes a dozen per small graph); None for anything else."""
+    dtype = t.dtype
+    if dtype is torch.float32:
+        # The float32's shortest text, read back: what _floats gives.
+        return json_number(float(str(np.float32(t.item()))))
+    if dtype is torch.float64:
+        return json_number(t.item())  # a float64 is its own shortest text
+    return None
 
 
 def _nest(flat: list[JSONNumber], shape: tuple[int, ...]) -> Any:
@@ -62,6 +83,11 @@ def encode_tensor(t: torch.Tensor) -> dict[str, Any]:
     shape = tuple(t.shape)
     out: dict[str, Any] = {"shape": list(shape), "dtype": dtype_name(t.dtype)}
     numel = t.numel()
+    if numel == 1 and t.is_cpu:
+        number = _scalar(t)
+        if number is not None:
+            out["value"] = number if not shape else _nest([number], shape)
+            return out
     if numel <= FULL_ELEMENTS:
         out["value"] = _nest(_flat_numbers(t), shape)
         return out

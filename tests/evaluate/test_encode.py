@@ -1,0 +1,41 @@
+"""encode.py: tensors as JSON-safe numbers, the shortest text that reads back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from app.evaluate.encode import encode_tensor
+
+SPECIAL = [float("inf"), float("-inf"), float("nan"), 0.0, -0.0]
+SCALES = [1e-30, 1e-5, 1e-3, 1.0, 3.0, 1e5, 1e16, 1e30]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16, torch.bfloat16])
+def test_one_element_tensors_encode_as_they_do_inside_bigger_ones(dtype: torch.dtype) -> None:
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        noise = torch.randn(len(SCALES), generator=generator, dtype=torch.float64)
+        values = torch.cat(
+            [noise * torch.tensor(SCALES, dtype=torch.float64), torch.tensor(SPECIAL)]
+        )
+        x = values.to(dtype)
+        whole = encode_tensor(x)["value"]
+        alone = [encode_tensor(element)["value"] for element in x]
+        nested = [encode_tensor(element.reshape(1, 1))["value"] for element in x]
+        assert json.dumps(alone) == json.dumps(whole)
+        assert json.dumps(nested) == json.dumps([[[v]] for v in whole])
+
+
+def test_float32_keeps_its_shortest_text_and_names_non_finite_numbers() -> None:
+    y = torch.tensor(5.0, requires_grad=True) * 1.1
+    encoded = encode_tensor(y)
+    assert encoded == {"shape": [], "dtype": "float32", "value": 5.5}
+    third = torch.tensor(1.0) / 3
+    assert encode_tensor(third)["value"] == 0.33333334  # float32's, not float64's digits
+    assert encode_tensor(torch.tensor(float("nan")))["value"] == "nan"
+    assert encode_tensor(torch.tensor([float("-inf")]))["value"] == ["-inf"]
+    assert encode_tensor(torch.tensor(0.1, dtype=torch.float64))["value"] == 0.1
+    assert encode_tensor(torch.tensor(7))["value"] == 7
