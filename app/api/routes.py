@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import docs, evaluate, examples, graph, health, optimize, pages
+from app.api import docs, evaluate, examples, graph, health, optimize, pages, problem_types
 
 router = APIRouter()
 router.include_router(evaluate.router)
@@ -14,3 +14,4 @@ router.include_router(examples.router)
 router.include_router(health.router)
 router.include_router(docs.router)
 router.include_router(pages.router)
+router.include_router(problem_types.router)

@@ -5,7 +5,7 @@ handler's module already imported. Before it says it is ready it makes
 itself small and bounded: one torch thread, the handler's `warm_up()`, then
 an address-space limit, so an allocation past the limit fails in here (as
 MemoryError or torch's "can't allocate memory") and is answered as
-LimitExceeded("memory") instead of waking the OOM killer. Wall time is
+LimitExceeded("memory_bytes") instead of waking the OOM killer. Wall time is
 bounded from outside: the pool kills a worker that overruns.
 
 Whatever the handler raises is answered, never propagated: its own
@@ -133,9 +133,8 @@ def _answer(
         return encode({**reply, "ok": answer}, payload), payload, retire
     except VisualizerError as exc:
         # After running out of memory the heap may be in a poor state, and is
-        # at its largest (glibc keeps it): start afresh. The evaluator names
-        # the limit after Limits.memory_bytes; this module, "memory".
-        memory = isinstance(exc, LimitExceeded) and exc.limit in ("memory", "memory_bytes")
+        # at its largest (glibc keeps it): start afresh.
+        memory = isinstance(exc, LimitExceeded) and exc.limit == "memory_bytes"
         return _error(reply, exc, retire or memory)
     except MemoryError:
         return _error(reply, _memory_error(config), True)
@@ -159,7 +158,7 @@ def _error(reply: Message, exc: VisualizerError, last: bool) -> tuple[bytes, Non
 def _memory_error(config: ChildConfig) -> LimitExceeded:
     limit = config.memory_bytes or 0
     return LimitExceeded(
-        "memory",
+        "memory_bytes",
         limit,
         f"the program needed more memory than the limit of {limit >> 20} MiB",
     )

@@ -167,3 +167,16 @@ def test_busy_pool_is_503_with_retry_after_and_rate_limit_is_429(
         limited = http.get("/api/v1/examples")
         assert_problem(limited, 429, "rate_limited")
         assert int(limited.headers["retry-after"]) >= 1
+
+
+def test_every_problem_type_is_a_readable_url(live_server: LiveServer) -> None:
+    from app.api.problems import CODES
+
+    with live_server.client() as http:
+        for code, (title, _) in CODES.items():
+            response = http.get(f"/problems/{code}")
+            assert response.status_code == 200
+            assert response.json()["code"] == code and response.json()["title"] == title
+        error = http.post("/api/v1/evaluate", json={"source": "x +"}).json()
+        assert http.get(error["type"]).json()["code"] == "syntax_error"
+        assert_problem(http.get("/problems/no_such_code"), 404, "not_found")

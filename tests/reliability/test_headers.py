@@ -111,5 +111,5 @@ def test_the_cases_cover_every_route(live_server: LiveServer) -> None:
         spec = http.get("/openapi.json").json()
     covered = {path for _, path, *_ in NOT_FRAMED + FRAMED}
     for path in spec["paths"]:
-        concrete = path.replace("{fmt}", "svg")
+        concrete = path.replace("{fmt}", "svg").replace("{code}", "syntax_error")
         assert concrete in covered, path

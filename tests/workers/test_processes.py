@@ -119,7 +119,7 @@ def test_memory_past_the_limit_is_limit_exceeded_and_the_worker_starts_afresh() 
         assert ok == {"allocated": 16 << 20}
         with pytest.raises(LimitExceeded) as info:
             await pool.submit({"op": "allocate", "bytes": 1 << 30})
-        assert (info.value.limit, info.value.value) == ("memory", 64 << 20)
+        assert (info.value.limit, info.value.value) == ("memory_bytes", 64 << 20)
         assert "64 MiB" in info.value.detail
         assert await pool.wait_until_full(3)
         assert pool.pids() != [pid]

@@ -34,7 +34,7 @@ def test_a_torch_worker_is_single_threaded_small_and_bounded_in_memory() -> None
 
             with pytest.raises(LimitExceeded) as info:
                 await pool.submit({"op": "allocate", "elements": 10**9})  # 4 GB of float32
-            assert (info.value.limit, info.value.value) == ("memory", 256 << 20)
+            assert (info.value.limit, info.value.value) == ("memory_bytes", 256 << 20)
             assert await pool.wait_until_full(10)
             assert (await pool.submit({"op": "allocate", "elements": 10**6}))[0] == {
                 "elements": 10**6
