@@ -86,13 +86,18 @@ class Job(BaseModel):
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+# ASCII white space only: str.rstrip() would also drop U+0085 and other
+# Unicode spaces, which the parser must see (and refuse), not lose.
+_TRAILING = " \t\n\r\f\v"
+
+
 def normalise_source(text: str) -> str:
-    """Newlines to `\\n`, trailing white space of the whole text dropped.
+    """Newlines to `\\n`, trailing ASCII white space of the whole text dropped.
 
     Nothing else changes, so line and column numbers in errors still point at
     what the person typed.
     """
-    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip(_TRAILING)
 
 
 def _check_numbers(name: str, item: Any, depth: int) -> None:

@@ -65,3 +65,9 @@ def test_the_same_program_is_the_same_key_whichever_way_it_is_written() -> None:
 def test_query_round_trip() -> None:
     job = job_from_query([("source", "w.sum()"), ("w", "[1, 2]"), ("style", "torchviz")])
     assert job_from_query(query_from_job(job)) == job
+
+
+def test_only_ascii_white_space_is_trimmed() -> None:
+    # U+0085 is white space to str.strip, but the parser must see (and refuse) it.
+    assert Job(source="x = 1\x85").source == "x = 1\x85"
+    assert Job(source="x = 1 \t\r\n\n").source == "x = 1"

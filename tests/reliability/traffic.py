@@ -42,9 +42,7 @@ USER_CODES = {
     "unsupported_media_type",
 }
 
-# The service strips trailing white space from a program (app.job.normalise_source),
-# and U+0085 is white space: over HTTP `x = 1\x85` is the valid `x = 1`.
-HOSTILE_PROGRAMS = [(source, code) for source, code in CORPUS if source != "x = 1\x85"]
+HOSTILE_PROGRAMS = list(CORPUS)
 
 # Past the 3 s wall time with the default limits: each step is cheap to
 # interpret (so the step limit is far away) but costs torch a millisecond.
