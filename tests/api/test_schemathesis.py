@@ -9,7 +9,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT, LiveServer
+
+# Fuzzing is bounded by its example counts, and in time here, for CI.
+pytestmark = pytest.mark.timeout(240)
 
 
 def test_openapi_fuzzing_finds_no_server_error(live_server: LiveServer) -> None:

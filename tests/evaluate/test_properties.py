@@ -7,12 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.errors import UserRuntimeError
 from app.evaluate import run_source
+
+# Fuzzing is bounded by its example counts, and in time here, for CI.
+pytestmark = pytest.mark.timeout(240)
 
 Env = dict[str, torch.Tensor]
 

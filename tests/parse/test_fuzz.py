@@ -6,6 +6,7 @@ or one of our errors too (never a crash, never a hang).
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,9 @@ from app.errors import LimitExceeded, NotAllowed, SourceSyntaxError, VisualizerE
 from app.evaluate import evaluate
 from app.limits import Limits
 from app.parse import Program, parse_program
+
+# Fuzzing is bounded by its example counts, and in time here, for CI.
+pytestmark = pytest.mark.timeout(240)
 
 SMALL = Limits(
     source_chars=2_000,
