@@ -174,7 +174,9 @@ class RequestLimits:
             nonlocal received
             remaining = deadline - time.monotonic()
             try:
-                message = await asyncio.wait_for(receive(), timeout=max(remaining, 0.001))
+                # asyncio.timeout, not wait_for: no task of its own per receive.
+                async with asyncio.timeout(max(remaining, 0.001)):
+                    message = await receive()
             except TimeoutError:
                 detail = f"The request body did not arrive within {self.body_timeout:g} s."
                 await refuse(408, "invalid_request", detail)

@@ -77,3 +77,33 @@ def test_sizes_unknown_paths_errors_and_exclusions() -> None:
         sample("http_requests_total", {"method": "GET", "status": "200", "handler": "/metrics"})
         == 0
     )
+
+
+def test_pool_metrics_write_what_changed() -> None:
+    from app.metrics import PoolMetrics
+    from app.workers import PoolStats
+
+    def stats(restarts: int, busy: int) -> PoolStats:
+        return PoolStats(
+            size=2,
+            alive=2,
+            idle=2 - busy,
+            busy=busy,
+            starting=0,
+            waiting=0,
+            restarts=restarts,
+            timeouts=0,
+            crashes=0,
+            served=0,
+        )
+
+    restarts = sample("autograd_viz_pool_restarts_total", {})
+    recorder = PoolMetrics()
+    recorder.record(stats(restarts=2, busy=1))
+    assert sample("autograd_viz_pool_restarts_total", {}) == restarts + 2
+    assert sample("autograd_viz_pool_busy", {}) == 1
+    recorder.record(stats(restarts=2, busy=1))  # nothing moved: nothing counted again
+    assert sample("autograd_viz_pool_restarts_total", {}) == restarts + 2
+    recorder.record(stats(restarts=3, busy=0))
+    assert sample("autograd_viz_pool_restarts_total", {}) == restarts + 3
+    assert sample("autograd_viz_pool_busy", {}) == 0

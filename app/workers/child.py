@@ -170,9 +170,17 @@ def _is_out_of_memory(exc: Exception) -> bool:
 
 
 def _send(sock: socket.socket, head: bytes, payload: bytes | None = None) -> None:
-    sock.sendall(head)
-    if payload:
+    if not payload:
+        sock.sendall(head)
+        return
+    # Head and payload in one system call, so the pool wakes once, to a whole
+    # frame; the rest, if the socket took only part, as sendall would.
+    sent = sock.sendmsg([head, payload])
+    if sent < len(head):
+        sock.sendall(head[sent:])
         sock.sendall(payload)
+    elif sent < len(head) + len(payload):
+        sock.sendall(memoryview(payload)[sent - len(head) :])
 
 
 def _log(what: str, details: str) -> None:
