@@ -28,7 +28,7 @@ from app.limits import DEFAULT_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
-from app.render import render
+from app.render import drawing_notes, render
 
 MEDIA_TYPES = {
     "svg": "image/svg+xml",
@@ -62,6 +62,7 @@ def run_job(job: Job, kind: Kind = "evaluate", limits: Limits = DEFAULT_LIMITS) 
     if job.format is not None:
         try:
             answer["svg"] = render(graph, options, "svg", limits, budget=budget).decode()
+            answer["warnings"].extend(drawing_notes(graph, options))
         except (LimitExceeded, RenderFailed) as exc:
             answer["warnings"].append(f"The graph is not drawn: {exc.detail}")
     answer["key"] = job.key()

@@ -31,7 +31,7 @@ from app.render import style_default, style_torchviz
 from app.render.layout import LayoutCrashed, LayoutFormat, LayoutTimeout, TextMeasure, layout
 from app.render.svg import sanitise
 
-__all__ = ["render", "svg_inline", "to_dot"]
+__all__ = ["drawing_notes", "render", "svg_inline", "to_dot"]
 
 
 def to_dot(graph: Graph, options: RenderOptions) -> str:
@@ -39,6 +39,20 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
     if options.style == "torchviz":
         return style_torchviz.to_dot(graph, options)
     return style_default.to_dot(graph, options)
+
+
+def drawing_notes(graph: Graph, options: RenderOptions) -> list[str]:
+    """What a drawing of the graph leaves out, for the answer's warnings."""
+    if options.style != "default" or not options.group_loops:
+        return []
+    boxes = style_default.loop_boxes(graph)
+    if boxes <= style_default.MAX_LOOP_BOXES:
+        return []
+    return [
+        f"The drawing leaves out its {boxes:,} loop boxes (more than "
+        f"{style_default.MAX_LOOP_BOXES} take Graphviz too long to lay out); each node's "
+        "loop iterations are still in the graph model (graph.nodes[].loops)."
+    ]
 
 
 def _layout_dot(graph: Graph, options: RenderOptions) -> str:

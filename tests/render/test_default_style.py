@@ -105,3 +105,28 @@ def test_big_values_are_abbreviated() -> None:
     texts = texts_by_group(graph, RenderOptions())
     [w1] = [t for t in texts.values() if t and t[0] == "W1"]
     assert w1[1] == "(3, 5)" and w1[3].startswith("[[") and w1[3].endswith(", …]]")
+
+
+def test_a_graph_with_too_many_loop_boxes_is_drawn_without_them() -> None:
+    from app.evaluate import run_source
+    from app.render import drawing_notes
+    from app.render.style_default import MAX_LOOP_BOXES, loop_boxes
+
+    def loop(iterations: int) -> Graph:
+        source = (
+            "x = torch.tensor(0.5, requires_grad=True)\nh = x\n"
+            f"for i in range({iterations}):\n    h = torch.sin(h) * 0.9\ny = h.sum()\n"
+        )
+        return build_graph(run_source(source))
+
+    small, big = loop(3), loop(MAX_LOOP_BOXES + 1)
+    assert loop_boxes(small) == 3 and loop_boxes(big) == MAX_LOOP_BOXES + 1
+    assert "subgraph cluster_" in to_dot(small, RenderOptions())
+    assert drawing_notes(small, RenderOptions()) == []
+    assert "subgraph cluster_" not in to_dot(big, RenderOptions())
+    [note] = drawing_notes(big, RenderOptions())
+    assert f"{MAX_LOOP_BOXES + 1:,} loop boxes" in note and "graph.nodes[].loops" in note
+    # The model keeps every node's iterations, and other styles are not concerned.
+    assert all(node.loops for node in big.nodes if node.label in ("SinBackward0", "MulBackward0"))
+    assert drawing_notes(big, RenderOptions(style="torchviz")) == []
+    assert drawing_notes(big, RenderOptions(group_loops=False)) == []

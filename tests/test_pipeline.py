@@ -1,0 +1,26 @@
+"""run_job: what an evaluate answer says about a drawing that leaves something out."""
+
+from __future__ import annotations
+
+import json
+
+from app.job import Job
+from app.pipeline import run_job
+from app.render.style_default import MAX_LOOP_BOXES
+
+
+def test_a_big_loop_is_drawn_without_its_boxes_and_the_answer_says_so() -> None:
+    iterations = MAX_LOOP_BOXES + 20
+    source = (
+        "x = torch.tensor(0.5, requires_grad=True)\nh = x\n"
+        f"for i in range({iterations}):\n    h = torch.sin(h) * 0.9\ny = h.sum()\n"
+    )
+    answer = json.loads(run_job(Job(source=source)))
+    assert answer["svg"] is not None and 'class="cluster"' not in answer["svg"]
+    assert any(f"{iterations:,} loop boxes" in warning for warning in answer["warnings"])
+    loops = [node["loops"] for node in answer["graph"]["nodes"] if node["label"] == "SinBackward0"]
+    assert len(loops) == iterations and all(len(steps) == 1 for steps in loops)
+
+    small = json.loads(run_job(Job(source=source.replace(str(iterations), "3"))))
+    assert 'class="cluster"' in small["svg"]
+    assert not any("loop boxes" in warning for warning in small["warnings"])
