@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__, metrics
 from app.api import problems
+from app.api.evaluate import DirectEvaluate
 from app.api.graph import CachedImages
 from app.api.routes import router
 from app.api.templating import STATIC_DIR
@@ -48,8 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     problems.install(app)
-    # Innermost: a repeated graph.* URL is answered from the cache before routing.
+    # Innermost: a repeated graph.* URL is answered from the cache, and a valid
+    # evaluate request is run, before routing (app.api.graph, app.api.evaluate).
     app.add_middleware(CachedImages)
+    app.add_middleware(DirectEvaluate)
     if settings.metrics:
         metrics.install(app)
 
