@@ -169,7 +169,9 @@ def loop_boxes(graph: Graph) -> int:
 
 
 def draws_loop_boxes(graph: Graph, options: RenderOptions) -> bool:
-    return options.group_loops and loop_boxes(graph) <= MAX_LOOP_BOXES
+    if not options.group_loops or not any(node.loops for node in graph.nodes):
+        return False
+    return loop_boxes(graph) <= MAX_LOOP_BOXES
 
 
 @dataclass
