@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print("uncached evaluate, one connection ...", flush=True)
         results["uncached"] = uncached_p50(ours, pipeline, naive, args.rounds)
         print("uncached evaluate, 8 connections (wrk) ...", flush=True)
-        results["throughput"] = throughput(ours, pipeline, 4, args.wrk_seconds / 4)
+        results["throughput"] = throughput(ours, pipeline, 4, max(1.0, args.wrk_seconds / 3))
         print("cached graph.svg, 32 connections (wrk) ...", flush=True)
         results["cached"] = cached(ours, dict_svg, args.wrk_seconds)
         results["memory"] = memory(ours, [pipeline])

@@ -66,7 +66,8 @@ def run(
     script: str | None = None,
     script_args: tuple[str, ...] = (),
 ) -> WrkResult:
-    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    # wrk takes whole seconds.
+    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     if script:
         command += ["-s", str(LUA / script)]
     command.append(url)
