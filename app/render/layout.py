@@ -65,7 +65,7 @@ import threading
 import time
 from typing import Literal
 
-import pygraphviz  # noqa: F401  (loads the Graphviz libraries used below)
+import pygraphviz  # loads the Graphviz libraries used below
 
 LayoutFormat = Literal["svg", "png"]
 TextMeasure = Literal["pango", "metrics"]
@@ -99,14 +99,25 @@ class _Symbol(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("address", ctypes.c_void_p)]
 
 
+# Where pygraphviz's wheel keeps the Graphviz it carries (auditwheel's
+# "<package>.libs", names with a hash: libgvc-ae99f8ab.so.7.0.9).
+_WHEEL_LIBS = os.path.join(os.path.dirname(os.path.dirname(pygraphviz.__file__)), "pygraphviz.libs")
+
+
 def _loaded(stem: str) -> ctypes.CDLL:
-    """The library `stem` (e.g. "libgvc") that pygraphviz's extension loaded."""
+    """The library `stem` (e.g. "libgvc") that pygraphviz's extension loaded:
+    the wheel's copy, even if another Graphviz is mapped into the process too
+    (two builds must never meet in one graph)."""
+    found: list[str] = []
     with open("/proc/self/maps") as maps:
         for line in maps:
             path = line.rstrip("\n").split(maxsplit=5)[-1]
             name = os.path.basename(path)
-            if name.startswith((stem + "-", stem + ".so")):
-                return ctypes.CDLL(path)
+            if name.startswith((stem + "-", stem + ".so")) and path not in found:
+                found.append(path)
+    ours = [path for path in found if os.path.dirname(path) == os.path.normpath(_WHEEL_LIBS)]
+    if ours or found:
+        return ctypes.CDLL((ours or found)[0])
     raise RuntimeError(
         f"{stem} is not loaded: app.render.layout needs pygraphviz's wheel (Graphviz built in)"
     )

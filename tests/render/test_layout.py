@@ -44,3 +44,16 @@ def test_text_without_metrics_and_other_formats_use_pango(
     assert complaints == []
     with pytest.raises(ValueError):
         layout(dot, "png", measure="metrics")
+
+
+def test_the_wheels_graphviz_is_used_even_beside_another() -> None:
+    import ctypes
+    import os
+
+    from app.render.layout import _WHEEL_LIBS, _loaded
+
+    system = "/usr/lib/x86_64-linux-gnu/libgvc.so.6"
+    if os.path.exists(system):
+        ctypes.CDLL(system)  # another Graphviz mapped into the process
+    path = _loaded("libgvc")._name
+    assert os.path.dirname(path) == os.path.normpath(_WHEEL_LIBS), path
