@@ -140,7 +140,11 @@ def client() -> Iterator[Any]:
         yield test_client
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: Playwright's sync API keeps an asyncio
+# loop running in the main thread while it is open, and every later test
+# that calls asyncio.run() would fail ("cannot be called from a running
+# event loop").
+@pytest.fixture(scope="module")
 def browser(pytestconfig: pytest.Config) -> Iterator[Any]:
     if not pytestconfig.getoption("--browser"):
         pytest.skip("needs --browser")

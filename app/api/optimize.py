@@ -173,4 +173,3 @@ async def plot_svg(
     job = plot_from_query(request.query_params.multi_items())
     check_bounds(job)
     return await image_response(request, service, job, "plot")
-

@@ -251,6 +251,9 @@ def _layout_in_child(
     if pid == 0:  # the child: lay out, write the bytes (or an error), leave at once
         status = 0
         try:
+            # Graphviz may abort here (see the docstring): the parent handles
+            # that, so no Python fault report of the child's stack.
+            faulthandler.disable()
             os.close(read_end)
             try:
                 payload = b"ok:" + _layout_here(dot, fmt, measure)
