@@ -58,6 +58,7 @@ style_torchviz works around it for the DOT it hands to this module.
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import os
 import select
 import signal
