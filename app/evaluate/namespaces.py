@@ -20,7 +20,7 @@ from app.evaluate import builtins
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
 
-_MODULES: dict[str, Any] = {
+MODULES: dict[str, Any] = {
     "torch": torch,
     "torch.autograd": torch.autograd,
     "torch.nn": torch.nn,
@@ -43,7 +43,7 @@ _SPECIAL_TARGETS: dict[str, Any] = {
 def _constant(path: str, name: str) -> Any:
     if path in ("numpy", "math") or name in ("pi", "e", "inf", "nan"):
         return float(getattr(math, name))
-    return getattr(_MODULES[path], name)
+    return getattr(MODULES[path], name)
 
 
 def _function(path: str, name: str, entry: A.Fn) -> Function:
@@ -52,7 +52,7 @@ def _function(path: str, name: str, entry: A.Fn) -> Function:
     elif entry.special is not None:
         target = _SPECIAL_TARGETS[entry.special]
     else:
-        target = getattr(_MODULES[path], name)
+        target = getattr(MODULES[path], name)
     display = name if path == "torchviz" else f"{path}.{name}"
     return Function(display, entry, target, "torch")
 

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional
 
+from app.evaluate.namespaces import MODULES
 from app.parse import allowlist as A
 
-MODULES = {
-    "torch": torch,
-    "torch.autograd": torch.autograd,
-    "torch.nn": torch.nn,
-    "torch.nn.functional": torch.nn.functional,
-    "torch.linalg": torch.linalg,
-    "math": math,
-}
 NEVER = {
     "load", "save", "from_file", "hub", "ops", "jit", "compile", "set_num_threads",
     "set_default_dtype", "set_grad_enabled", "set_printoptions", "empty", "Tensor",
