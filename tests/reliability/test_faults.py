@@ -152,7 +152,11 @@ def test_a_server_restarted_under_load_loses_nothing_it_acknowledged(
         outcomes, second = await asyncio.gather(load, asyncio.to_thread(restart))
         return outcomes, second
 
-    outcomes, second = asyncio.run(scenario())
+    try:
+        outcomes, second = asyncio.run(scenario())
+    finally:
+        if first.process.poll() is None:  # the scenario failed before the restart
+            stop_server(first)
     try:
         with second.client() as http:
             assert http.get("/healthz").json()["pool"]["alive"] == 1
