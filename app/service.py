@@ -35,7 +35,7 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.limits = settings.limits()
-        self.cache = AnswerCache(settings.cache_entries)
+        self.cache = AnswerCache(settings.cache_entries, settings.cache_mb << 20)
         # (route, raw request) -> (job, job.key()), for routes that remember them.
         self.requests: Memo[tuple[Keyed, str]] = Memo(settings.cache_entries)
         self._errors: OrderedDict[str, VisualizerError] = OrderedDict()

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
         2.0, gt=0, description="Layout time of a big graph before it is left undrawn, seconds."
     )
     cache_entries: int = Field(1_024, ge=0, description="Finished answers kept in memory.")
+    cache_mb: int = Field(128, ge=0, description="Memory the answer cache may hold, MiB.")
     cache_max_age_s: int = Field(86_400, ge=0, description="`Cache-Control: max-age` of images.")
     max_body_bytes: int = Field(262_144, ge=1_024, description="Largest request body, bytes.")
     body_timeout_s: float = Field(
