@@ -124,10 +124,14 @@ def _render_one(args: argparse.Namespace, target: str, out: Path | None, fmt: st
 
 def _render(args: argparse.Namespace) -> int:
     target = Path(args.program)
-    fmt = args.format or (args.out.suffix.lstrip(".") if args.out else "svg")
+    batch = target.is_dir()
+    # One graph: the format from --format, else from -o's suffix, else svg. A
+    # folder's -o is a folder, so there only --format counts.
+    guessed = args.out.suffix.lstrip(".") if args.out and not batch else ""
+    fmt = args.format or guessed or "svg"
     if fmt not in FORMATS:
         raise SystemExit(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    if not target.is_dir():
+    if not batch:
         return 0 if _render_one(args, args.program, args.out, fmt) else 1
     # Batch: every .py below the folder, into OUT (default: beside each file).
     files = sorted(target.rglob("*.py"))
