@@ -66,6 +66,18 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 naive >= 8 * ours,
             )
         )
+        if "ours_torchviz" in uncached:
+            same = uncached["ours_torchviz"]["p50_ms"]
+            add(
+                Row(
+                    "same, style=torchviz (the references' drawing), for context",
+                    _ms(same),
+                    f"pipeline {_ms(ref)}",
+                    f"{same / ref:.2f}x; naive {naive / same:.1f}x slower",
+                    "",
+                    None,
+                )
+            )
     tput = results.get("throughput")
     if tput:
         ours, ref = tput["ours"]["rps"], tput["pipeline"]["rps"]

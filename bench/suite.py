@@ -49,9 +49,12 @@ GRAPH_URL = "/api/v1/graph.svg?source=3*sin(x)%2Bx%2B3&x=5"
 DICT_URL = "/api/v1/graph.svg?source=3*sin(x)%2Bx%2B3"
 
 
-def body(tag: str) -> bytes:
+def body(tag: str, style: str = "default") -> bytes:
     source = f"{PROGRAM}  # {tag}"
-    return json.dumps({"source": source, "inputs": {"x": 5}}).encode()
+    document: dict[str, Any] = {"source": source, "inputs": {"x": 5}}
+    if style != "default":
+        document["options"] = {"style": style}
+    return json.dumps(document).encode()
 
 
 def machine() -> dict[str, Any]:
@@ -91,22 +94,37 @@ def loadavg() -> float:
 def uncached_p50(ours: Server, pipeline: Server, naive: Server, rounds: int) -> dict[str, Any]:
     """Interleaved single-connection latencies of POST /api/v1/evaluate, fresh sources."""
     run = uuid.uuid4().hex[:8]
-    samples: dict[str, list[float]] = {"ours": [], "pipeline": [], "naive": []}
+    # "ours_torchviz": the same server asked for make_dot's drawing (style=torchviz),
+    # what the references draw; shown for context, the targets use the default style.
+    samples: dict[str, list[float]] = {
+        "ours": [],
+        "ours_torchviz": [],
+        "pipeline": [],
+        "naive": [],
+    }
     with (
         Connection("127.0.0.1", ours.port) as to_ours,
         Connection("127.0.0.1", pipeline.port) as to_pipeline,
         Connection("127.0.0.1", naive.port) as to_naive,
     ):
-        targets = {"ours": to_ours, "pipeline": to_pipeline, "naive": to_naive}
+        targets = {
+            "ours": to_ours,
+            "ours_torchviz": to_ours,
+            "pipeline": to_pipeline,
+            "naive": to_naive,
+        }
         warm = max(20, rounds // 10)
         for i in range(-warm, rounds):
             # The naive one spawns `dot` each time (~15 ms): one in four rounds is plenty.
             names = ["pipeline", "ours"] if i % 2 else ["ours", "pipeline"]
+            if i % 2 == 0:
+                names.append("ours_torchviz")
             if i % 4 == 0:
                 names.append("naive")
             for name in names:
+                style = "torchviz" if name == "ours_torchviz" else "default"
                 seconds, status, answer = targets[name].timed(
-                    "POST", "/api/v1/evaluate", body(f"{run}-{name}-{i}")
+                    "POST", "/api/v1/evaluate", body(f"{run}-{name}-{i}", style)
                 )
                 if status != 200:
                     raise RuntimeError(f"{name} answered {status}: {answer[:300]!r}")

@@ -15,6 +15,7 @@ traceback goes to stderr under the request id, not to the client.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import resource
@@ -80,7 +81,26 @@ def _start(config: ChildConfig) -> Handler:
         warm_up()
     if config.memory_bytes is not None:
         _limit_address_space(config.memory_bytes)
+        global _reserve
+        _reserve = bytearray(_RESERVE_BYTES)
     return handler
+
+
+# Address space held back at start (inside the limit) and given up when a
+# program runs out of memory, so the answer that says so can still be built:
+# encoding it allocates too, and the program's own tensors may not be freed
+# yet (its traceback holds them). A bytearray this size is its own mapping,
+# returned to the system the moment it is dropped.
+_RESERVE_BYTES = 8 << 20
+_reserve: bytearray | None = None
+
+
+def _out_of_memory(exc: BaseException) -> None:
+    """Make room to answer: drop the reserve and what the failed program held."""
+    global _reserve
+    _reserve = None
+    exc.__traceback__ = None
+    gc.collect()
 
 
 def _limit_address_space(extra: int) -> None:
@@ -135,11 +155,15 @@ def _answer(
         # After running out of memory the heap may be in a poor state, and is
         # at its largest (glibc keeps it): start afresh.
         memory = isinstance(exc, LimitExceeded) and exc.limit == "memory_bytes"
+        if memory:
+            _out_of_memory(exc)
         return _error(reply, exc, retire or memory)
-    except MemoryError:
+    except MemoryError as exc:
+        _out_of_memory(exc)
         return _error(reply, _memory_error(config), True)
     except Exception as exc:
         if _is_out_of_memory(exc):
+            _out_of_memory(exc)
             return _error(reply, _memory_error(config), True)
         _log(f"request {request_id} failed", traceback.format_exc())
         return encode({**reply, "internal": True}), None, retire
