@@ -97,6 +97,9 @@ class Evaluation:
     named_tensors: dict[str, torch.Tensor] = field(default_factory=dict)
     # grad_fn -> where it was created.
     node_origins: dict[AutogradNode, Origin] = field(default_factory=dict)
+    # grad_fn -> the (small) tensor its expression returned, and that tensor's
+    # version then: the op's value, unless changed in place since.
+    op_outputs: dict[AutogradNode, tuple[torch.Tensor, int]] = field(default_factory=dict)
     # id(tensor) -> where it was created (leaves and other tensors without grad_fn).
     tensor_origins: dict[int, Origin] = field(default_factory=dict)
     # id(tensor) -> accumulated gradient of a non-leaf tensor, captured by

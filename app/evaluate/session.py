@@ -261,6 +261,7 @@ class Session:
             tensor_names=tracker.tensor_names,
             named_tensors=tracker.named_tensors,
             node_origins=tracker.node_origins,
+            op_outputs=tracker.op_outputs,
             tensor_origins=tracker.tensor_origins,
             intermediate_grads=tracker.intermediate_grads,
             backward=trace,

@@ -6,6 +6,11 @@
   expression that made it and the loop iterations around it; internal nodes
   of a composite operation (reachable from its result and not seen before)
   get the same stamp. Tensors without a grad_fn get a tensor origin.
+- Op outputs: the tensor a node's expression returned, for the op's value
+  in the graph (unnamed intermediates too), with its version so a later
+  in-place change is not shown as the op's value. Only small tensors, and
+  at most `OP_VALUE_ELEMENTS` elements in all: keeping a loop's every
+  intermediate alive must not cost the program its memory.
 - Intermediate gradients: a named non-leaf tensor gets a tensor hook that
   accumulates its gradient, as `.grad` would (never `retain_grad()`, which
   would change what the program itself sees).
@@ -21,6 +26,7 @@ from typing import Any
 
 import torch
 
+from app.evaluate.encode import FULL_ELEMENTS
 from app.evaluate.result import AutogradNode, LoopStep, Origin, Span
 from app.parse import Program
 
@@ -28,6 +34,9 @@ Tensor = torch.Tensor
 ACCUMULATE_GRAD: type = type(
     (torch.ones(1, requires_grad=True) * 1).grad_fn.next_functions[0][0]  # type: ignore[union-attr]
 )
+
+# Elements of op outputs kept alive for their values, across a program.
+OP_VALUE_ELEMENTS = 100_000
 
 
 class Tracker:
@@ -39,6 +48,8 @@ class Tracker:
         self.node_origins: dict[AutogradNode, Origin] = {}
         self.tensor_origins: dict[int, Origin] = {}
         self.intermediate_grads: dict[int, Tensor] = {}
+        self.op_outputs: dict[AutogradNode, tuple[Tensor, int]] = {}
+        self._op_elements = OP_VALUE_ELEMENTS
         self.keep: list[Any] = []
         # Off while torch.autograd.grad runs: it does not fill .grad either.
         self.capturing = True
@@ -93,6 +104,10 @@ class Tracker:
         if fn in origins:
             return
         origin = Origin(self.span(node), self.loops)
+        size = tensor.numel()
+        if tensor.output_nr == 0 and size <= min(FULL_ELEMENTS, self._op_elements):
+            self._op_elements -= size
+            self.op_outputs[fn] = (tensor, tensor._version)
         stack = [fn]
         while stack:
             fn = stack.pop()

@@ -158,6 +158,9 @@ class _Facts:
             _set_tensor(node, t)
             node.grad = small(self.tensor_grad(t))
             return
+        made = self.evaluation.op_outputs.get(fn)
+        if made is not None and made[0]._version == made[1]:
+            _set_tensor(node, made[0])
         grad = self.grad_output(fn, 0)
         if grad is not None:
             # The gradient has the shape and dtype of the output it belongs to.

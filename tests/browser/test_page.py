@@ -7,6 +7,7 @@ go to test-artifacts/ (look at them: they are what people see).
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from typing import Any
@@ -228,6 +229,9 @@ def test_hover_links_nodes_and_source(live_server: LiveServer, page: Any) -> Non
     tooltip = page.locator("#tooltip")
     expect(tooltip).to_be_visible()
     expect(tooltip).to_contain_text("SinBackward0")
+    # The op's own value, sin(5), and the gradient of its output, 3.
+    expect(tooltip.locator(".tip-val.is-value")).to_have_text(format_number(math.sin(5.0)))
+    expect(tooltip.locator(".tip-val.is-grad")).to_have_text(format_number(3.0))
     mark = page.locator("#source .cm-span-hl")
     expect(mark.first).to_be_visible()
     assert "sin" in " ".join(mark.all_inner_texts())

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import torch
 
-from app.evaluate import run_source
+from app.evaluate import run_source, tracking
 from app.evaluate.backward import KEEP_TRACES, reachable
+from app.evaluate.encode import encode_tensor
 from app.evaluate.result import LoopStep, Span
+from app.graph import build_graph
 from tests.conftest import lessons
 
 
@@ -193,3 +195,31 @@ def test_everything_keyed_by_id_is_kept_alive() -> None:
     kept = {id(item) for item in evaluation.keep}
     assert set(evaluation.tensor_origins) <= kept
     assert set(evaluation.tensor_names) <= kept
+
+
+def test_op_outputs_give_unnamed_ops_their_values() -> None:
+    evaluation = run_source("3*sin(x) + x + 3", {"x": 5})
+    graph = build_graph(evaluation)
+    values = {node.label: node.value for node in graph.nodes if node.kind == "op"}
+    x = torch.tensor(5.0)
+    assert values["SinBackward0"] == encode_tensor(torch.sin(x))["value"]
+    assert values["MulBackward0"] == encode_tensor(3 * torch.sin(x))["value"]
+    assert values["AccumulateGrad"] is None  # the leaf's node: the leaf has the value
+
+
+def test_op_value_is_dropped_after_an_in_place_change() -> None:
+    evaluation = run_source("y = x * 2\ny += 1\ny", {"x": 5})
+    graph = build_graph(evaluation)
+    mul = next(node for node in graph.nodes if node.label == "MulBackward0")
+    add = next(node for node in graph.nodes if node.label == "AddBackward0")
+    assert mul.value is None and mul.grad == 1.0  # y was 10 only until `y += 1`
+    assert add.value == 11.0
+
+
+def test_op_values_are_kept_within_a_budget() -> None:
+    source = "y = x\nfor i in range(300):\n    y = y * 1.001\ny.sum()"
+    evaluation = run_source(source, {"x": [1.0] * 1000})
+    kept = sum(t.numel() for t, _ in evaluation.op_outputs.values())
+    assert 0 < kept <= tracking.OP_VALUE_ELEMENTS
+    big = run_source("(x * 2).sum()", {"x": [1.0] * 1001})
+    assert all(t.numel() <= 1000 for t, _ in big.op_outputs.values())
