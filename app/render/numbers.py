@@ -1,8 +1,9 @@
 """Short texts for values and gradients in labels: read at a glance.
 
 Input is the JSON-safe value from the graph model (a number, one of the
-strings "nan"/"inf"/"-inf", or nested lists of those). Scalars keep 5
-significant digits, elements of tensors 4; tensors of up to `WHOLE` elements
+strings "nan"/"inf"/"-inf", or nested lists of those). Numbers keep 5
+significant digits (the page's promise: never fewer), scalars and the
+elements of tensors alike; tensors of up to `WHOLE` elements
 are printed whole, bigger ones as their first elements and `…`.
 """
 
@@ -12,17 +13,16 @@ from typing import Any
 
 WHOLE = 5  # elements printed whole in a node label
 MAX_CHARS = 40  # no label line longer than this
-SCALAR_DIGITS = 5  # significant digits of a scalar
-ELEMENT_DIGITS = 4  # of each element of a tensor
+DIGITS = 5  # significant digits of a number
 
 
-def scalar(value: Any, digits: int = SCALAR_DIGITS) -> str:
+def scalar(value: Any) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        text = f"{value:.{digits}g}"
+        text = f"{value:.{DIGITS}g}"
         # 5.0 stays "5.0": a float reads as a float.
         return text + ".0" if text.lstrip("-").isdigit() else text
     return str(value)
@@ -68,7 +68,7 @@ def _flat(value: Any, limit: int) -> list[Any]:
 def _whole(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_whole(v) for v in value) + "]"
-    return scalar(value, ELEMENT_DIGITS)
+    return scalar(value)
 
 
 def short(value: Any, whole: int = WHOLE) -> str | None:
@@ -81,7 +81,7 @@ def short(value: Any, whole: int = WHOLE) -> str | None:
         text = _whole(value)
     else:
         depth = _depth(value)
-        head = ", ".join(scalar(v, ELEMENT_DIGITS) for v in _flat(value, 3))
+        head = ", ".join(scalar(v) for v in _flat(value, 3))
         text = "[" * depth + head + ", …" + "]" * depth
     if len(text) > MAX_CHARS:
         text = text[: MAX_CHARS - 1] + "…"
