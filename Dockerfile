@@ -17,7 +17,10 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-dejavu-core tini \
     && rm -rf /var/lib/apt/lists/*
 
-RUN useradd --create-home --uid 10001 app
+# The app user owns its folder: COPY --chown changes only what it copies, and
+# the set-up below (as that user) creates .venv in the folder itself.
+RUN useradd --create-home --uid 10001 app \
+    && install -d -o app -g app /srv/autograd-viz
 WORKDIR /srv/autograd-viz
 COPY --chown=app:app . .
 USER app
