@@ -1,6 +1,7 @@
 """Resource limits checked BEFORE the work they bound is done.
 
-    steps              loop iterations and calls
+    steps              loop iterations and calls (and the pieces of split,
+                       chunk and unbind: one tensor each)
     tensor_elements    the size of any one tensor, bounded before the call
                        that would make it (torch.ones(10**10) never allocates)
     total_elements     elements created across the program (and items of
@@ -29,7 +30,7 @@ from typing import Any
 import torch
 
 from app.errors import LimitExceeded
-from app.evaluate.sizes import RULES
+from app.evaluate.sizes import RULES, piece_count
 from app.limits import Limits
 from app.parse import allowlist as A
 
@@ -165,6 +166,9 @@ class Guard:
         if kind == A.DATA:
             self.check_numel(self.data_elements(args[0] if args else None))
             return
+        if kind == A.PIECES:
+            self.pieces(piece_count(name, args, kwargs))
+            return
         rule = RULES.get(name)
         if kind == A.MATMUL:
             bound = 1
@@ -184,6 +188,17 @@ class Guard:
             self.check_numel(exact)
         else:  # factories read every argument as a number
             self.exact(args, kwargs, meta, scalars_from=0 if kind == A.CREATE else 1)
+
+    def pieces(self, n: int) -> None:
+        """Count the `n` tensors a split, chunk or unbind would make as steps."""
+        self.steps += n
+        if self.steps > self.max_steps:
+            raise LimitExceeded(
+                "steps",
+                self.max_steps,
+                f"this would make {n:,} tensors, each counted as a step; a program may take "
+                f"{self.max_steps:,} steps (loop iterations, calls and pieces)",
+            )
 
     def broadcast(self, tensors: list[Tensor]) -> None:
         if len(tensors) < 2:

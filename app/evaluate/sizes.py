@@ -81,8 +81,12 @@ def _randint(args: list[Any], kwargs: dict[str, Any]) -> int | None:
 def _normal(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     if "size" in kwargs or len(args) > 2:
         return _product(_shape(args[2:3], {k: v for k, v in kwargs.items() if k == "size"}))
-    sizes = [int(a.numel()) for a in [*args, *kwargs.values()] if isinstance(a, Tensor)]
-    return max(sizes, default=1)
+    tensors = [a for a in [*args, *kwargs.values()] if isinstance(a, Tensor)]
+    try:  # a tensor mean and a tensor std broadcast against each other
+        shape = torch.broadcast_shapes(*(t.shape for t in tensors))  # type: ignore[no-untyped-call]
+    except RuntimeError:
+        return max((int(t.numel()) for t in tensors), default=1)  # torch refuses it itself
+    return _product([float(n) for n in shape])
 
 
 def _steps(args: list[Any], kwargs: dict[str, Any]) -> int | None:
@@ -218,3 +222,28 @@ RULES: dict[str, Rule] = {
     "ger": _outer,
     "kron": _outer,
 }
+
+
+def piece_count(name: str, args: list[Any], kwargs: dict[str, Any]) -> int:
+    """How many tensors split, chunk or unbind would make; 0 where torch itself
+    will refuse the arguments (it then says why)."""
+    tensor = args[0] if args and isinstance(args[0], Tensor) else None
+    if tensor is None or tensor.dim() == 0:
+        return 0
+    rest = args[1:]
+    dim_at = 0 if name == "unbind" else 1
+    dim = kwargs.get("dim", rest[dim_at] if len(rest) > dim_at else 0)
+    if not isinstance(dim, int) or isinstance(dim, bool) or not -tensor.dim() <= dim < tensor.dim():
+        return 0
+    size = int(tensor.shape[dim])
+    if name == "unbind":
+        return size
+    keyword = "chunks" if name == "chunk" else "split_size_or_sections"
+    how = kwargs.get(keyword, rest[0] if rest else None)
+    if isinstance(how, list | tuple):
+        return len(how)
+    if not isinstance(how, int) or isinstance(how, bool) or how <= 0:
+        return 0
+    if name == "chunk":
+        return min(how, size)
+    return -(-size // how)

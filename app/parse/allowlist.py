@@ -21,6 +21,10 @@ BEFORE running it (app.evaluate.guards):
                 "meta" first
     data        torch.tensor / as_tensor: the nested lengths of the data
     concat      cat / stack: the sum of the inputs' sizes
+    pieces      split, chunk, unbind: views of the input, but one tensor
+                object per piece: the number of pieces, read from the
+                arguments, is counted as steps (x.split(1) of a million
+                elements would make a million tensors)
 
 An operation whose result size depends on the VALUES in a tensor
 (nonzero, repeat_interleave, bincount) is deliberately absent: no cheap
@@ -59,6 +63,7 @@ GROW = "grow"
 CREATE = "create"
 DATA = "data"
 CONCAT = "concat"
+PIECES = "pieces"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,17 +239,17 @@ TORCH: dict[str, Entry] = {
     "roll": fn("shifts dims"),
     "narrow": fn("dim start length"),
     "select": fn("dim index"),
-    "index_select": fn("dim index"),
+    "index_select": fn("dim index", GROW),
     "gather": fn("dim index"),
-    "masked_select": fn("mask"),
-    "masked_fill": fn("mask value"),
+    "masked_select": fn("mask", BROADCAST),
+    "masked_fill": fn("mask value", BROADCAST),
     "take": fn("index"),
     "diagonal": fn("offset dim1 dim2"),
     "tril": fn("diagonal"),
     "triu": fn("diagonal"),
-    "split": fn("split_size_or_sections dim"),
-    "chunk": fn("chunks dim"),
-    "unbind": fn("dim"),
+    "split": fn("split_size_or_sections dim", PIECES),
+    "chunk": fn("chunks dim", PIECES),
+    "unbind": fn("dim", PIECES),
     "clone": fn(),
     "detach": fn(),
     "cat": fn("dim", CONCAT),

@@ -39,3 +39,23 @@ def test_float32_keeps_its_shortest_text_and_names_non_finite_numbers() -> None:
     assert encode_tensor(torch.tensor([float("-inf")]))["value"] == ["-inf"]
     assert encode_tensor(torch.tensor(0.1, dtype=torch.float64))["value"] == 0.1
     assert encode_tensor(torch.tensor(7))["value"] == 7
+
+
+def test_tensors_past_a_thousand_elements_are_summarised() -> None:
+    whole = encode_tensor(torch.arange(1000, dtype=torch.float32))
+    assert len(whole["value"]) == 1000 and "truncated" not in whole
+    t = torch.linspace(-1.0, 4.0, 5000).reshape(50, 100)
+    summary = encode_tensor(t)
+    assert summary["shape"] == [50, 100] and summary["truncated"] is True
+    assert summary["value"] == encode_tensor(t.reshape(-1)[:100])["value"]  # flat, the first 100
+    assert (summary["min"], summary["max"]) == (-1.0, 4.0)
+    assert summary["mean"] == pytest.approx(1.5, rel=1e-6)
+    json.dumps(summary, allow_nan=False)
+
+
+def test_summaries_of_non_finite_tensors_stay_json() -> None:
+    summary = encode_tensor(torch.full((2000,), float("nan")))
+    assert (summary["min"], summary["max"], summary["mean"]) == ("nan", "nan", "nan")
+    summary = encode_tensor(torch.full((2000,), float("inf")))
+    assert (summary["min"], summary["max"], summary["mean"]) == ("inf", "inf", "inf")
+    json.dumps(summary, allow_nan=False)

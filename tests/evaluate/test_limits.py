@@ -64,9 +64,27 @@ def test_huge_tensors_are_refused_before_allocating() -> None:
         "torch.ones(1).expand(10**7, 10**7).sum()",
         "torch.ones(10**6, 1) + torch.ones(1, 10**6)",
         "torch.ones(5000, 1) @ torch.ones(1, 5000)",
+        # Selections that can outgrow their input: the index or mask decides.
+        "torch.ones(1, 10**6).index_select(0, torch.zeros(100, dtype=torch.long))",
+        "torch.index_select(torch.ones(1, 10**6), 0, torch.zeros(100, dtype=torch.long))",
+        "torch.masked_select(torch.ones(10**6, 1), torch.ones(1, 100, dtype=torch.bool))",
+        "torch.masked_fill(torch.ones(10**6, 1), torch.ones(1, 100, dtype=torch.bool), 0.0)",
+        "torch.normal(torch.zeros(10**6, 1), torch.ones(1, 100))",
     ):
         assert exceeded(source).limit == "tensor_elements"
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["x.split(1)", "torch.split(x, 1)", "x.unbind()", "x.chunk(1000)", "x.split([1] * 1000)"],
+)
+def test_each_piece_of_split_chunk_unbind_is_a_step(call: str) -> None:
+    source = f"x = torch.ones(1000)\ny = {call}"
+    error = exceeded(source, Limits(steps=999))
+    assert error.limit == "steps" and "1,000 tensors" in error.detail
+    assert (error.line, error.column) == (2, 5)
+    assert len(run_source(source, limits=Limits(steps=1010)).output) == 1000
 
 
 def test_python_recursion_limit_is_a_limit() -> None:
