@@ -54,6 +54,11 @@ function preferredTheme() {
   return darkQuery.matches ? "dark" : "light";
 }
 
+// The theme goes into shared links (permalink, <img>, <iframe>) only when
+// chosen, by the toggle or by the link itself: an embed must not turn dark
+// because its author's desktop prefers dark.
+let themeChosen = Boolean(initial.theme_from_url || localStorage.getItem(THEME_KEY));
+
 function applyTheme(theme) {
   state.options.theme = theme;
   document.documentElement.dataset.theme = theme;
@@ -145,7 +150,7 @@ function request() {
       output: state.output.trim() || null,
       options: state.options,
     },
-    query: toQuery(state, parsed.inputs, defaults),
+    query: toQuery(themeChosen ? state : { ...state, options: { ...state.options, theme: defaults.theme } }, parsed.inputs, defaults),
   };
 }
 
@@ -382,6 +387,7 @@ $("theme-toggle").hidden = false;
 $("theme-toggle").addEventListener("click", () => {
   const theme = state.options.theme === "dark" ? "light" : "dark";
   localStorage.setItem(THEME_KEY, theme);
+  themeChosen = true;
   applyTheme(theme);
   run(false);
 });
@@ -409,9 +415,13 @@ document.addEventListener("keydown", (event) => {
     run(true);
     return;
   }
+  // The arrows step through the backward pass only where they would do
+  // nothing else: not in a field, and not on a link or button of another
+  // panel (the stepper's own buttons and the graph keep them).
   const target = event.target;
   const typing = target.closest?.("input, textarea, select, .cm-editor, [contenteditable]");
-  if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  const elsewhere = target.closest?.("a, button") && !target.closest("#stepper");
+  if (typing || elsewhere || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "ArrowRight" && !stepper.buttons.start.disabled) stepper.next();
   else if (event.key === "ArrowLeft" && stepper.active) stepper.prev();
   else if (event.key === "Escape" && stepper.active) stepper.exit();

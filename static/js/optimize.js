@@ -48,6 +48,10 @@ class OptimizePanel {
     this.blobUrl = null;
     this.query = "";
 
+    // This script checks the fields itself and says what is wrong; the
+    // browser's own check would block the next submit on a field's stale
+    // message (without the script, the browser's check stays).
+    this.form.noValidate = true;
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.run();
@@ -121,7 +125,9 @@ class OptimizePanel {
     if (!lr.length || !lr.every((x) => Number.isFinite(x) && x > 0)) {
       return bad(f.lr, "Learning rates must be positive numbers, separated by commas.");
     }
-    if (!Number.isInteger(steps) || steps < 0) return bad(f.steps, "Steps must be a whole number.");
+    if (f.steps.value.trim() === "" || !Number.isInteger(steps) || steps < 0) {
+      return bad(f.steps, "Steps must be a whole number.");
+    }
     if (range.length && (range.length !== 2 || !range.every(Number.isFinite))) {
       return bad(f.range, "Range must be two numbers: lo, hi.");
     }

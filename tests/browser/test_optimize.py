@@ -148,6 +148,11 @@ def test_comparing_methods_and_an_error(live_server: LiveServer, page: Any) -> N
     page.fill("#opt-lr", "0.1, -1")
     page.click("#opt-run")
     expect(error).to_contain_text("Learning rates must be positive")
+    page.fill("#opt-lr", "0.1")
+    page.fill("#opt-steps", "")  # empty is not zero steps
+    page.click("#opt-run")
+    expect(error).to_contain_text("Steps must be a whole number")
+    page.fill("#opt-steps", "100")
     # One click brings the notebook back.
     page.click("#opt-preset")
     expect(error).to_be_hidden(timeout=SLOW)

@@ -277,6 +277,40 @@ def test_theme_toggle_redraws_dark_and_persists(live_server: LiveServer, page: A
     no_js_errors(page)
 
 
+def test_the_desktops_dark_preference_stays_out_of_shared_links(
+    live_server: LiveServer, browser: Any
+) -> None:
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    arrive(page, live_server)
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(page.locator("#snippet-img")).to_have_value(re.compile("graph.svg[?]source="))
+    assert "theme=" not in page.input_value("#snippet-permalink")
+    assert "theme=" not in page.input_value("#snippet-img")
+    # Chosen with the toggle (light, then dark again), the theme is shared.
+    for _ in range(2):
+        with page.expect_response("**/api/v1/evaluate"):
+            page.click("#theme-toggle")
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(page.locator("#snippet-img")).to_have_value(re.compile("theme=dark"))
+    assert "theme=dark" in page.input_value("#snippet-permalink")
+    no_js_errors(page)
+    context.close()
+
+
+def test_arrow_keys_on_other_buttons_do_not_step(live_server: LiveServer, page: Any) -> None:
+    arrive(page, live_server)
+    page.focus("[data-copy=img]")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#graph g.node.is-current")).to_have_count(0)
+    page.focus("#step-start")
+    page.keyboard.press("ArrowRight")  # the stepper's own buttons keep them
+    expect(page.locator("#step-caption")).to_contain_text("Step 1")
+    no_js_errors(page)
+
+
 def focused(locator: Any) -> bool:
     result: bool = locator.evaluate("(e) => e === document.activeElement")
     return result
