@@ -66,23 +66,21 @@ class Descent:
         )
 
     def _range(self) -> tuple[tuple[float, float], str | None]:
-        """The request's range, or the trajectories' extent with a margin."""
-        if self.request.range is not None:
-            return self.request.range, None
+        """The request's range, or the trajectories' extent with a margin; and a
+        note when some step lies outside it."""
         xs = [p.parameter for run in self.runs for p in run.points if math.isfinite(p.parameter)]
-        lo, hi = min(xs), max(xs)
-        pad = 0.1 * (hi - lo) if hi > lo else max(1.0, 0.1 * abs(lo))
-        lo, hi = lo - pad, hi + pad
-        clamped = max(lo, -MAX_RANGE), min(hi, MAX_RANGE)
-        if clamped[1] - clamped[0] > MAX_RANGE:  # keep the start in view
-            start = self.request.init
-            half = MAX_RANGE / 2
-            clamped = max(clamped[0], start - half), min(clamped[1], start + half)
-        if clamped != (lo, hi):
-            return clamped, (
-                f"the trajectory leaves the plotted range [{clamped[0]:g}, {clamped[1]:g}]"
-            )
-        return (lo, hi), None
+        bounds = self.request.range
+        if bounds is None:
+            lo, hi = min(xs), max(xs)
+            pad = 0.1 * (hi - lo) if hi > lo else max(1.0, 0.1 * abs(lo))
+            lo, hi = max(lo - pad, -MAX_RANGE), min(hi + pad, MAX_RANGE)
+            if hi - lo > MAX_RANGE:  # keep the start in view
+                start, half = self.request.init, MAX_RANGE / 2
+                lo, hi = max(lo, start - half), min(hi, start + half)
+            bounds = lo, hi
+        if all(bounds[0] <= x <= bounds[1] for x in xs):
+            return bounds, None
+        return bounds, f"the trajectory leaves the plotted range [{bounds[0]:g}, {bounds[1]:g}]"
 
     def document(self) -> dict[str, Any]:
         request = self.request

@@ -73,6 +73,11 @@ class _Request(BaseModel):
     def _normalise(cls, value: str) -> str:
         return normalise_source(value)
 
+    @field_validator("points", "range", mode="before")
+    @classmethod
+    def _numbers(cls, value: Any) -> Any:
+        return no_booleans(value)
+
     def key(self) -> str:
         """A content hash of the request, its kind and the app version."""
         payload = self.model_dump(mode="json")
@@ -115,14 +120,20 @@ class OptimizeRequest(_Request):
     )
     method: Method = Field(
         "sgd",
-        description="`sgd`: the notebook's `theta -= lr * theta.grad`; `momentum`: "
-        "torch.optim.SGD(momentum=0.9); `adam`: torch.optim.Adam.",
+        description="`sgd`: torch.optim.SGD; `momentum`: torch.optim.SGD(momentum=0.9); "
+        "`adam`: torch.optim.Adam.",
     )
+
+    @field_validator("init", "steps", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return no_booleans(value)
 
     @field_validator("lr", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        value = no_booleans(value)
+        if isinstance(value, int | float):
             return (value,)
         return value
 
@@ -141,6 +152,14 @@ class PlotRequest(_Request):
     """A function and its derivative over `range` (default [-5, 5])."""
 
     derivative: bool = Field(True, description="Draw the derivative (autograd) too.")
+
+
+def no_booleans(value: Any) -> Any:
+    """JSON's true and false are not numbers here (pydantic would read 1 and 0)."""
+    items = value if isinstance(value, list | tuple) else [value]
+    if any(isinstance(item, bool) for item in items):
+        raise ValueError("a number, not true or false")
+    return value
 
 
 def check_bounds(request: OptimizeRequest | PlotRequest) -> None:

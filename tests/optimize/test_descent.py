@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import torch
@@ -160,6 +161,25 @@ def test_divergence_stops_the_run_with_a_warning_and_valid_json() -> None:
     assert "inf" in (last["objective"], last["gradient"]) or "nan" in last.values()
     assert fine["stopped"] is None and fine["steps_run"] == 200
     assert any("lr=10" in warning for warning in document["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "leaves"),
+    [
+        ({"init": 3.0, "range": (-1.0, 1.0)}, True),  # starts outside the asked range
+        ({"init": 0.5, "range": (-1.0, 1.0)}, False),
+        ({"init": 1e6, "steps": 2}, False),  # the automatic range holds every step
+        ({"init": -3.5}, False),
+    ],
+)
+def test_a_warning_when_and_only_when_steps_lie_outside_the_plot(
+    fields: dict[str, Any], leaves: bool
+) -> None:
+    descent = Descent(OptimizeRequest(source="x**2", lr=0.1, **fields))
+    lo, hi = descent.range
+    inside = all(lo <= p.parameter <= hi for run in descent.runs for p in run.points)
+    noted = any("leaves the plotted range" in w for w in descent.warnings)
+    assert noted is leaves is not inside
 
 
 def test_an_objective_without_gradient_descends_nowhere_with_a_warning() -> None:

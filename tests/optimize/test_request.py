@@ -75,6 +75,13 @@ def test_the_largest_allowed_request_passes_the_bounds() -> None:
         {"points": 1},
         {"theme": "pink"},
         {"extra": 1},
+        # JSON's true and false are not numbers (pydantic alone reads 1 and 0).
+        {"steps": True},
+        {"init": False},
+        {"lr": True},
+        {"lr": [0.1, True]},
+        {"points": True},
+        {"range": (False, 1.0)},
     ],
 )
 def test_malformed_requests_are_refused(fields: dict[str, Any]) -> None:
