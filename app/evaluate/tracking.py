@@ -39,6 +39,19 @@ ACCUMULATE_GRAD: type = type(
 OP_VALUE_ELEMENTS = 100_000
 
 
+class _Capture:
+    """What the gradient hooks need, apart from the Tracker. Autograd keeps a
+    hook in C++, where Python's collector cannot see: a hook that referred
+    to the Tracker, which keeps the hooked tensor alive, would close a cycle
+    that is never collected, and every evaluation would stay in memory."""
+
+    __slots__ = ("on", "grads")
+
+    def __init__(self, grads: dict[int, Tensor]) -> None:
+        self.on = True
+        self.grads = grads
+
+
 class Tracker:
     def __init__(self, program: Program) -> None:
         self.program = program
@@ -51,8 +64,7 @@ class Tracker:
         self.op_outputs: dict[AutogradNode, tuple[Tensor, int]] = {}
         self._op_elements = OP_VALUE_ELEMENTS
         self.keep: list[Any] = []
-        # Off while torch.autograd.grad runs: it does not fill .grad either.
-        self.capturing = True
+        self._capture = _Capture(self.intermediate_grads)
         self._spans: dict[Any, Any] = program.memo
 
     def span(self, node: ast.AST) -> Span:
@@ -72,14 +84,23 @@ class Tracker:
         if name not in self.named_tensors:
             self.named_tensors[name] = tensor
 
+    @property
+    def capturing(self) -> bool:
+        """Off while torch.autograd.grad runs: it does not fill .grad either."""
+        return self._capture.on
+
+    @capturing.setter
+    def capturing(self, on: bool) -> None:
+        self._capture.on = on
+
     def _hook(self, key: int) -> Callable[[Tensor], None]:
-        grads = self.intermediate_grads
+        capture = self._capture
 
         def accumulate(grad: Tensor) -> None:
-            if self.capturing:
-                previous = grads.get(key)
+            if capture.on:
+                previous = capture.grads.get(key)
                 grad = grad.detach()
-                grads[key] = grad if previous is None else previous + grad
+                capture.grads[key] = grad if previous is None else previous + grad
 
         return accumulate
 

@@ -3,6 +3,9 @@ intermediate gradients and the backward trace."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import torch
 
 from app.evaluate import run_source, tracking
@@ -223,3 +226,16 @@ def test_op_values_are_kept_within_a_budget() -> None:
     assert 0 < kept <= tracking.OP_VALUE_ELEMENTS
     big = run_source("(x * 2).sum()", {"x": [1.0] * 1001})
     assert all(t.numel() <= 1000 for t, _ in big.op_outputs.values())
+
+
+def test_an_evaluation_is_freed_once_dropped() -> None:
+    """Hooks live in autograd's C++ nodes, out of the collector's sight: none
+    may refer back to what keeps its tensor alive, or nothing is ever freed."""
+    source = "a = x * 2\nb = a.sin()\ny = (b * a).sum()\nfor i in range(3):\n    y = y * x\ny"
+    evaluation = run_source(source, {"x": [1.0, 2.0]})
+    build_graph(evaluation)
+    named = weakref.ref(evaluation.named_tensors["a"])
+    made = weakref.ref(next(t for t, _ in evaluation.op_outputs.values()))
+    del evaluation
+    gc.collect()
+    assert named() is None and made() is None
