@@ -108,3 +108,9 @@ def _check_numbers(name: str, item: Any, depth: int) -> None:
             _check_numbers(name, sub, depth + 1)
     elif isinstance(item, float) and not math.isfinite(item):
         raise ValueError(f"input {name!r} holds a non-finite number")
+
+
+def work_request(kind: str, job: Any, limits: dict[str, Any]) -> dict[str, Any]:
+    """What app.pipeline.handle takes: the message the server and the CLI send a worker.
+    `job` is a Job or an optimize/plot request, `limits` a Limits as a dict."""
+    return {"kind": kind, "job": job.model_dump(mode="json"), "limits": limits}

@@ -29,3 +29,10 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+# Limits (LimitExceeded.limit) whose outcome depends on the machine, not on the
+# request alone: time (the load decides how far a program gets, and the render
+# time-out is also bounded by what is left of the wall time) and memory (what
+# the evaluation process already holds decides where its address space ends).
+# Answers shaped by them are never cached (app.service, app.pipeline).
+MACHINE_LIMITS = frozenset({"wall_time", "render_time", "memory_bytes"})

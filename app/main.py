@@ -19,7 +19,8 @@ from app.api.evaluate import DirectEvaluate
 from app.api.graph import CachedImages
 from app.api.routes import router
 from app.api.templating import STATIC_DIR
-from app.middleware import RateLimit, RequestContext, RequestLimits
+from app.metrics import HttpMetrics
+from app.middleware import Faults, ImageHead, RateLimit, RequestContext, RequestLimits
 from app.service import Service
 from app.settings import Settings, get_settings
 
@@ -49,26 +50,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     problems.install(app)
-    # Innermost: a repeated graph.* URL is answered from the cache, and a valid
-    # evaluate request is run, before routing (app.api.graph, app.api.evaluate).
+    if settings.metrics:
+        metrics.expose(app)
+
+    # Added inside-out: the last added runs first. Innermost: a repeated
+    # graph.* URL is answered from the cache, and a valid evaluate request is
+    # run, before routing (app.api.graph, app.api.evaluate).
     app.add_middleware(CachedImages)
     app.add_middleware(DirectEvaluate)
-    if settings.metrics:
-        metrics.install(app)
-
-    # Added inside-out: the last added runs first.
+    app.add_middleware(ImageHead)
+    if settings.rate_limit_per_minute > 0:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RequestLimits, settings=settings)
+    # Every answer made inside this point, the refusals of the middleware
+    # above and the last-resort 500 (Faults) included, goes out through CORS
+    # and the metrics: a cross-origin caller can read a 429's Retry-After, and
+    # /metrics counts it. Preflights are answered by CORS, before the limits.
+    app.add_middleware(Faults)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],
         expose_headers=["ETag", "X-Request-ID", "Retry-After"],
         max_age=86_400,
     )
-    if settings.rate_limit_per_minute > 0:
-        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
-    app.add_middleware(RequestLimits, settings=settings)
+    if settings.metrics:
+        app.add_middleware(HttpMetrics)
     app.add_middleware(RequestContext)
     return app
 

@@ -193,8 +193,8 @@ class HttpMetrics:
         latency.observe(duration)
 
 
-def install(app: FastAPI) -> None:
-    app.add_middleware(HttpMetrics)
+def expose(app: FastAPI) -> None:
+    """Serve /metrics (the app adds HttpMetrics itself, in its place: app.main)."""
     Instrumentator(excluded_handlers=["/metrics", "/static/.*"]).expose(
         app, endpoint="/metrics", include_in_schema=False
     )

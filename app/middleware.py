@@ -1,5 +1,11 @@
-"""Pure ASGI middleware: request ids and security headers, request hygiene,
-rate limiting.
+"""Pure ASGI middleware: request ids and security headers, the last-resort
+500, request hygiene, rate limiting, HEAD on images.
+
+Their order is app.main's: RequestContext, HttpMetrics (app.metrics) and
+CORS go around every other, so that every answer, the refusals of the
+middleware below them (413, 414, 408, 429) and the last-resort 500
+(`Faults`) included, carries a request id, the security headers and the
+CORS headers, and is counted.
 
 Pure ASGI rather than BaseHTTPMiddleware: a cached <img> answer must cost
 little more than a dictionary look-up, and each BaseHTTPMiddleware layer
@@ -71,8 +77,9 @@ async def send_problem(
 
 
 class RequestContext:
-    """A request id, the security headers of every answer, and the last-resort
-    500 (so even that answer carries a request id and the headers)."""
+    """A request id and the security headers of every answer. It also answers
+    the last-resort 500 for a fault in the few middleware between it and
+    `Faults`, which answers every other."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -106,10 +113,43 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            log.exception("unexpected error (request %s) on %s", request_id, scope["path"])
-            if not started:
-                detail = f"An unexpected error occurred; quote request id {request_id}."
-                await send_problem(send_with_headers, scope, 500, "internal_error", detail)
+            await answer_fault(scope, send_with_headers, started)
+
+
+class Faults:
+    """The last-resort 500: an exception that reached here is logged with the
+    request id and answered as a problem without internals (unless the answer
+    had started: then the connection is closed by the server). Inside CORS and
+    the metrics, so a cross-origin caller can read it and /metrics counts it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            await answer_fault(scope, send, started)
+
+
+async def answer_fault(scope: Scope, send: Send, started: bool) -> None:
+    """Log the exception being handled; answer 500 if nothing was sent yet."""
+    request_id = scope.get("state", {}).get("request_id", "-")
+    log.exception("unexpected error (request %s) on %s", request_id, scope["path"])
+    if not started:
+        detail = f"An unexpected error occurred; quote request id {request_id}."
+        await send_problem(send, scope, 500, "internal_error", detail)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
@@ -239,6 +279,34 @@ class RateLimit:
         if len(self.buckets) > 100_000:  # forget idle clients rather than grow without end
             self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
         await self.app(scope, receive, send)
+
+
+class ImageHead:
+    """HEAD on an image URL answers as GET does, headers and status alike
+    (Content-Length and ETag included), without the body (RFC 9110 9.3.2),
+    so a link checker or a cache can ask what an <img> would get. Outside
+    CachedImages, so a cached image answers HEAD from the cache too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "HEAD"
+            or not _IMAGE_PATHS.match(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 Middleware = Callable[[Scope, Receive, Send], Awaitable[None]]

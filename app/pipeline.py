@@ -24,7 +24,7 @@ from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.result import Evaluation
 from app.graph import build_graph
 from app.job import Job, Kind
-from app.limits import DEFAULT_LIMITS, Limits
+from app.limits import DEFAULT_LIMITS, MACHINE_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
@@ -44,6 +44,13 @@ _ANSWER_MARGIN_S = 0.3
 
 def run_job(job: Job, kind: Kind = "evaluate", limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Run one job and return the answer's bytes (JSON for "evaluate")."""
+    return answer_job(job, kind, limits)[0]
+
+
+def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
+    """The answer's bytes, and whether they last: False when the load of the
+    machine shaped them (a drawing given up at the render time-out), so that
+    no cache keeps them."""
     started = time.monotonic()
     program = parse_program(job.source, limits)
     evaluation = evaluate(program, job.inputs, job.output, limits)
@@ -54,9 +61,10 @@ def run_job(job: Job, kind: Kind = "evaluate", limits: Limits = DEFAULT_LIMITS) 
     if kind == "image":
         if job.format is None:
             raise InvalidRequest("an image request needs a format")
-        return render(graph, options, job.format, limits, budget=budget)
+        return render(graph, options, job.format, limits, budget=budget), True
 
     answer = _numbers(evaluation)
+    lasting = True
     answer["graph"] = graph.to_dict()
     answer["svg"] = None
     if job.format is not None:
@@ -65,8 +73,9 @@ def run_job(job: Job, kind: Kind = "evaluate", limits: Limits = DEFAULT_LIMITS) 
             answer["warnings"].extend(drawing_notes(graph, options))
         except (LimitExceeded, RenderFailed) as exc:
             answer["warnings"].append(f"The graph is not drawn: {exc.detail}")
+            lasting = not (isinstance(exc, LimitExceeded) and exc.limit in MACHINE_LIMITS)
     answer["key"] = job.key()
-    return dump_json(answer)
+    return dump_json(answer), lasting
 
 
 def _numbers(evaluation: Evaluation) -> dict[str, Any]:
@@ -93,9 +102,12 @@ Reply = tuple[dict[str, Any], bytes | None]
 
 def _graph_request(kind: Kind, payload: dict[str, Any], limits: Limits) -> Reply:
     job = Job.model_validate(payload)
-    body = run_job(job, kind, limits)
+    body, lasting = answer_job(job, kind, limits)
     media = "application/json" if kind == "evaluate" else MEDIA_TYPES[job.format or "svg"]
-    return {"media_type": media}, body
+    meta: dict[str, Any] = {"media_type": media}
+    if not lasting:
+        meta["lasting"] = False
+    return meta, body
 
 
 def _optimize_request(kind: str, payload: dict[str, Any], limits: Limits) -> Reply:

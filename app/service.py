@@ -2,23 +2,34 @@
 
 The server process never runs a user program: every job goes to a worker
 process (app.workers) that runs app.pipeline. Finished answers are kept in
-an LRU keyed by the canonical request, and so are deterministic errors
-(a syntax error, a refusal, a program that always runs out of time): a
-course page embedding a broken program costs the pool once, not once per
-student.
+an LRU keyed by the canonical request, and so are errors that are the
+request's own (a syntax error, a refusal, a step or element limit): a course
+page embedding a broken program costs the pool once, not once per student.
+Errors that depend on the machine rather than the request (out of time or
+memory, a busy or failing pool) are never kept: a program that ran out of
+time once on a busy machine may well finish on the next try.
+
+`build_id()` names what else decides an answer's bytes (this code and the
+libraries the workers draw with); image ETags carry it (app.api.graph).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
 import json
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Protocol
 
-from app import metrics
+from app import __version__, metrics
 from app.cache import Answer, AnswerCache, Memo
-from app.errors import VisualizerError
-from app.job import Job
+from app.errors import LimitExceeded, VisualizerError
+from app.job import Job, work_request
+from app.limits import MACHINE_LIMITS
 from app.settings import Settings
 from app.workers import PoolUnavailable, WorkerError, WorkerPool
 
@@ -50,6 +61,7 @@ class Service:
         )
         self._limits = asdict(self.limits)
         self._pool_metrics = metrics.PoolMetrics()
+        self.build = build_id()
 
     async def start(self) -> None:
         await self.pool.start()
@@ -74,18 +86,20 @@ class Service:
         if error is not None:
             raise error.with_traceback(None)
         metrics.CACHE_MISSES.inc()
-        request = {"kind": kind, "job": job.model_dump(mode="json"), "limits": self._limits}
+        request = work_request(kind, job, self._limits)
         try:
             meta, body = await self.pool.submit(request)
         except (PoolUnavailable, WorkerError):
             raise  # about the server's state, not the request: never cached
         except VisualizerError as exc:
-            self._remember_error(key, exc)
+            if is_the_requests_own(exc):
+                self._remember_error(key, exc)
             raise
         finally:
             self._pool_metrics.record(self.pool.stats())
         answer = Answer(body or b"", meta["media_type"])
-        self.cache.put(key, answer)
+        if meta.get("lasting", True):  # else the machine's load shaped it
+            self.cache.put(key, answer)
         return answer
 
     def cached(self, kind: str, key: str) -> Answer | None:
@@ -105,3 +119,64 @@ class Service:
         self._errors[key] = error
         while len(self._errors) > _ERROR_ENTRIES:
             self._errors.popitem(last=False)
+
+
+def is_the_requests_own(error: VisualizerError) -> bool:
+    """Whether `error` is the request's own, so asking again gives it again."""
+    if isinstance(error, PoolUnavailable | WorkerError):
+        return False  # about the server's state
+    return not (isinstance(error, LimitExceeded) and error.limit in MACHINE_LIMITS)
+
+
+# The distributions whose code runs in the evaluation processes and shapes
+# the answers: the tensors, the DOT, the layout, the plots.
+DISTRIBUTIONS = ("autograd-viz", "torch", "pygraphviz", "graphviz", "matplotlib", "numpy")
+
+
+def build_parts() -> dict[str, str]:
+    """What, besides the request, decides an answer's bytes: the app's version
+    and code, the versions of the libraries above and the Graphviz build that
+    lays the graphs out. Read from the installed distributions' metadata and
+    files: the server process imports none of them (torch alone takes seconds
+    and hundreds of MiB)."""
+    code = code_digest(Path(__file__).resolve().parent)
+    parts = {"app": __version__, "code": code, "graphviz-build": _graphviz_build()}
+    for name in DISTRIBUTIONS:
+        try:
+            parts[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            parts[name] = "-"
+    return parts
+
+
+def fingerprint(parts: Mapping[str, str]) -> str:
+    text = json.dumps(dict(parts), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def build_id() -> str:
+    """`fingerprint(build_parts())`, worked out once per process (a few ms)."""
+    return fingerprint(build_parts())
+
+
+def code_digest(root: Path) -> str:
+    """A hash of the Python files under `root` (the app's): a deploy that changes
+    how an answer is made changes it even if nobody bumped the version."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _graphviz_build() -> str:
+    """The Graphviz that pygraphviz's wheel carries (app.render.layout lays out
+    with no other): its libraries' file names hold a hash of their contents
+    (libgvc-ae99f8ab.so.7.0.9)."""
+    try:
+        files = importlib.metadata.files("pygraphviz") or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    bundled = sorted(file.name for file in files if file.parent.name == "pygraphviz.libs")
+    return " ".join(bundled) or "-"

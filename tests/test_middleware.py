@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from app.middleware import IMAGE_CSP, RateLimit, RequestContext, RequestLimits
+from app.middleware import IMAGE_CSP, ImageHead, RateLimit, RequestContext, RequestLimits
 from app.settings import Settings
 
 
@@ -151,3 +151,28 @@ def test_rate_limit_answers_429_with_retry_after() -> None:
         now[0] += 20.0  # a token comes back every 20 s
         assert client.get("/").status_code == 200
         assert client.get("/").status_code == 429
+
+
+def test_head_on_an_image_is_get_without_the_body() -> None:
+    seen: list[str] = []
+
+    async def image(request: Request) -> Response:
+        seen.append(request.method)
+
+        async def chunks() -> Any:
+            yield b"<svg>"
+            yield b"</svg>"
+
+        return StreamingResponse(chunks(), media_type="image/svg+xml", headers={"etag": '"k"'})
+
+    app = Starlette(routes=[Route("/api/v1/graph.svg", image, methods=["GET"])])
+    app.add_middleware(ImageHead)
+    with TestClient(app) as client:
+        get = client.get("/api/v1/graph.svg")
+        head = client.head("/api/v1/graph.svg")
+        other = client.head("/api/v1/graph.gif")  # not an image URL: the router's own answer
+    assert get.content == b"<svg></svg>" and head.content == b""
+    assert head.status_code == 200 and head.headers["etag"] == '"k"'
+    assert head.headers["content-type"] == "image/svg+xml"
+    assert seen == ["GET", "GET"]
+    assert other.status_code == 404

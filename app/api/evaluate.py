@@ -106,7 +106,9 @@ def _job(body: bytes) -> Job | None:
             output=request.output,
             options=request.options,
         )
-    except (ValueError, ValidationError):  # JSONDecodeError and UnicodeDecodeError too
+    # JSONDecodeError and UnicodeDecodeError are ValueErrors; RecursionError is
+    # json's answer to arrays or objects nested about a thousand deep.
+    except (ValueError, ValidationError, RecursionError):
         return None
 
 

@@ -2,8 +2,11 @@
 
 The URL is the request: `source`, `output`, options by name, every other
 parameter an input. Answers are content-addressed: a strong ETag from the
-canonical request and the app version, so a revalidation costs a hash and a
-304, before any evaluation.
+canonical request's key and the build (`entity_tag`: the app's version and
+code and the libraries that draw, app.service.build_id), so a revalidation
+costs a hash and a 304, before any evaluation, and a deploy that draws
+differently does not answer 304 for the old drawing. HEAD answers as GET
+does, without the body (app.middleware.ImageHead).
 
 A URL asked for before costs less still: the route remembers what each raw
 query meant (its job and key), and `CachedImages`, a pure ASGI middleware
@@ -17,6 +20,7 @@ runs.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -82,11 +86,25 @@ def cached_response(
     return Response(body, media_type=media_type, headers=headers)
 
 
+def entity_tag(key: str, build: str) -> str:
+    """The strong ETag of the answer to the request whose key is `key`."""
+    return f'"{key}-{build}"'
+
+
+# An entity-tag of If-None-Match (RFC 9110 8.8.3): an optional weakness
+# prefix and a quoted opaque tag, which may hold a comma.
+_ENTITY_TAGS = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
+
+
 def not_modified(request: Request, etag: str) -> bool:
+    """If-None-Match by weak comparison (RFC 9110 13.1.2): `W/"x"` matches `"x"`,
+    any tag of a list may match, and `*` matches any answer."""
     header = request.headers.get("if-none-match")
     if not header:
         return False
-    return header.strip() == "*" or etag in [tag.strip() for tag in header.split(",")]
+    if header.strip() == "*":
+        return True
+    return etag in _ENTITY_TAGS.findall(header)
 
 
 @router.get(
@@ -132,7 +150,7 @@ async def image_response(
     `key` is `job.key()` when the caller already has it.
     """
     key = key or job.key()
-    etag = f'"{key}"'
+    etag = entity_tag(key, service.build)
     max_age = service.settings.cache_max_age_s
     if not_modified(request, etag):
         return cached_response(request, etag, max_age, None, "")
@@ -167,7 +185,7 @@ class CachedImages:
                 answer = service.cached("image", key)
                 if answer is not None:
                     request = Request(scope)
-                    etag = f'"{key}"'
+                    etag = entity_tag(key, service.build)
                     max_age = service.settings.cache_max_age_s
                     if not_modified(request, etag):
                         response = cached_response(request, etag, max_age, None, "")

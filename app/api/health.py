@@ -38,7 +38,10 @@ class Health(BaseModel):
     "/healthz",
     operation_id="healthz",
     summary="Liveness and readiness",
-    responses={503: {"model": Health, "description": "No evaluation process is alive."}},
+    responses={
+        200: {"model": Health, "description": "At least one evaluation process is alive."},
+        503: {"model": Health, "description": "No evaluation process is alive."},
+    },
 )
 async def healthz(service: Annotated[Service, Depends(get_service)]) -> JSONResponse:
     stats = service.pool.stats()

@@ -7,7 +7,8 @@
 The work runs in the worker pool (kinds "optimize", "optimize_image",
 "plot" of app.pipeline) through the service's answer cache. The images
 follow graph.svg's caching rules: a strong ETag from the canonical request
-and the app version, Cache-Control, 304 on If-None-Match before any work.
+and the build, Cache-Control, 304 on If-None-Match before any work, HEAD as
+GET without the body.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ class OptimizeResult(BaseModel):
     stdout: str
     warnings: list[str]
     key: str = Field(
-        description="Content hash of the canonical request (the ETag of optimize.svg)."
+        description="Content hash of the canonical request (the first part of the ETag of "
+        "optimize.svg)."
     )
 
 

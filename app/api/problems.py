@@ -117,8 +117,25 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return problem_response(request, problem_document(422, "invalid_request", detail))
 
 
+# FastAPI's answer to a body it received but could not decode, for any reason
+# but a JSONDecodeError (which is a RequestValidationError, above).
+_BODY_NOT_DECODED = "There was an error parsing the body"
+
+
+def _undecodable_body(cause: BaseException | None) -> str:
+    if isinstance(cause, RecursionError):
+        return "the body is not JSON that can be read: its arrays or objects nest too deeply"
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not valid JSON (not UTF-8 text, at byte {cause.start})"
+    return "the body could not be read as JSON"
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _BODY_NOT_DECODED:
+        # A malformed body, like any other: our 422, saying what is wrong with it.
+        detail = _undecodable_body(exc.__cause__)
+        return problem_response(request, problem_document(422, "invalid_request", detail))
     code = _STATUS_CODES.get(exc.status_code, "invalid_request")
     if exc.status_code >= 500:
         code = "unavailable" if exc.status_code == 503 else "internal_error"

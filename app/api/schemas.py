@@ -96,7 +96,9 @@ class EvaluateResult(BaseModel):
     svg: str | None = Field(description="The graph as inline SVG; null when not drawn.")
     stdout: str
     warnings: list[str]
-    key: str = Field(description="Content hash of the canonical request (the ETag).")
+    key: str = Field(
+        description="Content hash of the canonical request (the first part of the ETag)."
+    )
 
 
 class Problem(BaseModel):

@@ -76,6 +76,8 @@ def test_valid_requests_run_here_and_the_rest_reach_the_route_intact() -> None:
         b'{"source": ',  # not JSON
         b'{"source": "x", "extra": 1}',  # not an EvaluateRequest
         b'{"source": "x", "inputs": {"x": NaN}}',  # an EvaluateRequest, not a Job
+        b"[" * 1100 + b"]" * 1100,  # nested deeper than json.loads goes
+        b'{"source": "1", "inputs": {"x": ' + b"[" * 1000 + b"]" * 1000 + b"}}",
     ]
 
     async def scenario() -> None:

@@ -53,6 +53,62 @@ def test_etag_cache_control_and_304(live_server: LiveServer) -> None:
         assert png.headers["etag"] != etag
 
 
+def test_if_none_match_compares_weakly(live_server: LiveServer) -> None:
+    """RFC 9110 13.1.2: If-None-Match matches a weak tag, any tag of a list, and `*`."""
+    with live_server.client() as http:
+        etag = http.get("/api/v1/graph.svg", params=PARAMS).headers["etag"]
+        for header in (
+            f"W/{etag}",
+            f'"a", W/{etag}',
+            f'W/"a",{etag}',
+            f'"a,b" ,  W/{etag}',  # a comma inside a tag
+            "*",
+        ):
+            response = http.get(
+                "/api/v1/graph.svg", params=PARAMS, headers={"if-none-match": header}
+            )
+            assert response.status_code == 304, header
+            assert response.headers["etag"] == etag
+        for header in ('"a", W/"b"', f'W/{etag[:-2]}"', etag[1:-1], f'"{etag}"'):
+            response = http.get(
+                "/api/v1/graph.svg", params=PARAMS, headers={"if-none-match": header}
+            )
+            assert response.status_code == 200, header
+
+
+IMAGES = [
+    ("/api/v1/graph.svg", PARAMS),
+    ("/api/v1/graph.png", PARAMS),
+    ("/api/v1/graph.dot", PARAMS),
+    ("/api/v1/graph.json", PARAMS),
+    ("/api/v1/optimize.svg", {"source": "x**2 - 2*x", "variable": "x", "steps": "5"}),
+    ("/api/v1/plot.svg", {"source": "x**2 - 2*x", "variable": "x"}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), IMAGES, ids=[path for path, _ in IMAGES])
+def test_head_answers_as_get_without_the_body(
+    live_server: LiveServer, path: str, params: dict[str, str]
+) -> None:
+    same = ("etag", "cache-control", "content-type", "content-length", "content-security-policy")
+    with live_server.client() as http:
+        for fresh in (True, False):  # computed by the route, then from the answer cache
+            query = {**params, "theme": "dark"} if fresh else params
+            head = http.head(path, params=query)
+            get = http.get(path, params=query)
+            assert head.status_code == get.status_code == 200
+            assert head.content == b"" and len(get.content) > 0
+            for name in same:
+                assert head.headers[name] == get.headers[name], name
+            assert int(head.headers["content-length"]) == len(get.content)
+        revalidated = http.head(path, params=params, headers={"if-none-match": get.headers["etag"]})
+        assert revalidated.status_code == 304 and revalidated.content == b""
+        # A refusal too: its status and headers, no body.
+        refused = http.head(path, params={"source": "x +"})
+        assert refused.status_code == 400 and refused.content == b""
+        assert refused.headers["content-type"] == "application/problem+json"
+
+
 def test_svg_answers_cannot_run_script(live_server: LiveServer) -> None:
     with live_server.client() as http:
         response = http.get("/api/v1/graph.svg", params=PARAMS)

@@ -9,8 +9,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from app.api.graph import entity_tag
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_svg, plot_svg
+from app.service import build_id
 from tests.conftest import lessons
 
 EXPRESSION = "theta*cos(4*theta) + 2*abs(theta)"
@@ -84,7 +86,7 @@ def test_the_image_is_cached_by_etag(client: Any) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/svg+xml"
     etag = response.headers["etag"]
-    assert etag == f'"{OptimizeRequest.model_validate(NOTEBOOK).key()}"'
+    assert etag == entity_tag(OptimizeRequest.model_validate(NOTEBOOK).key(), build_id())
     assert response.headers["cache-control"].startswith("public, max-age=")
     assert "sandbox" in response.headers["content-security-policy"]
     # The same bytes as the core, the CLI and the POST answer's inline SVG.

@@ -90,6 +90,34 @@ def test_broken_json(live_server: LiveServer) -> None:
     assert "not valid JSON" in assert_problem(response, 422, "invalid_request")["detail"]
 
 
+NESTED = b"[" * 1100 + b"]" * 1100
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "says"),
+    [
+        ("/api/v1/evaluate", NESTED, "nest too deeply"),
+        ("/api/v1/evaluate", b'{"source": "1", "inputs": {"x": %s}}' % NESTED[100:-100], "nest"),
+        ("/api/v1/optimize", NESTED, "nest too deeply"),
+        ("/api/v1/optimize", b'{"source": "x", "variable": "x", "lr": %s}' % NESTED, "nest"),
+        ("/api/v1/evaluate", b'{"source": "\xff"}', "not UTF-8"),
+        ("/api/v1/optimize", b'{"source": "\xff"}', "not UTF-8"),
+    ],
+    ids=["evaluate-nested", "evaluate-nested-input", "optimize-nested", "optimize-nested-lr"]
+    + ["evaluate-not-utf8", "optimize-not-utf8"],
+)
+def test_bodies_json_cannot_read_are_malformed(
+    live_server: LiveServer, path: str, body: bytes, says: str
+) -> None:
+    """The same 422 as any other malformed JSON: not a 500 (json.loads's
+    RecursionError), not FastAPI's bare 400 "error parsing the body". (An input
+    nested 1,000 deep may parse, by a few stack frames: then it is too deep
+    for an input, and says so.)"""
+    with live_server.client() as http:
+        response = http.post(path, content=body, headers={"content-type": "application/json"})
+    assert says in assert_problem(response, 422, "invalid_request")["detail"]
+
+
 def test_bad_query_parameters(live_server: LiveServer) -> None:
     with live_server.client() as http:
         assert_problem(http.get("/api/v1/graph.svg"), 422, "invalid_request")
