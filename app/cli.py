@@ -1,22 +1,33 @@
-"""`python -m app`: serve, render, eval.
+"""`python -m app`: serve, render, eval, optimize.
 
-`render` and `eval` run the same core as the server's worker processes
-(app.pipeline.run_job), so `render` writes the bytes `GET /api/v1/graph.svg`
-answers for the same request, and `eval` prints the JSON of
-`POST /api/v1/evaluate`. Errors are printed `FILE:LINE:COLUMN: code: detail`.
+`render` and `eval` send each job to an evaluation process as the server
+does (app.runner: a worker pool of one, under the server's wall-time and
+memory limits), so `render` writes the bytes `GET /api/v1/graph.svg`
+answers for the same request, `eval` prints the JSON of
+`POST /api/v1/evaluate`, and a program over a limit fails with the server's
+code and detail. Errors are printed `FILE:LINE:COLUMN: code: detail`.
+
+PROGRAM is `-` (stdin), a path, or the expression itself: a path when it
+names an existing file or folder, or ends in `.py` or `/` (then a missing
+one is an error, never evaluated); anything else is an expression, so
+`x/2` stays a division. A UTF-8 byte-order mark at the start is dropped.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import __version__
+
+if TYPE_CHECKING:
+    from app.runner import Runner
 
 FORMATS = ("svg", "png", "dot", "json")
 
@@ -50,8 +61,9 @@ def _serve(args: argparse.Namespace) -> int:
         h11_max_incomplete_event_size=settings.max_header_bytes,  # the bound, for both
         # Slow clients (SECURITY.md): an idle keep-alive connection is closed
         # after keep_alive_s; a body must arrive within body_timeout_s
-        # (app.middleware); headers have no deadline in uvicorn: put a
-        # reverse proxy in front for that.
+        # (app.middleware); a request head within header_timeout_s, which
+        # uvicorn has no option for: the protocol above reads the setting
+        # itself, in each worker process, as the app reads its own.
         timeout_keep_alive=settings.keep_alive_s,
         timeout_graceful_shutdown=settings.shutdown_timeout_s,
         limit_concurrency=settings.max_connections,
@@ -61,16 +73,47 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class CannotRead(Exception):
+    """A program that cannot be read: missing, a folder, not UTF-8."""
+
+
+_BOM = "\ufeff"
+PROGRAM_HELP = (
+    "a .py file, a folder of them (render), - for stdin, or the expression itself; "
+    "an argument that names an existing file or folder, or ends in .py or /, is a path "
+    "(an error if it does not exist), anything else an expression"
+)
+
+LIMITS_NOTE = (
+    "Each program runs in an evaluation process under the server's limits "
+    "(AUTOGRAD_VIZ_WALL_TIME_S, AUTOGRAD_VIZ_MEMORY_MB, ...), and fails as the server would."
+)
+
+
+def _stat(target: str) -> str | None:
+    """What `target` names: a file, a folder, or (None) nothing that can be read."""
+    try:
+        mode = os.stat(target).st_mode
+    except (OSError, ValueError):  # missing, a name too long for a file, a NUL in it
+        return None
+    return "folder" if stat.S_ISDIR(mode) else "file"
+
+
 def _read_program(target: str) -> tuple[str, str]:
     """(label for messages, source): a file, `-` for stdin, or the expression itself."""
     if target == "-":
-        return "<stdin>", sys.stdin.read()
-    path = Path(target)
-    if path.suffix == ".py" or path.is_file():
+        return "<stdin>", sys.stdin.read().removeprefix(_BOM)
+    kind = _stat(target)
+    if kind == "folder":
+        raise CannotRead(f"{target}: is a folder (only render takes a folder of programs)")
+    if kind == "file":
         try:
-            return str(path), path.read_text(encoding="utf-8")
+            # utf-8-sig: Windows editors start a UTF-8 file with a BOM.
+            return target, Path(target).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise SystemExit(f"{path}: cannot read: {exc}") from None
+            raise CannotRead(f"{target}: cannot read: {exc}") from None
+    if target.endswith(("/", os.sep, ".py")):  # never an expression: `x/` or `f.py`
+        raise CannotRead(f"{target}: no such file or directory")
     return "<expression>", target
 
 
@@ -103,13 +146,18 @@ def _report(label: str, exc: Exception) -> None:
         print(f"{label}: error: {exc}", file=sys.stderr)
 
 
-def _render_one(args: argparse.Namespace, target: str, out: Path | None, fmt: str) -> bool:
+def _render_one(
+    args: argparse.Namespace, runner: Runner, target: str, out: Path | None, fmt: str
+) -> bool:
     from app.errors import VisualizerError
-    from app.pipeline import run_job
 
-    label, source = _read_program(target)
     try:
-        body = run_job(_job(args, source, fmt), "image")
+        label, source = _read_program(target)
+    except CannotRead as exc:
+        print(exc, file=sys.stderr)
+        return False
+    try:
+        body = runner.run(_job(args, source, fmt), "image")
     except VisualizerError as exc:
         _report(label, exc)
         return False
@@ -124,7 +172,7 @@ def _render_one(args: argparse.Namespace, target: str, out: Path | None, fmt: st
 
 def _render(args: argparse.Namespace) -> int:
     target = Path(args.program)
-    batch = target.is_dir()
+    batch = _stat(args.program) == "folder"
     # One graph: the format from --format, else from -o's suffix, else svg. A
     # folder's -o is a folder, so there only --format counts.
     guessed = args.out.suffix.lstrip(".") if args.out and not batch else ""
@@ -132,35 +180,44 @@ def _render(args: argparse.Namespace) -> int:
     if fmt not in FORMATS:
         raise SystemExit(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if not batch:
-        return 0 if _render_one(args, args.program, args.out, fmt) else 1
+        with _runner() as runner:
+            return 0 if _render_one(args, runner, args.program, args.out, fmt) else 1
     # Batch: every .py below the folder, into OUT (default: beside each file).
     files = sorted(target.rglob("*.py"))
     if not files:
         raise SystemExit(f"{target}: no .py programs found")
     failed = 0
-    for index, path in enumerate(files, 1):
-        relative = path.relative_to(target).with_suffix(f".{fmt}")
-        out = (args.out / relative) if args.out else path.with_suffix(f".{fmt}")
-        ok = _render_one(args, str(path), out, fmt)
-        failed += not ok
-        status = "ok" if ok else "FAILED"
-        print(f"[{index}/{len(files)}] {path} -> {out} {status}", file=sys.stderr)
+    with _runner() as runner:
+        for index, path in enumerate(files, 1):
+            relative = path.relative_to(target).with_suffix(f".{fmt}")
+            out = (args.out / relative) if args.out else path.with_suffix(f".{fmt}")
+            ok = _render_one(args, runner, str(path), out, fmt)
+            failed += not ok
+            status = "ok" if ok else "FAILED"
+            print(f"[{index}/{len(files)}] {path} -> {out} {status}", file=sys.stderr)
     print(f"{len(files) - failed} rendered, {failed} failed", file=sys.stderr)
     return 1 if failed else 0
 
 
 def _eval(args: argparse.Namespace) -> int:
     from app.errors import VisualizerError
-    from app.pipeline import run_job
 
     label, source = _read_program(args.program)
     try:
-        body = run_job(_job(args, source, None if args.no_svg else "svg"), "evaluate")
+        with _runner() as runner:
+            body = runner.run(_job(args, source, None if args.no_svg else "svg"), "evaluate")
     except VisualizerError as exc:
         _report(label, exc)
         return 1
     sys.stdout.write(body.decode() + "\n")
     return 0
+
+
+def _runner() -> Runner:
+    from app.runner import Runner
+    from app.settings import get_settings
+
+    return Runner(get_settings())
 
 
 def _optimize(args: argparse.Namespace) -> int:
@@ -224,10 +281,7 @@ def _print_trajectories(descent: Any) -> None:
 
 
 def _add_program_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "program",
-        help="a .py file, a folder of them (render), - for stdin, or the expression itself",
-    )
+    parser.add_argument("program", help=PROGRAM_HELP)
     parser.add_argument(
         "-i",
         "--input",
@@ -258,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     render = verbs.add_parser(
         "render",
         help="render a program's graph to svg, png, dot or json",
-        description="Render a graph, or every .py program of a folder (batch mode).",
+        description="Render a graph, or every .py program of a folder (batch mode). " + LIMITS_NOTE,
     )
     _add_program_arguments(render)
     render.add_argument("-f", "--format", choices=FORMATS, help="default: from -o, else svg")
@@ -277,7 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.set_defaults(func=_render)
 
-    evaluate = verbs.add_parser("eval", help="print a program's value and gradients as JSON")
+    evaluate = verbs.add_parser(
+        "eval",
+        help="print a program's value and gradients as JSON",
+        description="Print the JSON of POST /api/v1/evaluate for a program. " + LIMITS_NOTE,
+    )
     _add_program_arguments(evaluate)
     evaluate.add_argument("--no-svg", action="store_true", help="leave the SVG out of the JSON")
     evaluate.set_defaults(func=_eval)
@@ -314,6 +372,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from app.workers import PoolStartError
+
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except CannotRead as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except PoolStartError as exc:
+        print(f"error: the evaluation process did not start: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C: the evaluation process is already stopped
+        return 130
     return result

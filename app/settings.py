@@ -36,7 +36,11 @@ class Settings(BaseSettings):
     wall_time_s: float = Field(3.0, gt=0, description="Wall time of one evaluation, seconds.")
     memory_mb: int = Field(1024, ge=64, description="Address space of one evaluation process, MiB.")
     source_chars: int = Field(20_000, ge=1, description="Longest program, characters.")
-    steps: int = Field(100_000, ge=1, description="Loop iterations and calls per program.")
+    steps: int = Field(
+        100_000,
+        ge=1,
+        description="Loop iterations, calls and split/chunk/unbind pieces per program.",
+    )
     tensor_elements: int = Field(1_000_000, ge=1, description="Elements in any one tensor.")
     total_elements: int = Field(20_000_000, ge=1, description="Elements created per program.")
     graph_nodes: int = Field(5_000, ge=1, description="Largest graph that is drawn.")
@@ -61,6 +65,12 @@ class Settings(BaseSettings):
         65_536,
         ge=4_096,
         description="Request line and headers held unparsed before a plain 400 and a close, bytes.",
+    )
+    header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Time a client has to send its request line and headers, from connecting "
+        "or the end of the previous answer, seconds.",
     )
     shutdown_timeout_s: int = Field(
         20, ge=1, description="Longest wait for requests in flight when the server stops, seconds."

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,144 @@ def test_errors_name_the_place() -> None:
     assert result.stderr.decode().startswith("<expression>:1:3: not_allowed:")
     bad = app("render", "x", "--input", "x")
     assert bad.returncode != 0 and b"NAME=VALUE" in bad.stderr
+
+
+# About a millisecond an iteration (three passes over a million floats),
+# 100,000 of them: far past any wall-time limit, and inside every other
+# limit (the reductions create scalars, not a million elements each).
+SPIN = "x = torch.rand(1000000)\nfor i in range(100000):\n    y = x.max() + x.min() + x.sum()\ny\n"
+
+
+def last_line(stderr: bytes) -> str:
+    # The evaluation process may write library warnings (fontconfig) first.
+    return stderr.decode().strip().splitlines()[-1]
+
+
+def test_a_program_past_the_wall_time_fails_as_the_server_answers_it(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    program = tmp_path / "spin.py"
+    program.write_text(SPIN)
+    started = time.monotonic()
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "app", "render", str(program), "-o", str(tmp_path / "spin.svg")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        with live_server.client() as http:
+            served = http.get("/api/v1/graph.svg", params={"source": SPIN})
+        _, stderr = cli.communicate(timeout=60)  # it does not run its 100 s
+    finally:
+        cli.kill()
+        cli.wait()
+    assert time.monotonic() - started < 30
+    assert served.status_code == 422
+    problem = served.json()
+    assert (problem["code"], problem["limit"]) == ("limit_exceeded", "wall_time")
+    assert cli.returncode == 1
+    assert last_line(stderr) == f"{program}: limit_exceeded: {problem['detail']}"
+    assert not (tmp_path / "spin.svg").exists()
+
+    evaluated = app("eval", str(program), "--no-svg")
+    assert evaluated.returncode == 1 and evaluated.stdout == b""
+    assert last_line(evaluated.stderr) == f"{program}: limit_exceeded: {problem['detail']}"
+
+
+def test_batch_reports_a_program_out_of_time_and_renders_the_next(tmp_path: Path) -> None:
+    src = tmp_path / "lessons"
+    src.mkdir()
+    (src / "a_spin.py").write_text(SPIN)
+    (src / "b_sum.py").write_text("x = torch.arange(3.0, requires_grad=True)\ny = x.sum()\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "render", str(src), "-o", str(tmp_path / "out")],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "AUTOGRAD_VIZ_WALL_TIME_S": "1"},  # the server's setting, honoured
+    )
+    assert result.returncode == 1
+    stderr = result.stderr.decode()
+    assert (
+        f"{src / 'a_spin.py'}: limit_exceeded: the program ran longer than 1 s, the time "
+        "limit of one evaluation, and was stopped"
+    ) in stderr
+    assert "a_spin.py" in stderr and "FAILED" in stderr and "1 rendered, 1 failed" in stderr
+    assert not (tmp_path / "out" / "a_spin.svg").exists()
+    assert (tmp_path / "out" / "b_sum.svg").read_bytes().startswith(b"<svg")
+
+
+def test_memory_is_bounded_as_the_server_bounds_it(tmp_path: Path) -> None:
+    program = tmp_path / "big.py"
+    # 19 tensors of 4 MB each, all kept: 76 MB, past a 64 MiB limit.
+    program.write_text("xs = []\nfor i in range(19):\n    xs.append(torch.rand(1000000))\nxs[0]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "eval", str(program), "--no-svg"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "AUTOGRAD_VIZ_MEMORY_MB": "64"},
+    )
+    assert result.returncode == 1
+    assert last_line(result.stderr).startswith(f"{program}:3:")
+    assert "limit_exceeded: the program ran out of memory" in last_line(result.stderr)
+    assert app("eval", str(program), "--no-svg").returncode == 0  # fits in the default 1 GiB
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    program = tmp_path / "notepad.py"
+    program.write_bytes(b"\xef\xbb\xbfx = torch.tensor(2.0, requires_grad=True)\r\ny = x*x\r\n")
+    result = app("eval", str(program), "--no-svg")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["value"] == 4.0 and answer["gradients"]["x"]["value"] == 4.0
+    piped = app("eval", "-", "--no-svg", stdin="\ufeffx = torch.tensor(3.0)\nx + 1\n")
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["value"] == 4.0
+
+
+@pytest.mark.parametrize(
+    "target", ["nosuchdir/", "nosuchdir/lesson.py", "lesson.py", "missing/deeper/"]
+)
+def test_a_missing_path_is_an_error_not_an_expression(target: str) -> None:
+    result = app("render", target, "-o", "never-written.svg")
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == f"{target}: no such file or directory"
+    assert not (ROOT / "never-written.svg").exists()
+
+
+def test_expressions_with_slashes_and_long_ones_stay_expressions(tmp_path: Path) -> None:
+    divided = app("eval", "x/2", "--input", "x=4", "--no-svg")
+    assert divided.returncode == 0, divided.stderr
+    assert json.loads(divided.stdout)["value"] == 2.0
+    # Longer than a file name may be (255 bytes): not a path, and no OSError.
+    long = "torch.tensor([" + "1.0, " * 60 + "]).sum() + x"
+    summed = app("eval", long, "--input", "x=1", "--no-svg")
+    assert summed.returncode == 0, summed.stderr
+    assert json.loads(summed.stdout)["value"] == 61.0
+
+
+def test_eval_of_a_folder_says_so(tmp_path: Path) -> None:
+    result = app("eval", str(tmp_path))
+    assert result.returncode == 1
+    assert "is a folder" in result.stderr.decode()
+
+
+def test_help_states_what_is_a_path() -> None:
+    text = " ".join(app("render", "--help").stdout.decode().split())
+    assert "ends in .py or /, is a path" in text
+    assert "AUTOGRAD_VIZ_WALL_TIME_S" in text
+
+
+def test_the_cli_process_leaves_torch_to_the_evaluation_process() -> None:
+    # What render and eval import in the command's own process: torch and
+    # Graphviz are loaded once, by the fork server, not twice.
+    code = (
+        "import sys, app.cli, app.query, app.runner, app.settings; "
+        "print([m for m in ('torch', 'pygraphviz', 'matplotlib') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout
