@@ -21,11 +21,17 @@ What is deliberately not the default here:
   element limits no program reaches 1 GiB; at 128 MiB the memory bomb does,
   so the RLIMIT_AS path runs under load too.
 
-RSS is measured at rest (clients stopped, pools full) after a 10 s warm-up
-and again after the remaining 50 s, which must hold at least 10,000
-requests (on a busy machine the clients go on until they have sent them).
-The answer cache is held to 256 entries and 4 MiB so that it is full before
-the first measurement: a cache filling up is not a leak.
+RSS is measured at rest (clients stopped, pools full) once the warm-up has
+brought every long-lived process to its steady size, and again after the
+next 50 s, which must hold at least 10,000 requests (on a busy machine the
+clients go on until they have sent them). The warm-up runs in rounds of
+10 s, measuring after each, until no long-lived process grew by more than
+3% over a round (at most 4 rounds): a server process fills to a plateau,
+its caches and the allocator's arenas along with them (about 70 MiB here,
+reached after anything from 10 s to a minute, in steps of a few MiB when
+big requests happen to coincide), and a process still filling up is not a
+leak. The answer cache is held to 256 entries and 4 MiB so that it is full
+early.
 
 How processes are counted. Server processes, fork servers and the
 supervisor live through the run, so each is compared with itself (within
@@ -70,7 +76,9 @@ pytestmark = [pytest.mark.load, pytest.mark.timeout(240)]
 SERVERS = 2
 POOL_SIZE = 2
 CLIENTS = 50
-WARM_UP_S = 10.0
+WARM_UP_ROUND_S = 10.0
+WARM_UP_ROUNDS = 4
+SETTLED = 1.03  # growth over a warm-up round of a process at its steady size
 MEASURED_S = 50.0
 MIN_MEASURED_REQUESTS = 10_000
 # On a machine shared with other work the 50 s may hold fewer than 10,000
@@ -152,6 +160,15 @@ def at_rest(server: LiveServer) -> tuple[Snapshot, Snapshot]:
     return tree.rss(), tree.rss("RssAnon")
 
 
+def settled(before: Snapshot, after: Snapshot) -> bool:
+    """No long-lived process grew by more than SETTLED between the two."""
+    return all(
+        after[role].get(pid, 0) <= rss * SETTLED
+        for role in ("supervisor", "servers", "forkservers")
+        for pid, rss in before[role].items()
+    )
+
+
 def mib(value: float) -> float:
     return round(value / (1 << 20), 1)
 
@@ -185,8 +202,16 @@ def test_fifty_clients_with_hostile_traffic(server: LiveServer, tmp_path: Path) 
     marker = tmp_path / "marker"
     plan = Traffic(marker)
     started = time.monotonic()
-    warm = asyncio.run(run_clients(server.url, CLIENTS, WARM_UP_S, plan, seed=1))
-    first = at_rest(server)
+    warm: list[Outcome] = []
+    first: tuple[Snapshot, Snapshot] | None = None
+    for round_number in range(WARM_UP_ROUNDS):
+        warm += asyncio.run(
+            run_clients(server.url, CLIENTS, WARM_UP_ROUND_S, plan, seed=10 + round_number)
+        )
+        previous, first = first, at_rest(server)
+        if previous is not None and settled(previous[0], first[0]):
+            break
+    assert first is not None
     measured = asyncio.run(
         run_clients(
             server.url,
@@ -214,6 +239,7 @@ def test_fifty_clients_with_hostile_traffic(server: LiveServer, tmp_path: Path) 
         "server_processes": SERVERS,
         "evaluation_processes_per_server": POOL_SIZE,
         "seconds": round(elapsed, 1),
+        "warm_up_rounds": round_number + 1,
         "all": summary(outcomes),
         "warm_up": summary(warm),
         "measured": summary(measured),
@@ -243,4 +269,4 @@ def test_fifty_clients_with_hostile_traffic(server: LiveServer, tmp_path: Path) 
     for entry in rss["servers"] + rss["forkservers"] + rss["supervisor"]:
         assert entry["end_mib"] <= entry["start_mib"] * 1.10, entry
     assert rss["workers"]["end_mib"] <= rss["workers"]["start_mib"] * 1.10, rss["workers"]
-    assert elapsed < 150, elapsed
+    assert elapsed < 170, elapsed  # the issue's 3 minutes, the server's start included
