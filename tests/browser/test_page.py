@@ -73,6 +73,69 @@ def test_arrival_shows_the_first_lesson_evaluated(live_server: LiveServer, page:
     no_js_errors(page)
 
 
+def test_a_burst_of_typing_sends_one_request_after_300_ms_of_quiet(
+    live_server: LiveServer, page: Any
+) -> None:
+    arrive(page, live_server)
+    sent: list[float] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(time.monotonic()) if request.url.endswith("/api/v1/evaluate") else None
+        ),
+    )
+    page.click("#source .cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\ny = y + 1", delay=40)  # a burst: each key well within 300 ms
+    last_key = time.monotonic()
+    expect(page.locator("#value")).not_to_have_text(SIN_VALUE, timeout=SLOW)
+    page.wait_for_timeout(400)  # nothing more comes
+    assert len(sent) == 1, sent
+    assert sent[0] - last_key >= 0.25  # the quiet, less the clock's slack
+    no_js_errors(page)
+
+
+def transform(page: Any) -> str:
+    value: str = page.get_attribute("#graph svg .svg-pan-zoom_viewport", "transform") or ""
+    return value
+
+
+def matrix(text: str) -> list[float]:
+    """svg-pan-zoom's `matrix(a,b,c,d,e,f)`: scale in a and d, translation in e and f."""
+    assert text.startswith("matrix(") and text.endswith(")"), text
+    return [float(v) for v in text[len("matrix(") : -1].split(",")]
+
+
+def settled_matrix(page: Any, wanted: Any) -> list[float]:
+    """The viewport's matrix once `wanted(matrix)` holds (svg-pan-zoom applies
+    a zoom or a fit over the next frames), else as it is after 2 s."""
+    for _ in range(40):
+        found = matrix(transform(page))
+        if wanted(found):
+            return found
+        page.wait_for_timeout(50)
+    return matrix(transform(page))
+
+
+def test_zoom_pan_and_fit(live_server: LiveServer, page: Any) -> None:
+    arrive(page, live_server)
+    fitted = matrix(transform(page))
+    page.click("#zoom-in")
+    zoomed = settled_matrix(page, lambda m: m != fitted)
+    assert zoomed[0] == pytest.approx(fitted[0] * 1.25, rel=1e-3)
+    box = page.locator("#graph").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2 + 30, steps=5)
+    page.mouse.up()
+    panned = settled_matrix(page, lambda m: m != zoomed)
+    assert panned[0] == zoomed[0] and panned[4:] != zoomed[4:]
+    page.click("#zoom-fit")
+    back = settled_matrix(page, lambda m: m == pytest.approx(fitted, abs=0.01))
+    assert back == pytest.approx(fitted, abs=0.01)
+    no_js_errors(page)
+
+
 def test_typing_updates_graph_value_and_gradients(live_server: LiveServer, page: Any) -> None:
     arrive(page, live_server)
     set_program(page, MEAN_LOG)
@@ -284,7 +347,9 @@ def test_the_desktops_dark_preference_stays_out_of_shared_links(
     page = context.new_page()
     page.js_errors = []
     page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-    arrive(page, live_server)
+    with page.expect_response("**/api/v1/evaluate") as redrawn:
+        arrive(page, live_server)
+    assert redrawn.value.request.post_data_json["options"]["theme"] == "dark"
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     expect(page.locator("#snippet-img")).to_have_value(re.compile("graph.svg[?]source="))
     assert "theme=" not in page.input_value("#snippet-permalink")
