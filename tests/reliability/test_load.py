@@ -7,8 +7,9 @@ is the whole story; with two, the other keeps serving). Client 0 is an
 attacker that spins past the wall time every few seconds and allocates
 past the memory limit; clients 1-9 send the hostile corpus and malformed or
 oversized HTTP; clients 10-49 are students and course pages: the seed
-lessons, their images (revalidated with If-None-Match) and random
-expressions checked against real torch. Every benign answer must be right,
+lessons, their images (revalidated with If-None-Match), random
+expressions and random short programs (a function, a loop, a branch),
+checked against real torch. Every benign answer must be right,
 every hostile one a 4xx problem document; the benign p50/p99 go to
 test-artifacts/load-report.json.
 
@@ -124,7 +125,9 @@ class Traffic:
             return traffic.lesson_probe(lesson)
         if roll < 0.8:
             return traffic.lesson_image_probe(lesson, self.etags.setdefault(client, {}))
-        return traffic.expression_probe(rng)
+        if roll < 0.9:
+            return traffic.expression_probe(rng)
+        return traffic.program_probe(rng)
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +259,7 @@ def test_fifty_clients_with_hostile_traffic(server: LiveServer, tmp_path: Path) 
     wrong = [o for o in outcomes if o.problem is not None]
     assert not wrong, f"{len(wrong)} wrong answers, e.g. {wrong[:5]}"
     categories = set(report["all"]["by_category"])
-    assert {"lesson", "image", "expression", "corpus", "spin", "memory"} <= categories
+    assert {"lesson", "image", "expression", "program", "corpus", "spin", "memory"} <= categories
     assert {"huge-body", "huge-chunked", "huge-query", "deep-input"} <= categories
     assert len(measured) >= MIN_MEASURED_REQUESTS, len(measured)
     assert not marker.exists() and not list(tmp_path.iterdir())

@@ -232,6 +232,45 @@ def expression_probe(rng: random.Random) -> Probe:
     )
 
 
+def program_probe(rng: random.Random) -> Probe:
+    """A short program with random constants: a function with a default, a
+    loop and a branch on a value, as a student writes them; checked against
+    the same steps in real torch."""
+    a, b = round(rng.uniform(0.5, 1.5), 3), round(rng.uniform(-1, 1), 3)
+    n, threshold = rng.randint(1, 4), round(rng.uniform(-1, 1), 3)
+    x0 = round(rng.uniform(-2, 2), 4)
+    source = (
+        "def f(t, k=2):\n"
+        f"    return t * {a} + torch.sin(t) ** k\n"
+        f"x = torch.tensor({x0}, requires_grad=True)\n"
+        "y = x\n"
+        f"for i in range({n}):\n"
+        f"    if y.item() > {threshold}:\n"
+        "        y = f(y)\n"
+        "    else:\n"
+        f"        y = y * {b} + i\n"
+        "y\n"
+    )
+    x = torch.tensor(x0, requires_grad=True)
+    y = x
+    for i in range(n):
+        y = y * a + torch.sin(y) ** 2 if y.item() > threshold else y * b + i
+    (grad,) = torch.autograd.grad(y, [x], allow_unused=True)
+    want_value, want_grad = y.item(), 0.0 if grad is None else grad.item()
+
+    def check(response: httpx.Response) -> None:
+        assert response.status_code == 200, (source, response.text[:300])
+        answer = response.json()
+        assert close(answer["value"], want_value), (source, answer["value"], want_value)
+        got = answer["gradients"]["x"]
+        assert close(got["value"] if got else 0.0, want_grad), (source, got, want_grad)
+
+    body = {"source": source}
+    return Probe(
+        "program", True, "POST", "/api/v1/evaluate", check, body=encode(body), headers=JSON
+    )
+
+
 # -- hostile ----------------------------------------------------------------------------------
 
 
