@@ -46,10 +46,8 @@ class Runner:
             "app.pipeline:handle",
             size=1,
             queue_size=1,
-            wall_time_s=settings.wall_time_s,
-            memory_bytes=settings.memory_mb << 20,
-            recycle_after=settings.recycle_after or None,
             queue_timeout_s=_REPLACEMENT_WAIT_S,
+            **settings.process_bounds(),
         )
         self._loop: asyncio.Runner | None = None
 

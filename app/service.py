@@ -54,10 +54,8 @@ class Service:
             "app.pipeline:handle",
             size=settings.pool_size,
             queue_size=settings.queue_size,
-            wall_time_s=settings.wall_time_s,
-            memory_bytes=settings.memory_mb << 20,
             queue_timeout_s=settings.queue_timeout_s,
-            recycle_after=settings.recycle_after or None,
+            **settings.process_bounds(),
         )
         self._limits = asdict(self.limits)
         self._pool_metrics = metrics.PoolMetrics()

@@ -8,6 +8,7 @@ default in the README's configuration table; a test keeps the two in step.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -80,6 +81,15 @@ class Settings(BaseSettings):
     )
     metrics: bool = Field(True, description="Serve Prometheus metrics on /metrics.")
     log_level: str = Field("info", description="uvicorn and app log level.")
+
+    def process_bounds(self) -> dict[str, Any]:
+        """How each evaluation process is bounded (WorkerPool's keyword arguments),
+        the same for the server's pools and the CLI's."""
+        return {
+            "wall_time_s": self.wall_time_s,
+            "memory_bytes": self.memory_mb << 20,
+            "recycle_after": self.recycle_after or None,
+        }
 
     def limits(self) -> Limits:
         return Limits(
