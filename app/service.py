@@ -87,10 +87,8 @@ class Service:
         request = work_request(kind, job, self._limits)
         try:
             meta, body = await self.pool.submit(request)
-        except (PoolUnavailable, WorkerError):
-            raise  # about the server's state, not the request: never cached
         except VisualizerError as exc:
-            if is_the_requests_own(exc):
+            if is_the_requests_own(exc):  # not the pool's state, nor the machine's load
                 self._remember_error(key, exc)
             raise
         finally:
