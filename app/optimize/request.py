@@ -73,7 +73,8 @@ class _Request(BaseModel):
     def _normalise(cls, value: str) -> str:
         return normalise_source(value)
 
-    @field_validator("points", "range", mode="before")
+    # Every number of both requests; init, steps and lr are OptimizeRequest's.
+    @field_validator("points", "range", "init", "steps", "lr", mode="before", check_fields=False)
     @classmethod
     def _numbers(cls, value: Any) -> Any:
         return no_booleans(value)
@@ -124,15 +125,9 @@ class OptimizeRequest(_Request):
         "`adam`: torch.optim.Adam.",
     )
 
-    @field_validator("init", "steps", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        return no_booleans(value)
-
     @field_validator("lr", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        value = no_booleans(value)
         if isinstance(value, int | float):
             return (value,)
         return value
