@@ -9,8 +9,16 @@ and renders in under a millisecond (make_dot's DOT) to about 1.3 ms (our
 default style's HTML labels). A long-lived `dot -Tsvg` child answers in
 about 0.7 ms too, but serves one graph at a time and exits on a DOT syntax
 error, so it needs a supervisor of its own; the in-process call needs none.
-Past about 50 nodes layout dominates and in-process stops winning (Graphviz
-14's dot is slower than Debian's 2.43 on our graphs): see BENCHMARKS.md.
+Past about 50 nodes layout dominates and in-process stops winning: see
+BENCHMARKS.md.
+
+Why this Graphviz and not the system's: the wheel's is built without
+optimisation, and Debian's libgvc 2.43 lays small graphs out about 40 %
+faster, but 2.43 numbers subgraphs by the addresses of their names, so the
+same DOT with loop boxes comes out with its clusters in another order from
+one run to the next (same request, same bytes would not hold), and it is 5x
+slower on a 5,000-node loop graph. Two Graphviz builds in one process
+corrupt each other's heap (two pango and glib copies): one build only.
 
 The calls are Graphviz's own C API (agmemread, gvLayout, gvRenderData,
 gvFreeLayout, agclose) through ctypes, on the libraries pygraphviz loaded
