@@ -1,11 +1,13 @@
 """`python -m app`: serve, render, eval, optimize.
 
-`render` and `eval` send each job to an evaluation process as the server
-does (app.runner: a worker pool of one, under the server's wall-time and
-memory limits), so `render` writes the bytes `GET /api/v1/graph.svg`
-answers for the same request, `eval` prints the JSON of
-`POST /api/v1/evaluate`, and a program over a limit fails with the server's
-code and detail. Errors are printed `FILE:LINE:COLUMN: code: detail`.
+`render`, `eval` and `optimize` send each job to an evaluation process as
+the server does (app.runner: a worker pool of one, under the server's
+wall-time and memory limits), so `render` writes the bytes
+`GET /api/v1/graph.svg` answers for the same request, `eval` prints the
+JSON of `POST /api/v1/evaluate`, `optimize` prints the trajectories of
+`POST /api/v1/optimize` and writes the plot of `GET /api/v1/optimize.svg`,
+and a program over a limit fails with the server's code and detail.
+Errors are printed `FILE:LINE:COLUMN: code: detail`.
 
 PROGRAM is `-` (stdin), a path, or the expression itself: a path when it
 names an existing file or folder, or ends in `.py` or `/` (then a missing
@@ -221,11 +223,12 @@ def _runner() -> Runner:
 
 
 def _optimize(args: argparse.Namespace) -> int:
+    import json
+
     from pydantic import ValidationError
 
     from app.errors import InvalidRequest, VisualizerError
-    from app.optimize import OptimizeRequest
-    from app.optimize.answer import Descent, dump_json
+    from app.optimize import OptimizeRequest, check_bounds
     from app.optimize.query import parse_numbers
     from app.query import describe_validation
 
@@ -247,37 +250,48 @@ def _optimize(args: argparse.Namespace) -> int:
             request = OptimizeRequest(**fields)
         except ValidationError as exc:
             raise InvalidRequest(describe_validation(exc)) from None
-        descent = Descent(request)
+        check_bounds(request)  # as the worker would, before a process starts
+        with _runner() as runner:
+            body = runner.run(request, "optimize")
     except VisualizerError as exc:
         _report(label, exc)
         return 1
+    document = json.loads(body)
     if args.json:
-        sys.stdout.write(dump_json(descent.document()).decode() + "\n")
+        sys.stdout.write(body.decode() + "\n")
     else:
-        _print_trajectories(descent)
+        _print_trajectories(document)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_bytes(descent.svg)
+        # The plot inline in the document is the body of GET /api/v1/optimize.svg.
+        args.out.write_bytes(document["svg"].encode())
         print(f"plot written to {args.out}", file=sys.stderr)
     return 0
 
 
-def _print_trajectories(descent: Any) -> None:
-    variable = descent.objective.variable
-    for run in descent.runs:
-        print(f"# {descent.request.method}, lr = {run.lr:g}")
+def _print_trajectories(document: dict[str, Any]) -> None:
+    """The runs of a POST /api/v1/optimize document, as a table per run."""
+    variable = document["variable"]
+    for run in document["runs"]:
+        print(f"# {document['method']}, lr = {run['lr']:g}")
         print(f"{'step':>5}  {variable:>14}  {'objective':>14}  {'gradient':>14}")
-        for step, point in enumerate(run.points):
-            print(
-                f"{step:>5}  {point.parameter:>14.7g}  {point.objective:>14.7g}  "
-                f"{point.gradient:>14.7g}"
-            )
-        final = run.final
-        ending = f"stopped early: {run.stopped}" if run.stopped else "final"
-        print(f"# {ending}: {variable} = {final.parameter:.7g}, objective = {final.objective:.7g}")
+        for step, point in enumerate(run["trajectory"]):
+            numbers = (_number(point[name]) for name in ("parameter", "objective", "gradient"))
+            print(f"{step:>5}  " + "  ".join(f"{value:>14.7g}" for value in numbers))
+        final = run["final"]
+        ending = f"stopped early: {run['stopped']}" if run["stopped"] else "final"
+        print(
+            f"# {ending}: {variable} = {_number(final['parameter']):.7g}, "
+            f"objective = {_number(final['objective']):.7g}"
+        )
         print()
-    for warning in descent.warnings:
+    for warning in document["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
+
+
+def _number(value: float | str) -> float:
+    # The document carries non-finite numbers as "nan", "inf" and "-inf".
+    return float(value)
 
 
 def _add_program_arguments(parser: argparse.ArgumentParser) -> None:
@@ -345,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run gradient descent on an objective: print the trajectory, write the plot",
         description="Gradient descent as in the notebook: from --init, once per step size; "
         "prints each trajectory and writes the plot that GET /api/v1/optimize.svg answers for "
-        "the same request. Write negative ranges with '=': --range=-5,5.",
+        "the same request. Write negative ranges with '=': --range=-5,5. " + LIMITS_NOTE,
     )
     optimize.add_argument(
         "program", help="an expression in one variable, a .py file defining a function, or -"

@@ -1,8 +1,8 @@
 """The CLI's jobs, bounded as the server's: a worker pool of one process.
 
-`render` and `eval` do not run a program in their own process: a program
-that spins or allocates without end would take the command with it. They
-hand each job to a WorkerPool of size 1 (app.workers), the server's own
+`render`, `eval` and `optimize` do not run a program in their own process:
+a program that spins or allocates without end would take the command with
+it. They hand each job to a WorkerPool of size 1 (app.workers), the server's own
 machinery: a fork server imports torch and Graphviz once, the worker runs
 app.pipeline under RLIMIT_AS, and past the wall time the pool kills it,
 raises LimitExceeded("wall_time") with the server's message and forks a
@@ -26,7 +26,8 @@ import asyncio
 from dataclasses import asdict
 from types import TracebackType
 
-from app.job import Job, Kind, work_request
+from app.job import Job, work_request
+from app.optimize import OptimizeRequest, PlotRequest
 from app.parse import parse_program
 from app.settings import Settings
 from app.workers import WorkerPool
@@ -51,8 +52,11 @@ class Runner:
         )
         self._loop: asyncio.Runner | None = None
 
-    def run(self, job: Job, kind: Kind) -> bytes:
+    def run(self, job: Job | OptimizeRequest | PlotRequest, kind: str) -> bytes:
         """The answer's bytes; raises the VisualizerError the server would answer.
+
+        `kind` is app.pipeline.handle's: "evaluate" or "image" for a Job,
+        "optimize", "optimize_image" or "plot" for the other two.
 
         Raises PoolStartError if the worker process cannot start at all.
         """

@@ -9,7 +9,7 @@ Public API, in two halves:
         optimize_document(request, limits)  -> JSON bytes of POST /api/v1/optimize
         optimize_svg(request, limits)       -> the plot alone (GET /api/v1/optimize.svg)
         plot_svg(request, limits)           -> f and f' (GET /api/v1/plot.svg)
-        Descent(request, limits)            the runs, curve and plot, for the CLI
+        Descent(request, limits)            the runs, curve and plot (the two above)
 
 Module map: request.py (models, bounds), objective.py (the function, via an
 app.evaluate Session), descent.py (the update rules), plot.py (matplotlib,
