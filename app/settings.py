@@ -37,13 +37,31 @@ class Settings(BaseSettings):
     wall_time_s: float = Field(3.0, gt=0, description="Wall time of one evaluation, seconds.")
     memory_mb: int = Field(1024, ge=64, description="Address space of one evaluation process, MiB.")
     source_chars: int = Field(20_000, ge=1, description="Longest program, characters.")
+    nesting_depth: int = Field(
+        50, ge=1, description="Deepest nesting of expressions and blocks in a program."
+    )
     steps: int = Field(
         100_000,
         ge=1,
         description="Loop iterations, calls and split/chunk/unbind pieces per program.",
     )
+    call_depth: int = Field(64, ge=1, description="Deepest recursion of a program's own functions.")
     tensor_elements: int = Field(1_000_000, ge=1, description="Elements in any one tensor.")
     total_elements: int = Field(20_000_000, ge=1, description="Elements created per program.")
+    int_bits: int = Field(
+        4_096,
+        ge=64,
+        description="Bit length of any integer result, checked before `**`, `*` and `<<`.",
+    )
+    sequence_length: int = Field(
+        100_000, ge=1, description="Items of a list, tuple or string a program makes."
+    )
+    stdout_chars: int = Field(
+        100_000,
+        ge=0,
+        description="Output of `print` kept per program, characters "
+        "(the rest is cut, with a warning).",
+    )
     graph_nodes: int = Field(5_000, ge=1, description="Largest graph that is drawn.")
     render_time_s: float = Field(
         2.0, gt=0, description="Layout time of a big graph before it is left undrawn, seconds."
@@ -94,9 +112,14 @@ class Settings(BaseSettings):
     def limits(self) -> Limits:
         return Limits(
             source_chars=self.source_chars,
+            nesting_depth=self.nesting_depth,
             steps=self.steps,
+            call_depth=self.call_depth,
             tensor_elements=self.tensor_elements,
             total_elements=self.total_elements,
+            int_bits=self.int_bits,
+            sequence_length=self.sequence_length,
+            stdout_chars=self.stdout_chars,
             graph_nodes=self.graph_nodes,
             render_time_s=self.render_time_s,
             wall_time_s=self.wall_time_s,
