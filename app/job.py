@@ -14,7 +14,7 @@ import json
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app import __version__
 
@@ -25,9 +25,20 @@ Format = Literal["svg", "png", "dot", "json"]
 # What a worker is asked for: the JSON answer of /evaluate, or an image alone.
 Kind = Literal["evaluate", "image"]
 
+
+def _no_booleans(value: Any, depth: int = 0) -> Any:
+    """JSON's true and false are not numbers (pydantic would read 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("true and false are not numbers")
+    if isinstance(value, list) and depth <= 8:  # deeper lists are refused after
+        for item in value:
+            _no_booleans(item, depth + 1)
+    return value
+
+
 # A number or an arbitrarily nested list of numbers; depth and size are
 # checked by the evaluator, which owns the element limits.
-InputValue = float | int | bool | list[Any]
+InputValue = Annotated[float | int | list[Any], BeforeValidator(_no_booleans)]
 
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
 

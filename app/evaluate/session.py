@@ -88,7 +88,9 @@ class Session:
         if isinstance(value, Tensor):
             guard.check_numel(value.numel())
             return value
-        if isinstance(value, bool | int | float):
+        if isinstance(value, bool):  # an int to Python, not a number to the API
+            raise InvalidRequest(f"input {name!r} must be a number, not {value}")
+        if isinstance(value, int | float):
             try:
                 number = float(value)
             except OverflowError:

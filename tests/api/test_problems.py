@@ -82,6 +82,20 @@ def test_malformed_bodies(live_server: LiveServer, body: dict[str, Any]) -> None
         assert_problem(http.post("/api/v1/evaluate", json=body), 422, "invalid_request")
 
 
+@pytest.mark.parametrize("inputs", [{"x": True}, {"x": [1.5, [2.0, False]]}])
+def test_true_and_false_are_not_numbers(live_server: LiveServer, inputs: dict[str, Any]) -> None:
+    # pydantic would read them as 1 and 0; the optimize requests refuse them too.
+    with live_server.client() as http:
+        response = http.post("/api/v1/evaluate", json={"source": "3*x", "inputs": inputs})
+        document = assert_problem(response, 422, "invalid_request")
+        assert (
+            "inputs.x" in document["detail"]
+            and "true and false are not numbers" in document["detail"]
+        )
+        response = http.get("/api/v1/graph.svg", params={"source": "3*x", "x": "[1, true]"})
+        assert_problem(response, 422, "invalid_request")
+
+
 def test_broken_json(live_server: LiveServer) -> None:
     with live_server.client() as http:
         response = http.post(

@@ -86,3 +86,10 @@ def test_per_keystroke_cost() -> None:
         run_source("3*sin(x) + x + 3", {"x": 5})
     per_run = (time.perf_counter() - start) / runs
     assert per_run < 0.003, f"{per_run * 1e6:.0f} us per run"
+
+
+def test_true_and_false_are_not_inputs() -> None:
+    # An int to Python, but not a number to the API (app.job refuses it too).
+    with pytest.raises(InvalidRequest, match="must be a number, not True"):
+        run_source("3*x", {"x": True})
+    assert run_source("3*x", {"x": 1}).output.item() == 3.0
