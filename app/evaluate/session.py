@@ -245,7 +245,13 @@ class Session:
             self._auto_backward(value)
             graph = reachable(value.grad_fn) if isinstance(value, Tensor) else set()
             gradients: dict[str, Tensor | None] = {}
+            listed: set[int] = set()
             for key, tensor in tracker.named_tensors.items():
+                # A tensor under its first name only: `b = a` or a function's
+                # parameter is another name for a tensor already listed.
+                if id(tensor) in listed:
+                    continue
+                listed.add(id(tensor))
                 if tensor.grad_fn is None:
                     if tensor.requires_grad:
                         gradients[key] = tensor.grad

@@ -143,6 +143,21 @@ def test_gradients_answer() -> None:
     assert set(evaluation.gradients) == {"x"}
 
 
+def test_a_tensor_is_listed_under_its_first_name_only() -> None:
+    # SPEC: a tensor is named by the first name it was bound to; another name
+    # for it (an alias, a function's parameter) is not another gradient.
+    alias = "x = torch.tensor(2.0, requires_grad=True)\na = x**2\nb = a\ny = 3*b + x\n"
+    evaluation = run_source(alias)
+    assert evaluation.gradients == {"x": torch.tensor(13.0), "a": torch.tensor(3.0)}
+    parameter = (
+        "x = torch.tensor(2.0, requires_grad=True)\ndef f(a, b=1):\n    return a*b\ny = f(x)\n"
+    )
+    assert set(run_source(parameter).gradients) == {"x"}
+    # A tensor first bound to a name another tensor already holds keeps its next name.
+    rebound = lesson_source("loop") + "z = y*2\n"
+    assert set(run_source(rebound).gradients) == {"x", "y"}
+
+
 def test_backward_trace_of_the_automatic_pass() -> None:
     evaluation = run_source("3*sin(x) + x + 3", {"x": 5})
     trace = evaluation.backward
