@@ -32,6 +32,7 @@ from app.job import Job, work_request
 from app.limits import MACHINE_LIMITS
 from app.settings import Settings
 from app.workers import PoolUnavailable, WorkerError, WorkerPool
+from app.workers.protocol import Message, decode_error, encode_error
 
 _ERROR_ENTRIES = 256
 
@@ -49,7 +50,10 @@ class Service:
         self.cache = AnswerCache(settings.cache_entries, settings.cache_mb << 20)
         # (route, raw request) -> (job, job.key()), for routes that remember them.
         self.requests: Memo[tuple[Keyed, str]] = Memo(settings.cache_entries)
-        self._errors: OrderedDict[str, VisualizerError] = OrderedDict()
+        # Kept as encode_error's plain dicts, raised as new exceptions: a kept
+        # exception object would hold the traceback of the last request that
+        # raised it, and through its frames that request's body and job.
+        self._errors: OrderedDict[str, Message] = OrderedDict()
         self.pool = WorkerPool(
             "app.pipeline:handle",
             size=settings.pool_size,
@@ -82,7 +86,7 @@ class Service:
         if answer is not None:
             return answer
         if error is not None:
-            raise error.with_traceback(None)
+            raise decode_error(error)
         metrics.CACHE_MISSES.inc()
         request = work_request(kind, job, self._limits)
         try:
@@ -112,7 +116,7 @@ class Service:
         return document
 
     def _remember_error(self, key: str, error: VisualizerError) -> None:
-        self._errors[key] = error
+        self._errors[key] = encode_error(error)
         while len(self._errors) > _ERROR_ENTRIES:
             self._errors.popitem(last=False)
 

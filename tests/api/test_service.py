@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +142,55 @@ def test_only_errors_of_the_request_are_answered_again_from_memory() -> None:
     errors, reached = seen["elements"]
     assert [getattr(e, "limit", None) for e in errors] == ["tensor_elements"] * 2
     assert reached == 1
+
+
+def test_a_kept_error_holds_nothing_of_its_request() -> None:
+    """An error answered again from memory is the same error, a new exception
+    each time; what is kept is its description, not the exception, whose
+    traceback would keep the frames of the request that raised it (its job,
+    its body) for as long as the entry lives."""
+    service = Service(Settings(pool_size=1))
+    padding = "#" + "p" * 15_000 + "\n"  # each request's source: about 15 KB
+    seen: list[tuple[Any, ...]] = []
+
+    async def errors(count: int) -> None:
+        for index in range(count):
+            caught: list[VisualizerError] = []
+            for _ in range(2):
+                try:
+                    await service.run(Job(source=f"{padding}x = {index}\ny = x +"), "evaluate")
+                except VisualizerError as exc:
+                    caught.append(exc)
+            first, second = caught
+            # What the test keeps of them: their description, not the objects.
+            seen.append((second is first, type(first), type(second), first.to_dict()))
+            seen.append((second.to_dict(), second.line, second.column))
+            del caught, first, second
+
+    async def scenario() -> int:
+        await service.start()
+        try:
+            await errors(5)  # the pool and the caches warmed up
+            gc.collect()
+            tracemalloc.start()
+            before = tracemalloc.take_snapshot()
+            await errors(60)
+            gc.collect()
+            after = tracemalloc.take_snapshot()
+            tracemalloc.stop()
+            return sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+        finally:
+            await service.close()
+
+    retained = asyncio.run(scenario())
+    # 60 requests of 15 KB: none of them is kept (the descriptions are).
+    assert retained < 300_000, retained
+    for (same, first_type, second_type, first), (second, line, column) in zip(
+        seen[0::2], seen[1::2], strict=True
+    ):
+        assert not same
+        assert first_type is second_type is SourceSyntaxError
+        assert second == first and (line, column) == (3, 8)  # after `y = x +`
 
 
 def test_the_build_names_what_draws() -> None:
