@@ -24,3 +24,13 @@ def test_a_big_loop_is_drawn_without_its_boxes_and_the_answer_says_so() -> None:
     small = json.loads(run_job(Job(source=source.replace(str(iterations), "3"))))
     assert 'class="cluster"' in small["svg"]
     assert not any("loop boxes" in warning for warning in small["warnings"])
+
+
+def test_a_gradient_that_is_known_to_be_zero_is_answered() -> None:
+    # Found by fuzzing: the ZeroTensor gradient of torch.sgn escaped as a 500.
+    for fmt in (None, "svg"):
+        job = Job(source="y = torch.sgn(x).sum()", inputs={"x": [1.0, 2.0]}, format=fmt)
+        answer = json.loads(run_job(job))
+        assert answer["gradients"]["x"]["value"] == [0.0, 0.0]
+        edges = answer["graph"]["edges"]
+        assert [0.0, 0.0] in [edge["grad"] for edge in edges]  # into and out of SgnBackward0

@@ -80,6 +80,10 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 def encode_tensor(t: torch.Tensor) -> dict[str, Any]:
     """`{"value", "shape", "dtype"}`, plus a summary when the tensor is large."""
+    if t._is_zerotensor():
+        # autograd's stand-in for a gradient known to be zero (torch.sgn's),
+        # which numpy() refuses: the zeros it stands for.
+        t = torch.zeros(t.shape, dtype=t.dtype)
     shape = tuple(t.shape)
     out: dict[str, Any] = {"shape": list(shape), "dtype": dtype_name(t.dtype)}
     numel = t.numel()

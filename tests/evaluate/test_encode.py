@@ -59,3 +59,11 @@ def test_summaries_of_non_finite_tensors_stay_json() -> None:
     summary = encode_tensor(torch.full((2000,), float("inf")))
     assert (summary["min"], summary["max"], summary["mean"]) == ("inf", "inf", "inf")
     json.dumps(summary, allow_nan=False)
+
+
+def test_a_zero_tensor_is_its_zeros() -> None:
+    # torch.sgn's gradient is autograd's ZeroTensor, which numpy() refuses.
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    torch.sgn(x).sum().backward()
+    assert x.grad is not None and x.grad._is_zerotensor()
+    assert encode_tensor(x.grad) == {"shape": [2], "dtype": "float32", "value": [0.0, 0.0]}
