@@ -88,7 +88,12 @@ def _laid_out(
     dot = _layout_dot(graph, options)
     try:
         return layout(
-            dot, fmt, nodes=len(graph.nodes), timeout=timeout, measure=_measure(dot, fmt, options)
+            dot,
+            fmt,
+            nodes=len(graph.nodes),
+            clusters=style_default.CLUSTER in dot,
+            timeout=timeout,
+            measure=_measure(dot, fmt, options),
         )
     except LayoutTimeout:
         raise LimitExceeded(

@@ -45,18 +45,20 @@ The price of in-process: the layout holds the GIL and has no time-out of its
 own, and a Graphviz crash is a crash of its process. Small graphs (the
 common case, a few milliseconds) lay out in the calling process, which runs
 in a worker the server kills on wall time. A graph of `FORK_NODES` nodes or
-more lays out in a forked child instead, killed at `timeout`: the render
-time-out ends the layout, not the worker, so the caller can still answer
-the values and gradients. The fork costs about 7 ms, little beside such a
-layout, whose time Graphviz makes hard to predict (a 100-node loop graph
-takes 0.2 s or 7 s depending on its edge labels and ranking).
+more, or with loop boxes (clusters) at all, lays out in a forked child
+instead, killed at `timeout`: the render time-out ends the layout, not the
+worker, so the caller can still answer the values and gradients, and a
+Graphviz abort ends the child only. The fork costs about 7 ms, little
+beside such a layout, whose time Graphviz makes hard to predict (a 100-node
+loop graph takes 0.2 s or 7 s depending on its edge labels and ranking).
 
 Graphviz 14.1.5 aborts (mincross.c, fixLabelOrder) on some graphs whose
-loop boxes are fed from outside, about 100 nodes and up; found by fuzzing,
-never seen below 40 nodes. A child that dies without answering is tried
-once more with `newrank=true` (whole-graph ranking, which handles such
-clusters but is often far slower, so it is not the default); if that dies
-too, LayoutCrashed.
+loop boxes are fed from outside: found by fuzzing, first at about 100
+nodes, later at 22 (four iterations of a loop, saved tensors shown, drawn
+left to right), so every graph with loop boxes is laid out in a child. A
+child that dies without answering is tried once more with `newrank=true`
+(whole-graph ranking, which handles such clusters but is often far slower,
+so it is not the default); if that dies too, LayoutCrashed.
 
 Graphviz 14.1.5 reads uninitialised memory when it frees a plain label whose
 first line is empty, and sometimes crashes (found by valgrind);
@@ -226,18 +228,20 @@ def layout(
     fmt: LayoutFormat,
     *,
     nodes: int = 0,
+    clusters: bool = False,
     timeout: float | None = None,
     measure: TextMeasure = "pango",
 ) -> bytes:
     """Lay `dot` out with Graphviz's `dot` program and render it as `fmt`.
 
-    With a `timeout` and at least FORK_NODES `nodes`, the work runs in a
-    forked child that is killed at the time-out (LayoutTimeout). `measure`
-    chooses the context (see the module docstring); "metrics" is for SVG.
+    With a `timeout`, and at least FORK_NODES `nodes` or `clusters` in the
+    DOT, the work runs in a forked child that is killed at the time-out
+    (LayoutTimeout). `measure` chooses the context (see the module
+    docstring); "metrics" is for SVG.
     """
     if measure == "metrics" and fmt != "svg":
         raise ValueError("text measured by metrics is for SVG only (PNG draws with pango)")
-    if timeout is None or nodes < FORK_NODES:
+    if timeout is None or (nodes < FORK_NODES and not clusters):
         return _layout_here(dot, fmt, measure)
     deadline = time.monotonic() + timeout
     try:

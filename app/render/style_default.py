@@ -31,6 +31,9 @@ EDGE_GRAD_ELEMENTS = 3  # gradients of at most this many elements are written on
 # without; BENCHMARKS.md), past the render time, so the graph would not be
 # drawn at all. The answer says so (drawing_notes); the model keeps the loops.
 MAX_LOOP_BOXES = 500
+# How a loop box opens in the DOT (app.render lays such graphs out in a child).
+_CLUSTER_PREFIX = "cluster_"  # Graphviz draws a subgraph as a box only under this name
+CLUSTER = f"subgraph {_CLUSTER_PREFIX}"
 
 
 def to_dot(graph: Graph, options: RenderOptions) -> str:
@@ -182,7 +185,7 @@ class _Box:
 
 
 def _cluster_name(path: tuple[LoopStep, ...]) -> str:
-    return "cluster_" + "_".join(f"L{s.line}i{s.iteration}" for s in path)
+    return _CLUSTER_PREFIX + "_".join(f"L{s.line}i{s.iteration}" for s in path)
 
 
 def _cluster_label(step: LoopStep) -> str:
