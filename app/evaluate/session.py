@@ -242,6 +242,7 @@ class Session:
         tracker = machine.tracker
         with self.running():
             value, name = self._output(output)
+            tracker.follow_all()
             self._auto_backward(value)
             graph = reachable(value.grad_fn) if isinstance(value, Tensor) else set()
             gradients: dict[str, Tensor | None] = {}

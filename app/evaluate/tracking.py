@@ -45,11 +45,13 @@ class _Capture:
     to the Tracker, which keeps the hooked tensor alive, would close a cycle
     that is never collected, and every evaluation would stay in memory."""
 
-    __slots__ = ("on", "grads")
+    __slots__ = ("on", "grads", "live")
 
     def __init__(self, grads: dict[int, Tensor]) -> None:
         self.on = True
         self.grads = grads
+        # Which of a tensor's hooks counts: the one on its current grad_fn.
+        self.live: dict[int, int] = {}
 
 
 class Tracker:
@@ -65,6 +67,8 @@ class Tracker:
         self._op_elements = OP_VALUE_ELEMENTS
         self.keep: list[Any] = []
         self._capture = _Capture(self.intermediate_grads)
+        # Named tensors that may carry a hook, and the grad_fn it is on.
+        self._hooked: dict[int, tuple[Tensor, AutogradNode | None]] = {}
         self._spans: dict[Any, Any] = program.memo
 
     def span(self, node: ast.AST) -> Span:
@@ -79,8 +83,8 @@ class Tracker:
         if key not in self.tensor_names:
             self.tensor_names[key] = name
             self.keep.append(tensor)
-            if tensor.grad_fn is not None:
-                tensor.register_hook(self._hook(key))  # type: ignore[no-untyped-call]
+            self._hooked[key] = (tensor, None)
+            self._follow(key, tensor)
         if name not in self.named_tensors:
             self.named_tensors[name] = tensor
 
@@ -93,11 +97,34 @@ class Tracker:
     def capturing(self, on: bool) -> None:
         self._capture.on = on
 
-    def _hook(self, key: int) -> Callable[[Tensor], None]:
+    def _follow(self, key: int, tensor: Tensor) -> None:
+        """Hook the named tensor's current grad_fn, if it has a new one.
+
+        A hook stays on the grad_fn it was registered on, so after an
+        in-place change (`v.mul_(2)`, `v[0] = 5`) it would capture the
+        gradient of the tensor as it was; retain_grad() follows the tensor,
+        and so do these: the old hook stops counting, a new one starts.
+        """
+        fn = tensor.grad_fn
+        if fn is None or fn is self._hooked[key][1]:
+            return
+        generation = self._capture.live.get(key, -1) + 1
+        self._capture.live[key] = generation
+        tensor.register_hook(self._hook(key, generation))  # type: ignore[no-untyped-call]
+        self._hooked[key] = (tensor, fn)
+
+    def follow_all(self) -> None:
+        """Hook every named tensor changed in place since it was last hooked,
+        including through a view, which no operation on the tensor itself shows."""
+        for key, (tensor, fn) in list(self._hooked.items()):
+            if tensor.grad_fn is not fn:
+                self._follow(key, tensor)
+
+    def _hook(self, key: int, generation: int) -> Callable[[Tensor], None]:
         capture = self._capture
 
         def accumulate(grad: Tensor) -> None:
-            if capture.on:
+            if capture.on and capture.live[key] == generation:
                 previous = capture.grads.get(key)
                 grad = grad.detach()
                 capture.grads[key] = grad if previous is None else previous + grad
@@ -115,6 +142,9 @@ class Tracker:
 
     def _note(self, tensor: Tensor, node: ast.AST) -> None:
         fn = tensor.grad_fn
+        hooked = self._hooked.get(id(tensor))
+        if hooked is not None and hooked[1] is not fn:  # a named tensor, changed in place
+            self._follow(id(tensor), tensor)
         if fn is None:
             key = id(tensor)
             if key not in self.tensor_origins:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import gc
 import weakref
+from typing import Any
 
+import pytest
 import torch
 
 from app.evaluate import run_source, tracking
@@ -156,6 +158,42 @@ def test_a_tensor_is_listed_under_its_first_name_only() -> None:
     # A tensor first bound to a name another tensor already holds keeps its next name.
     rebound = lesson_source("loop") + "z = y*2\n"
     assert set(run_source(rebound).gradients) == {"x", "y"}
+
+
+IN_PLACE = {
+    "method": "v = x.clone()\nv.mul_(2)\nout = (v * v).sum()\n",
+    "setitem": "v = x * 1\nv[0] = 5\nout = (v * v).sum()\n",
+    "augmented": "v = x * 1\nv += x\nout = (v * v).sum()\n",
+    "through a view": "b = x * 1\nw = b[0:1]\nw.mul_(3)\nout = (b * b).sum()\n",
+    "made part of the graph": "v = torch.zeros(2)\nv[0] = x[1] * 2\nout = (v * v).sum()\n",
+}
+
+
+@pytest.mark.parametrize("body", IN_PLACE.values(), ids=IN_PLACE.keys())
+def test_a_tensor_changed_in_place_has_the_gradient_retain_grad_gives(body: str) -> None:
+    # Found by fuzzing: the gradient was the one of the tensor before the change.
+    source = "x = torch.tensor([1.0, 2.0], requires_grad=True)\n" + body
+    ours = run_source(source, output="out").gradients
+    names: dict[str, Any] = {"torch": torch}
+    exec(source, names)  # the reference: real torch, this test's own text
+    for name in ours:
+        if names[name].grad_fn is not None:
+            names[name].retain_grad()
+    names["out"].backward()
+    assert set(ours) == {"x", next(n for n in ("v", "b") if n in names)}
+    for name, grad in ours.items():
+        assert grad is not None and torch.equal(grad, names[name].grad), name
+
+
+def test_the_programs_own_passes_follow_an_in_place_change() -> None:
+    source = (
+        "x = torch.tensor([1.0, 2.0], requires_grad=True)\nv = x.clone()\nv.retain_grad()\n"
+        "v.sum().backward()\nv.mul_(2)\nv.sum().backward()\nprint(v.grad)\ny = v.sum()\n"
+    )
+    evaluation = run_source(source, output="y")
+    assert evaluation.stdout == "tensor([2., 2.])\n"  # torch's own: 1 before, 1 after
+    grad = evaluation.gradients["v"]
+    assert grad is not None and grad.tolist() == [2.0, 2.0]
 
 
 def test_backward_trace_of_the_automatic_pass() -> None:
