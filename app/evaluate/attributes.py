@@ -70,7 +70,17 @@ def get(m: Machine, value: Any, attr: str, node: ast.Attribute) -> Any:
             return BoundMethod(value, attr)
     elif value is None:
         raise AttributeError(f"'NoneType' object has no attribute {attr!r}")
+    no_such_attribute(value, attr)
     raise _refuse(m, node, f".{attr} is not available on {_kind(value)}")
+
+
+def no_such_attribute(value: Any, name: str) -> None:
+    """Raise Python's AttributeError (a program may catch it: 2.5.retain_grad())
+    if the value's type has no `name` at all; return if it has one that this
+    program may not use. Only a lookup in the type's own tables: nothing of
+    the value runs."""
+    if not hasattr(type(value), name):
+        raise AttributeError(f"'{type(value).__name__}' object has no attribute {name!r}")
 
 
 def set_attribute(m: Machine, target: Any, attr: str, value: Any, node: ast.AST) -> None:

@@ -16,6 +16,7 @@ import torch
 
 from app.errors import LimitExceeded, NotAllowed
 from app.evaluate import builtins
+from app.evaluate.attributes import no_such_attribute
 from app.evaluate.machine import Machine
 from app.evaluate.scope import Scope
 from app.evaluate.values import BoundMethod, Function, GradFn, GradMode, UserFunction
@@ -98,6 +99,7 @@ class Calls(Machine):
         if isinstance(receiver, Tensor):
             entry = A.TENSOR_METHODS.get(name)
             if entry is None:
+                no_such_attribute(receiver, name)
                 line, column = self.position(node)
                 raise NotAllowed(
                     f"the tensor method .{name}() is not available", line=line, column=column
@@ -126,6 +128,7 @@ class Calls(Machine):
         self.step(node)
         kind, methods = _METHODS.get(type(receiver), ("", frozenset()))
         if name not in methods:
+            no_such_attribute(receiver, name)
             line, column = self.position(node)
             available = ", ".join(sorted(methods)) or "none"
             raise NotAllowed(

@@ -160,11 +160,24 @@ def test_runtime_errors_point_at_the_innermost_place(
 
 
 def test_runtime_refusals() -> None:
+    # An attribute Python's value has, but this one may not use, is refused.
     with pytest.raises(NotAllowed) as caught:
-        run_source("l = [1, 2]\nl.sum()")
+        run_source("x = 2.5\nx.real")
     assert (caught.value.line, caught.value.column) == (2, 1)
     with pytest.raises(NotAllowed):
         run_source("x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)")
+
+
+def test_an_attribute_the_value_does_not_have_is_pythons_attribute_error() -> None:
+    # Found by fuzzing: a refusal there could not be caught as Python's error can.
+    with pytest.raises(UserRuntimeError) as caught:
+        run_source("l = [1, 2]\nl.sum()")
+    assert "AttributeError: 'list' object has no attribute 'sum'" in caught.value.detail
+    assert (caught.value.line, caught.value.column) == (2, 1)
+    source = "v = 2.5\ntry:\n    v.retain_grad()\nexcept AttributeError as e:\n    print(e)\nv * 2"
+    evaluation = run_source(source)
+    assert evaluation.stdout == "'float' object has no attribute 'retain_grad'\n"
+    assert evaluation.output == 5.0
 
 
 def test_expression_mode_binds_free_names_from_inputs() -> None:
