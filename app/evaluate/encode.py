@@ -106,6 +106,12 @@ def encode_tensor(t: torch.Tensor) -> dict[str, Any]:
     return out
 
 
+# Items a plain value's answer holds in all: a list may hold one list many
+# times over (`l = [l] * 1000`, three deep is 10**9 numbers), which the
+# program's own limits never see, since it made only 3,000 items.
+PLAIN_ITEMS = 10 * FULL_ELEMENTS
+
+
 def encode_value(value: Any) -> dict[str, Any]:
     """Any value a program can produce, as `{"value", "shape", "dtype"}`."""
     if isinstance(value, torch.Tensor):
@@ -113,20 +119,28 @@ def encode_value(value: Any) -> dict[str, Any]:
     return {"value": encode_plain(value), "shape": None, "dtype": _plain_type(value)}
 
 
-def encode_plain(value: Any, depth: int = 0) -> Any:
-    """Python numbers, strings and containers; anything else as its type name."""
-    if depth > 16:
+def encode_plain(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """Python numbers, strings and containers; anything else as its type name.
+    Past PLAIN_ITEMS items in all, or 16 levels deep, the rest is "..."."""
+    if budget is None:
+        budget = [PLAIN_ITEMS]
+    if depth > 16 or budget[0] <= 0:
         return "..."
+    budget[0] -= 1
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
         return json_number(value)
+    if isinstance(value, complex):
+        return str(value)  # as a complex tensor's elements are written
     if isinstance(value, torch.Tensor):
+        budget[0] -= min(value.numel(), FULL_ELEMENTS)
         return encode_tensor(value)["value"]
     if isinstance(value, list | tuple):
-        return [encode_plain(v, depth + 1) for v in value[:FULL_ELEMENTS]]
+        return [encode_plain(v, depth + 1, budget) for v in value[:FULL_ELEMENTS]]
     if isinstance(value, dict):
-        return {str(k): encode_plain(v, depth + 1) for k, v in list(value.items())[:FULL_ELEMENTS]}
+        items = list(value.items())[:FULL_ELEMENTS]
+        return {str(k): encode_plain(v, depth + 1, budget) for k, v in items}
     return f"<{type(value).__name__}>"
 
 

@@ -123,8 +123,9 @@ class Tracker:
     def _hook(self, key: int, generation: int) -> Callable[[Tensor], None]:
         capture = self._capture
 
-        def accumulate(grad: Tensor) -> None:
-            if capture.on and capture.live[key] == generation:
+        def accumulate(grad: Tensor | None) -> None:
+            # None: no gradient reached this tensor (an unused piece of unbind).
+            if grad is not None and capture.on and capture.live[key] == generation:
                 previous = capture.grads.get(key)
                 grad = grad.detach()
                 capture.grads[key] = grad if previous is None else previous + grad

@@ -67,3 +67,16 @@ def test_a_zero_tensor_is_its_zeros() -> None:
     torch.sgn(x).sum().backward()
     assert x.grad is not None and x.grad._is_zerotensor()
     assert encode_tensor(x.grad) == {"shape": [2], "dtype": "float32", "value": [0.0, 0.0]}
+
+
+def test_a_list_that_repeats_itself_is_answered_within_a_budget() -> None:
+    # Found by fuzzing: `l = [l] * 1000` three deep made 10**9 numbers to write.
+    from app.evaluate.encode import PLAIN_ITEMS, encode_plain
+
+    row = [0] * 1000
+    value = [[row] * 30] * 30  # 900,000 numbers from 1,030 items
+    encoded = encode_plain(value)
+    flat = json.dumps(encoded)
+    assert flat.count("0") <= PLAIN_ITEMS + 10 and '"..."' in flat
+    assert encode_plain([1, 2.5, "a", None]) == [1, 2.5, "a", None]
+    assert encode_plain(2j) == "2j" and encode_plain([1 + 2j]) == ["(1+2j)"]

@@ -292,3 +292,18 @@ def test_an_evaluation_is_freed_once_dropped() -> None:
     del evaluation
     gc.collect()
     assert named() is None and made() is None
+
+
+def test_an_unused_piece_of_a_split_tensor_gets_no_gradient() -> None:
+    # Found by fuzzing: autograd hands the hook of an unused piece None, and
+    # the hook failed on it, so no gradient at all was reported.
+    loop = "x = torch.tensor([1.0, 2.0], requires_grad=True)\nfor a in x:\n    y = a * 2\ny"
+    evaluation = run_source(loop)
+    assert not evaluation.warnings
+    grad = evaluation.gradients["x"]
+    assert grad is not None and grad.tolist() == [0.0, 2.0]
+    own = (
+        "x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\na, b, c = x.unbind()\n"
+        "(c * 2).backward()\nprint(x.grad)\nc"
+    )
+    assert run_source(own).stdout == "tensor([0., 0., 2.])\n"
