@@ -29,6 +29,7 @@ from app.optimize.plot import THEMES, AxesBox, Curve, descent_plot, function_plo
 from app.optimize.request import MAX_RANGE, OptimizeRequest, PlotRequest, check_bounds
 
 DEFAULT_PLOT_RANGE = (-5.0, 5.0)  # the notebook's first plot
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class Descent:
@@ -143,6 +144,10 @@ def _float32(x: float) -> JSONNumber:
     """The shortest decimal that reads back as the same float32 (as app.evaluate.encode)."""
     if not math.isfinite(x):
         return json_number(x)
+    if abs(x) > _FLOAT32_MAX:
+        # A float64 objective's value past float32's range stays itself (a run
+        # is float64 when its last step is; found by fuzzing: 1e39 became inf).
+        return x
     return float(str(np.float32(x)))
 
 

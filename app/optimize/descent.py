@@ -78,7 +78,16 @@ def descend(objective: Objective, init: float, lr: float, steps: int, method: Me
                 break
             if step == steps:
                 break
-            optimizer.step()
+            try:
+                optimizer.step()
+            except RuntimeError as error:
+                # Adam's first step is about 10 x lr: with lr near float32's
+                # largest, the update itself overflows (found by fuzzing).
+                if "overflow" not in str(error):
+                    raise
+                run.stopped = f"the update overflowed after step {step}: the run diverged"
+                run.warnings.append(f"lr={lr:g}: {run.stopped}; it stops there")
+                break
     return run
 
 

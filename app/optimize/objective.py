@@ -100,7 +100,11 @@ class Objective:
                 f"the objective must return a number or a tensor, not {type(out).__name__}"
             )
         if not isinstance(out, Tensor):
-            return torch.tensor(float(out), dtype=torch.float32)
+            try:
+                number = float(out)
+            except OverflowError:  # an int past float's range: 10**400
+                raise self._error("the objective's value is too large for a float") from None
+            return torch.tensor(number, dtype=torch.float32)
         if out.numel() != 1:
             raise self._error(
                 f"the objective must return a single number, not a tensor of shape "

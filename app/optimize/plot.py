@@ -178,7 +178,7 @@ def descent_plot(
                 label=label,
                 zorder=3,
             )
-            if math.isfinite(final.parameter) and math.isfinite(final.objective):
+            if _drawable(final.parameter) and _drawable(final.objective):
                 ax.axvline(final.parameter, color=color, linestyle="--", linewidth=1, alpha=0.55)
                 ax.plot(
                     [final.parameter],
@@ -298,10 +298,20 @@ def _axes_box(fig: Figure, ax: Axes) -> AxesBox:
     )
 
 
+# Past float32's range a value cannot be drawn: matplotlib's axis arithmetic
+# (spans, ticks) overflows on it (found by fuzzing: a float64 objective of
+# 1e308 failed in axhline and in savefig).
+_DRAWABLE = float(np.finfo(np.float32).max)
+
+
+def _drawable(x: float) -> bool:
+    return abs(x) <= _DRAWABLE  # False for NaN too
+
+
 def _finite(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Non-finite values as gaps in the line."""
+    """Values that cannot be drawn (non-finite, or past float32's range) as gaps."""
     out = np.array(values, dtype=np.float64)
-    out[~np.isfinite(out)] = np.nan
+    out[~(np.abs(out) <= _DRAWABLE)] = np.nan
     return out
 
 
@@ -317,7 +327,7 @@ def _y_limits(
 
 
 def _limits(values: np.ndarray[Any, Any]) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
+    finite = values[np.abs(values) <= _DRAWABLE]
     if finite.size == 0:
         return -1.0, 1.0
     low, high = float(finite.min()), float(finite.max())

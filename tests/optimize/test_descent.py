@@ -257,3 +257,38 @@ def test_printing_objectives_are_cut_at_the_stdout_limit() -> None:
     document = json.loads(optimize_document(request, Limits(stdout_chars=100)))
     assert document["stdout"].startswith("step 1.0\n") and len(document["stdout"]) <= 100
     assert "stdout was cut at 100 characters" in document["warnings"]
+
+
+# Found by fuzzing the optimize and plot answers: each was a 500.
+def test_an_objective_past_floats_range_is_the_programs_error() -> None:
+    request = OptimizeRequest(source="def f(x):\n    return 10**400", steps=0)
+    with pytest.raises(UserRuntimeError, match="too large for a float"):
+        optimize_document(request)
+
+
+def test_an_update_that_overflows_ends_the_run_as_diverged() -> None:
+    # Adam's first step is about 10 x lr: past float32's largest here.
+    request = OptimizeRequest(source="x", lr=3.5e37, method="adam", steps=5)
+    (run,) = json.loads(optimize_document(request))["runs"]
+    assert run["stopped"] == "the update overflowed after step 0: the run diverged"
+    assert run["steps_run"] == 0
+
+
+def test_a_float64_value_past_float32s_range_is_answered_as_itself() -> None:
+    source = "def f(x):\n    if x > 1:\n        return x.double() + 1e39\n    return x"
+    request = OptimizeRequest(source=source, init=2.0, lr=2.0, steps=1)
+    (run,) = json.loads(optimize_document(request))["runs"]
+    assert [p["objective"] for p in run["trajectory"]] == [1e39, 0.0]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"source": "torch.where(x > 0, x.double()*0 + 1.7e308, x.double()*0 - 1.7e308)"},
+        {"source": "x.double()*1e308"},
+    ],
+)
+def test_values_too_large_to_draw_leave_gaps_in_the_plot(fields: dict[str, Any]) -> None:
+    request = OptimizeRequest(range=(-1.0, 1.0), init=0.5, steps=3, **fields)
+    document = json.loads(optimize_document(request))
+    assert document["svg"].startswith("<svg")

@@ -129,3 +129,14 @@ def test_a_diverging_run_still_plots() -> None:
 def test_the_svg_check_refuses_what_is_not_drawing(bad: str) -> None:
     with pytest.raises(SvgError):
         check_svg(bad)
+
+
+@pytest.mark.parametrize(
+    ("source", "derivative"),
+    [("x.double()*1e308", True), ("x.double()*0 + 1e308", False)],
+)
+def test_a_function_too_large_to_draw_is_a_plot_with_gaps(source: str, derivative: bool) -> None:
+    # Found by fuzzing: matplotlib's axis arithmetic overflowed (a 500).
+    svg = plot_svg(PlotRequest(source=source, derivative=derivative))
+    assert svg.startswith(b"<svg")
+    ElementTree.fromstring(svg)
