@@ -96,12 +96,9 @@ class RequestContext:
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
         ]
         csp = content_security_policy(scope["path"]).encode()
-        started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 headers.extend(extra)
@@ -110,10 +107,7 @@ class RequestContext:
                 message = {**message, "headers": headers}
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception:
-            await answer_fault(scope, send_with_headers, started)
+        await call_answering_faults(self.app, scope, receive, send_with_headers)
 
 
 class Faults:
@@ -129,27 +123,29 @@ class Faults:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            await answer_fault(scope, send, started)
+        await call_answering_faults(self.app, scope, receive, send)
 
 
-async def answer_fault(scope: Scope, send: Send, started: bool) -> None:
-    """Log the exception being handled; answer 500 if nothing was sent yet."""
-    request_id = scope.get("state", {}).get("request_id", "-")
-    log.exception("unexpected error (request %s) on %s", request_id, scope["path"])
-    if not started:
-        detail = f"An unexpected error occurred; quote request id {request_id}."
-        await send_problem(send, scope, 500, "internal_error", detail)
+async def call_answering_faults(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Run `app`; an exception that escapes it is logged with the request id
+    and answered as a 500 problem through `send`, unless the answer had
+    started (then the server closes the connection)."""
+    started = False
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, tracking_send)
+    except Exception:
+        request_id = scope.get("state", {}).get("request_id", "-")
+        log.exception("unexpected error (request %s) on %s", request_id, scope["path"])
+        if not started:
+            detail = f"An unexpected error occurred; quote request id {request_id}."
+            await send_problem(send, scope, 500, "internal_error", detail)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
