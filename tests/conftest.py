@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -167,3 +168,19 @@ def page(browser: Any) -> Iterator[Any]:
     tab.js_errors = errors
     yield tab
     context.close()
+
+
+def answer_to_a_trickled_body(app: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ASGI messages `app` sends for a request whose body never finishes:
+    one byte a second, more always to come (bounded at 5 s)."""
+    sent: list[dict[str, Any]] = []
+
+    async def slow_receive() -> dict[str, Any]:
+        await asyncio.sleep(1)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(asyncio.wait_for(app(scope, slow_receive, send), timeout=5))
+    return sent

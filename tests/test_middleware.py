@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,7 @@ from starlette.testclient import TestClient
 
 from app.middleware import IMAGE_CSP, ImageHead, RateLimit, RequestContext, RequestLimits
 from app.settings import Settings
+from tests.conftest import answer_to_a_trickled_body
 
 
 async def echo(request: Request) -> Response:
@@ -112,15 +112,6 @@ def test_unexpected_errors_are_a_problem_without_internals(client: TestClient) -
 
 def test_a_body_that_trickles_is_cut_off() -> None:
     app = RequestLimits(echo_app, Settings(body_timeout_s=0.2))
-    sent: list[dict[str, Any]] = []
-
-    async def slow_receive() -> dict[str, Any]:
-        await asyncio.sleep(1)
-        return {"type": "http.request", "body": b"x", "more_body": True}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     scope = {
         "type": "http",
         "method": "POST",
@@ -128,7 +119,7 @@ def test_a_body_that_trickles_is_cut_off() -> None:
         "query_string": b"",
         "headers": [(b"content-type", b"application/json")],
     }
-    asyncio.run(asyncio.wait_for(app(scope, slow_receive, send), timeout=5))
+    sent = answer_to_a_trickled_body(app, scope)
     assert sent[0]["status"] == 408
     assert json.loads(sent[1]["body"])["code"] == "invalid_request"
 

@@ -6,7 +6,6 @@ none of these answers needs the worker pool, so its lifespan is not run."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -16,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import answer_to_a_trickled_body
 
 ORIGIN = {"origin": "https://course.example.edu"}
 
@@ -107,15 +107,6 @@ def test_rate_limited_answers_carry_cors_headers_and_are_counted() -> None:
 
 def test_a_body_past_its_deadline_is_408_with_cors_headers() -> None:
     app = build(body_timeout_s=0.2)
-    sent: list[dict[str, Any]] = []
-
-    async def slow_receive() -> dict[str, Any]:
-        await asyncio.sleep(1)
-        return {"type": "http.request", "body": b"x", "more_body": True}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -130,7 +121,7 @@ def test_a_body_past_its_deadline_is_408_with_cors_headers() -> None:
         "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8000),
     }
-    asyncio.run(asyncio.wait_for(app(scope, slow_receive, send), timeout=5))
+    sent = answer_to_a_trickled_body(app, scope)
     assert sent[0]["status"] == 408
     headers = dict(sent[0]["headers"])
     assert headers[b"access-control-allow-origin"] == b"*"
