@@ -34,6 +34,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 from app.optimize.descent import Run
+from app.optimize.request import FLOAT32_MAX
 from app.optimize.svgcheck import check_svg
 
 WIDTH_IN, HEIGHT_IN = 9.0, 4.0  # 648 x 288 pt, the notebook's 12 x 4 a little narrower
@@ -301,7 +302,7 @@ def _axes_box(fig: Figure, ax: Axes) -> AxesBox:
 # Past float32's range a value cannot be drawn: matplotlib's axis arithmetic
 # (spans, ticks) overflows on it (found by fuzzing: a float64 objective of
 # 1e308 failed in axhline and in savefig).
-_DRAWABLE = float(np.finfo(np.float32).max)
+_DRAWABLE = FLOAT32_MAX
 
 
 def _drawable(x: float) -> bool:
