@@ -14,8 +14,8 @@ iteration, each iteration in its own loop box:
 
 (2K + 4 nodes: x, its AccumulateGrad, K sines and products, the sum, y.)
 Stages: parse, evaluate, graph (walk and model), dot (DOT text), layout
-(Graphviz, as app.render.layout runs it: in a forked child from
-FORK_NODES on, here with the bench's own time-out instead of the
+(Graphviz, as app.render.layout runs it: in the layout process from
+PROCESS_NODES on and for loop boxes, here with the bench's own time-out instead of the
 service's 2 s), svg (our rewrite and allowlist check), json (the graph model
 and the answer document). Each stage but layout is the fastest of three
 runs. `service` is run_job itself under the default limits: what an

@@ -15,13 +15,13 @@
 - A 100-node graph with loop boxes crashed Graphviz 14 in-process (an
   assertion in mincross.c), taking the evaluation process with it: a 503
   for a program anyone can type, every time it was sent. Fixed in
-  app/render/layout.py: a layout of FORK_NODES (40) nodes or more runs in a
-  forked child, and one that dies is retried with newrank=true, which draws
-  this graph; the last test below asserts the 200 and the SVG.
+  app/render/layout.py: a layout of PROCESS_NODES (40) nodes or more runs in
+  a process of its own, and one that dies is retried with newrank=true,
+  which draws this graph; the last test below asserts the 200 and the SVG.
 - The same assertion, found by fuzzing later, on a 22-node graph (four
   iterations, saved tensors shown, left to right) laid out in-process: the
   evaluation process aborted, a 503. Now every graph with loop boxes lays
-  out in a forked child; the test after it.
+  out in the layout process; the test after it.
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ def test_a_chunked_body_over_the_limit_is_413_through_the_real_routes(client: An
 
 
 # Four leaves, 45 steps in a loop: 99 nodes, on whose loop clusters Graphviz
-# 14.1.5 aborts in mincross.c fixLabelOrder. It lays out in a forked child
-# (app.render.layout.FORK_NODES), which dies; the retry with newrank draws it.
+# 14.1.5 aborts in mincross.c fixLabelOrder. It lays out in the layout
+# process (app.render.layout.PROCESS_NODES), which dies; the retry with
+# newrank draws it.
 GRAPHVIZ_ABORT = (
     "xs = []\nfor i in range(4):\n    xs.append(torch.tensor(float(i), requires_grad=True))\n"
     "y = xs[0]\nfor i in range(45):\n    y = y + xs[i % 4] * xs[(i * 3 + 1) % 4]\ny"
@@ -98,8 +99,9 @@ def test_a_graph_that_crashes_graphviz_is_not_a_server_error(client: Any) -> Non
     assert response.content.startswith(b"<svg")
 
 
-# 22 nodes: under FORK_NODES, but its loop boxes abort Graphviz 14.1.5 the
-# same way (found by fuzzing); every graph with loop boxes lays out in a child.
+# 22 nodes: under PROCESS_NODES, but its loop boxes abort Graphviz 14.1.5 the
+# same way (found by fuzzing); every graph with loop boxes lays out in the
+# layout process.
 SMALL_GRAPHVIZ_ABORT = "y = w\nfor i in range(4):\n    y = y * w + torch.tanh(w)\n"
 
 
@@ -123,4 +125,4 @@ def test_a_small_graph_that_crashes_graphviz_is_not_a_server_error(client: Any) 
     )
     assert answer.status_code == 200, answer.text[:300]
     assert answer.json()["svg"].startswith("<svg")
-    assert len(answer.json()["graph"]["nodes"]) < 40  # below FORK_NODES
+    assert len(answer.json()["graph"]["nodes"]) < 40  # below PROCESS_NODES

@@ -5,7 +5,7 @@ serve (uvicorn's supervisor)
  +-- server process (uvicorn worker)        x N
       +-- fork server                        one per server process
            +-- evaluation process            AUTOGRAD_VIZ_POOL_SIZE each
-                +-- layout child             only while a big graph is laid out
+                +-- layout process           at most one each (app/graphviz/process.py)
 """
 
 from __future__ import annotations
@@ -14,14 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.workers.procs import descendants, parent_of
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
+from tests.workers.procs import cmdline, descendants, parent_of
 
 
 def _state(pid: int) -> str:
@@ -37,12 +30,20 @@ class Tree:
     servers: list[int] = field(default_factory=list)
     forkservers: list[int] = field(default_factory=list)
     workers: list[int] = field(default_factory=list)
-    others: list[int] = field(default_factory=list)  # the resource tracker, layout children
+    layouts: list[int] = field(default_factory=list)  # each evaluation process's layout process
+    others: list[int] = field(default_factory=list)  # the resource tracker
     zombies: list[int] = field(default_factory=list)
 
     @property
     def all(self) -> list[int]:
-        return [self.supervisor, *self.servers, *self.forkservers, *self.workers, *self.others]
+        return [
+            self.supervisor,
+            *self.servers,
+            *self.forkservers,
+            *self.workers,
+            *self.layouts,
+            *self.others,
+        ]
 
     def rss(self, field: str = "VmRSS") -> dict[str, dict[int, int]]:
         """RSS in bytes of every process, by role (`field`: VmRSS, or RssAnon
@@ -53,6 +54,7 @@ class Tree:
             "servers": self.servers,
             "forkservers": self.forkservers,
             "workers": self.workers,
+            "layouts": self.layouts,
         }
         return {role: {pid: _status(pid, field) for pid in pids} for role, pids in roles.items()}
 
@@ -72,7 +74,7 @@ def tree(supervisor: int) -> Tree:
             found.zombies.append(pid)
             continue
         parent = parent_of(pid)
-        if parent == supervisor and "multiprocessing.spawn" in _cmdline(pid):
+        if parent == supervisor and "multiprocessing.spawn" in cmdline(pid):
             found.servers.append(pid)
         elif parent in below and parent_of(parent) == supervisor:
             found.forkservers.append(pid)
@@ -80,6 +82,8 @@ def tree(supervisor: int) -> Tree:
             grandparent = parent_of(parent)
             if grandparent is not None and parent_of(grandparent) == supervisor:
                 found.workers.append(pid)
+            elif "app.graphviz.process" in cmdline(pid):
+                found.layouts.append(pid)
             else:
                 found.others.append(pid)
         else:
@@ -89,14 +93,19 @@ def tree(supervisor: int) -> Tree:
 
 def wait_for_full_pools(supervisor: int, servers: int, pool_size: int, timeout: float) -> Tree:
     """Wait until every server process has its fork server and `pool_size`
-    evaluation processes, no more and no fewer, and nothing else runs below."""
+    evaluation processes, no more and no fewer, each with at most one layout
+    process, and nothing else runs below."""
     deadline = time.monotonic() + timeout
     while True:
         now = tree(supervisor)
         expected = (servers, servers, servers * pool_size)
         counts = (len(now.servers), len(now.forkservers), len(now.workers))
-        layouts = [pid for pid in now.others if "resource_tracker" not in _cmdline(pid)]
-        if counts == expected and not now.zombies and not layouts:
+        strays = [pid for pid in now.others if "resource_tracker" not in cmdline(pid)]
+        layout_parents = [parent_of(pid) for pid in now.layouts]
+        one_each = set(layout_parents) <= set(now.workers) and len(set(layout_parents)) == len(
+            layout_parents
+        )
+        if counts == expected and not now.zombies and not strays and one_each:
             return now
         if time.monotonic() > deadline:
             raise AssertionError(f"pools not back to size: {counts} != {expected}: {now}")

@@ -50,10 +50,10 @@ def test_the_wheels_graphviz_is_used_even_beside_another() -> None:
     import ctypes
     import os
 
-    from app.render.layout import _WHEEL_LIBS, _loaded
+    from app.graphviz.library import WHEEL_LIBS, loaded
 
     system = "/usr/lib/x86_64-linux-gnu/libgvc.so.6"
     if os.path.exists(system):
         ctypes.CDLL(system)  # another Graphviz mapped into the process
-    path = _loaded("libgvc")._name
-    assert os.path.dirname(path) == os.path.normpath(_WHEEL_LIBS), path
+    path = loaded("libgvc")._name
+    assert os.path.dirname(path) == os.path.normpath(WHEEL_LIBS), path

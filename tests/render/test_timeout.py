@@ -12,7 +12,7 @@ from app.graph import build_graph
 from app.job import RenderOptions
 from app.limits import Limits
 from app.render import render
-from app.render.layout import FORK_NODES, LayoutTimeout, layout
+from app.render.layout import PROCESS_NODES, LayoutTimeout, layout, layout_process
 from tests.workers.procs import descendants
 
 LONG_LOOP = (
@@ -22,7 +22,11 @@ LONG_LOOP = (
 
 def test_a_big_layout_is_stopped_at_the_time_out_and_leaves_no_process() -> None:
     graph = build_graph(run_source(LONG_LOOP + "y = x", output="y"))
-    assert len(graph.nodes) > FORK_NODES
+    assert len(graph.nodes) > PROCESS_NODES
+    process = layout_process()
+    process.start()
+    old = process.pid
+    assert old is not None
     before = descendants()
     started = time.monotonic()
     with pytest.raises(LimitExceeded) as caught:
@@ -31,7 +35,11 @@ def test_a_big_layout_is_stopped_at_the_time_out_and_leaves_no_process() -> None
     assert caught.value.limit == "render_time" and caught.value.value == 0.2
     assert "nodes took longer than 0.2 s" in caught.value.detail
     assert elapsed < 1.0, elapsed
-    assert descendants() == before  # the layout child was killed and reaped
+    assert process.pid is None
+    assert descendants() == before - {old}  # the layout process was killed and reaped
+    # The next layout that needs one starts a new layout process.
+    assert layout("digraph { a -> b }", "svg", nodes=PROCESS_NODES, timeout=10).startswith(b"<?xml")
+    assert process.pid not in (None, old)
 
 
 def test_the_budget_shortens_the_time_out() -> None:
@@ -40,11 +48,13 @@ def test_the_budget_shortens_the_time_out() -> None:
         render(graph, RenderOptions(), "png", Limits(render_time_s=5), budget=0.1)
 
 
-def test_a_forked_layout_gives_the_same_bytes_as_an_in_process_one() -> None:
+def test_the_layout_process_gives_the_same_bytes_as_this_process() -> None:
     dot = "digraph { a -> b; b -> c; a -> c }"
     here = layout(dot, "svg")
-    forked = layout(dot, "svg", nodes=FORK_NODES, timeout=10)
-    assert forked == here and forked.startswith(b"<?xml")
+    there = layout(dot, "svg", nodes=PROCESS_NODES, timeout=10)
+    assert there == here and there.startswith(b"<?xml")
+    looped = "digraph { subgraph cluster_0 { a -> b } b -> c }"
+    assert layout(looped, "png", clusters=True, timeout=10) == layout(looped, "png")
 
 
 def test_small_graphs_stay_in_process_and_fast() -> None:
@@ -61,7 +71,8 @@ def test_timeouts_raise_layout_timeout_directly() -> None:
 
 
 # Graphviz 14.1.5 aborts in mincross on this graph's loop boxes (found by the
-# reliability fuzzing); the forked layout survives it and retries with newrank.
+# reliability fuzzing); the layout process dies of it, and the retry with
+# newrank, in a new layout process, draws it.
 GRAPHVIZ_ABORT = (
     "xs = []\nfor i in range(4):\n    xs.append(torch.tensor(float(i), requires_grad=True))\n"
     "y = xs[0]\nfor i in range(45):\n    y = y + xs[i % 4] * xs[(i * 3 + 1) % 4]\ny"
@@ -70,8 +81,12 @@ GRAPHVIZ_ABORT = (
 
 def test_a_graph_that_aborts_graphviz_is_drawn_by_the_retry() -> None:
     graph = build_graph(run_source(GRAPHVIZ_ABORT))
-    assert len(graph.nodes) >= FORK_NODES
+    assert len(graph.nodes) >= PROCESS_NODES
+    process = layout_process()
+    process.start()
+    old = process.pid
     before = descendants()
     body = render(graph, RenderOptions(), "svg", Limits(render_time_s=20))
     assert body.startswith(b"<svg") and b'id="n0"' in body
-    assert descendants() == before
+    assert process.pid not in (None, old)  # the crashed one was replaced
+    assert descendants() == before - {old} | {process.pid}
