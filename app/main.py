@@ -20,7 +20,7 @@ from app.api.graph import CachedImages
 from app.api.routes import router
 from app.api.templating import STATIC_DIR
 from app.metrics import HttpMetrics
-from app.middleware import Faults, ImageHead, RateLimit, RequestContext, RequestLimits
+from app.middleware import Faults, Head, RateLimit, RequestContext, RequestLimits
 from app.service import Service
 from app.settings import Settings, get_settings
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # run, before routing (app.api.graph, app.api.evaluate).
     app.add_middleware(CachedImages)
     app.add_middleware(DirectEvaluate)
-    app.add_middleware(ImageHead)
+    app.add_middleware(Head)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(RequestLimits, settings=settings)

@@ -277,21 +277,19 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
-class ImageHead:
-    """HEAD on an image URL answers as GET does, headers and status alike
-    (Content-Length and ETag included), without the body (RFC 9110 9.3.2),
-    so a link checker or a cache can ask what an <img> would get. Outside
-    CachedImages, so a cached image answers HEAD from the cache too."""
+class Head:
+    """HEAD on any URL answers as GET does, headers and status alike
+    (Content-Length and ETag included), without the body (RFC 9110 9.3.2;
+    9.1: a general-purpose server MUST support GET and HEAD), so a link
+    checker or a cache can ask what a page or an <img> would get. FastAPI's
+    routes answer GET only. Outside CachedImages, so a cached image answers
+    HEAD from the cache too; a URL that takes no GET answers its 405."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "HEAD"
-            or not _IMAGE_PATHS.match(scope["path"])
-        ):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 

@@ -76,6 +76,30 @@ def test_if_none_match_compares_weakly(live_server: LiveServer) -> None:
             assert response.status_code == 200, header
 
 
+@pytest.mark.parametrize(
+    ("path", "good"),
+    [
+        ("/api/v1/graph.svg", {"source": "x**2 + 1 # never asked before", "x": "2"}),
+        ("/api/v1/optimize.svg", {"source": "x**2 + 1 # never asked before", "init": "1"}),
+        ("/api/v1/plot.svg", {"source": "x**2 + 1 # never asked before", "variable": "x"}),
+    ],
+)
+def test_if_none_match_star_matches_only_an_answer_that_exists(
+    live_server: LiveServer, path: str, good: dict[str, str]
+) -> None:
+    """RFC 9110 13.1.2, 13.2.1: `*` is for a current representation; a program
+    that fails has none, so its problem is answered (found by probing: a 304)."""
+    star = {"if-none-match": "*"}
+    with live_server.client() as http:
+        for source in ("(", "open('x')"):
+            response = http.get(path, params={"source": source}, headers=star)
+            assert response.status_code in (400, 422), (source, response.status_code)
+            assert response.headers["content-type"] == "application/problem+json"
+        fresh = http.get(path, params=good, headers=star)
+        assert fresh.status_code == 304 and fresh.content == b"", fresh.text[:200]
+        assert fresh.headers["etag"] == http.get(path, params=good).headers["etag"]
+
+
 IMAGES = [
     ("/api/v1/graph.svg", PARAMS),
     ("/api/v1/graph.png", PARAMS),
@@ -107,6 +131,36 @@ def test_head_answers_as_get_without_the_body(
         refused = http.head(path, params={"source": "x +"})
         assert refused.status_code == 400 and refused.content == b""
         assert refused.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/embed?source=x*2&x=1",
+        "/healthz",
+        "/metrics",
+        "/docs",
+        "/openapi.json",
+        "/api/v1/examples",
+        "/problems/syntax_error",
+        "/static/app.js",
+        "/no/such/page",
+    ],
+)
+def test_head_answers_as_get_on_every_url(live_server: LiveServer, path: str) -> None:
+    """RFC 9110 9.1: GET and HEAD on every URL (found by probing: pages and
+    the API's other GETs answered HEAD with 405)."""
+    with live_server.client() as http:
+        get = http.get(path)
+        head = http.head(path)
+    assert head.status_code == get.status_code and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    if path != "/metrics":  # its counters move between the two requests
+        assert int(head.headers["content-length"]) == len(get.content)
+    with live_server.client() as http:
+        post_only = http.head("/api/v1/evaluate")
+    assert post_only.status_code == 405 and post_only.headers["allow"] == "POST"
 
 
 def test_svg_answers_cannot_run_script(live_server: LiveServer) -> None:
