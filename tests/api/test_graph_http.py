@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -192,6 +193,45 @@ def test_cors(live_server: LiveServer) -> None:
         assert "access-control-allow-credentials" not in preflight.headers
         post = http.post("/api/v1/evaluate", json={"source": "1 + 1"}, headers=origin)
         assert post.headers["access-control-allow-origin"] == "*"
+
+
+def test_every_4xx_is_a_problem_even_from_starlettes_parts(live_server: LiveServer) -> None:
+    """Found by probing: a refused preflight (Starlette's CORS) was a text/plain
+    400, a malformed Range on /static (Starlette's StaticFiles) a text/plain
+    400 or 416, and a gzipped body a 422 about UTF-8 instead of a 415."""
+    problem = "application/problem+json"
+    with live_server.client() as http:
+        for asked in (
+            {"access-control-request-method": "PUT"},
+            {"access-control-request-method": "POST", "access-control-request-headers": "x-custom"},
+        ):
+            refused = http.options(
+                "/api/v1/evaluate", headers={"origin": "https://a.example", **asked}
+            )
+            assert refused.status_code == 400 and refused.headers["content-type"] == problem
+            assert refused.json()["code"] == "invalid_request"
+            assert "POST" in refused.json()["detail"]
+            assert refused.headers["access-control-allow-origin"] == "*"
+        whole = http.get("/static/app.js")
+        for ranged in ("bytes=abc", "bytes=5-1", "bytes=999999999-", "bytes=0-10"):
+            answer = http.get("/static/app.js", headers={"range": ranged})
+            assert answer.status_code == 200 and answer.content == whole.content, ranged
+        assert "accept-ranges" not in whole.headers
+        for route, body in (
+            ("/api/v1/evaluate", {"source": "1 + 1"}),
+            ("/api/v1/optimize", {"source": "x**2", "init": 1}),
+        ):
+            gzipped = http.post(
+                route,
+                content=gzip.compress(json.dumps(body).encode()),
+                headers={"content-type": "application/json", "content-encoding": "gzip"},
+            )
+            assert gzipped.status_code == 415 and gzipped.headers["content-type"] == problem
+            assert gzipped.headers["accept-encoding"] == "identity"
+            plain = http.post(route, json=body, headers={"content-encoding": "identity"})
+            assert plain.status_code == 200, plain.text[:200]
+        html = http.get("/no/such/page", headers={"accept": "text/html;q=0, */*"})
+        assert html.status_code == 404 and html.headers["content-type"] == problem
 
 
 def test_json_answer_and_graph_json_agree(live_server: LiveServer) -> None:
