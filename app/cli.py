@@ -24,7 +24,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app import __version__
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.runner import Runner
 
 FORMATS = ("svg", "png", "dot", "json")
+STDOUT = Path("-")  # -o -
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -120,6 +121,7 @@ def _read_program(target: str) -> tuple[str, str]:
 
 
 def _job(args: argparse.Namespace, source: str, fmt: str | None) -> Any:
+    from app.job import RenderOptions
     from app.query import job_from_query
 
     pairs: list[tuple[str, str]] = [("source", source)]
@@ -129,12 +131,39 @@ def _job(args: argparse.Namespace, source: str, fmt: str | None) -> Any:
         value = getattr(args, option, None)
         if value:
             pairs.append((option, value))
-    for item in [*getattr(args, "option", []), *args.input]:
+    options = _pairs(getattr(args, "option", []))
+    for name, _ in options:
+        # Unchecked, a misspelt option (show_value=false) would bind an input.
+        if name not in RenderOptions.model_fields:
+            known = ", ".join(RenderOptions.model_fields)
+            raise SystemExit(f"--option: unknown option {name!r}: choose one of {known}")
+    return job_from_query([*pairs, *options, *_pairs(args.input)], fmt=fmt)  # type: ignore[arg-type]
+
+
+def _pairs(items: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
         name, sep, value = item.partition("=")
         if not sep:
             raise SystemExit(f"expected NAME=VALUE, got {item!r}")
         pairs.append((name.strip(), value))
-    return job_from_query(pairs, fmt=fmt)  # type: ignore[arg-type]
+    return pairs
+
+
+def _write(out: Path | None, body: bytes) -> bool:
+    """Write `body` to `out` (stdout for None or -), making its folder if
+    need be; False, with the reason on stderr, if that cannot be done."""
+    if out is None or out == STDOUT:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return True
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(body)
+    except OSError as exc:
+        print(f"{out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _report(label: str, exc: Exception) -> None:
@@ -163,13 +192,7 @@ def _render_one(
     except VisualizerError as exc:
         _report(label, exc)
         return False
-    if out is None:
-        sys.stdout.buffer.write(body)
-        sys.stdout.buffer.flush()
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(body)
-    return True
+    return _write(out, body)
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -181,6 +204,8 @@ def _render(args: argparse.Namespace) -> int:
     fmt = args.format or guessed or "svg"
     if fmt not in FORMATS:
         raise SystemExit(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if batch and args.out == STDOUT:
+        raise SystemExit(f"{target}: a folder's graphs go to files: -o names a folder, not -")
     if not batch:
         with _runner() as runner:
             return 0 if _render_one(args, runner, args.program, args.out, fmt) else 1
@@ -233,6 +258,9 @@ def _optimize(args: argparse.Namespace) -> int:
     from app.query import describe_validation
 
     label, source = _read_program(args.program)
+    plot_to_stdout = args.out == STDOUT
+    if plot_to_stdout and args.json:
+        raise SystemExit("--json and -o - would both write to stdout: give -o a file")
     try:
         fields: dict[str, Any] = {
             "source": source,
@@ -259,32 +287,34 @@ def _optimize(args: argparse.Namespace) -> int:
     document = json.loads(body)
     if args.json:
         sys.stdout.write(body.decode() + "\n")
-    else:
-        _print_trajectories(document)
+    else:  # with the plot on stdout, the table goes to stderr
+        _print_trajectories(document, sys.stderr if plot_to_stdout else sys.stdout)
     if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
         # The plot inline in the document is the body of GET /api/v1/optimize.svg.
-        args.out.write_bytes(document["svg"].encode())
-        print(f"plot written to {args.out}", file=sys.stderr)
+        if not _write(args.out, document["svg"].encode()):
+            return 1
+        if not plot_to_stdout:
+            print(f"plot written to {args.out}", file=sys.stderr)
     return 0
 
 
-def _print_trajectories(document: dict[str, Any]) -> None:
+def _print_trajectories(document: dict[str, Any], to: TextIO) -> None:
     """The runs of a POST /api/v1/optimize document, as a table per run."""
     variable = document["variable"]
     for run in document["runs"]:
-        print(f"# {document['method']}, lr = {run['lr']:g}")
-        print(f"{'step':>5}  {variable:>14}  {'objective':>14}  {'gradient':>14}")
+        print(f"# {document['method']}, lr = {run['lr']:g}", file=to)
+        print(f"{'step':>5}  {variable:>14}  {'objective':>14}  {'gradient':>14}", file=to)
         for step, point in enumerate(run["trajectory"]):
             numbers = (_number(point[name]) for name in ("parameter", "objective", "gradient"))
-            print(f"{step:>5}  " + "  ".join(f"{value:>14.7g}" for value in numbers))
+            print(f"{step:>5}  " + "  ".join(f"{value:>14.7g}" for value in numbers), file=to)
         final = run["final"]
         ending = f"stopped early: {run['stopped']}" if run["stopped"] else "final"
         print(
             f"# {ending}: {variable} = {_number(final['parameter']):.7g}, "
-            f"objective = {_number(final['objective']):.7g}"
+            f"objective = {_number(final['objective']):.7g}",
+            file=to,
         )
-        print()
+        print(file=to)
     for warning in document["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
 
@@ -331,7 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_program_arguments(render)
     render.add_argument("-f", "--format", choices=FORMATS, help="default: from -o, else svg")
     render.add_argument(
-        "-o", "--out", type=Path, help="output file (folder in batch mode); default: stdout"
+        "-o",
+        "--out",
+        type=Path,
+        help="output file, or - for stdout (a folder in batch mode); default: stdout",
     )
     render.add_argument("--style", choices=("default", "torchviz"))
     render.add_argument("--rankdir", choices=("TB", "LR"))
@@ -377,7 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--method", choices=("sgd", "momentum", "adam"), default="sgd")
     optimize.add_argument("--range", metavar="LO,HI", help="the plotted interval")
     optimize.add_argument("--theme", choices=("light", "dark"), default="light")
-    optimize.add_argument("-o", "--out", type=Path, help="write the plot (SVG) here")
+    optimize.add_argument(
+        "-o", "--out", type=Path, help="write the plot (SVG) here; - for stdout (the table: stderr)"
+    )
     optimize.add_argument(
         "--json", action="store_true", help="print the JSON of POST /api/v1/optimize instead"
     )

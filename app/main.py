@@ -10,17 +10,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
-from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__, metrics
 from app.api import problems
+from app.api.assets import Assets
 from app.api.evaluate import DirectEvaluate
 from app.api.graph import CachedImages
 from app.api.routes import router
 from app.api.templating import STATIC_DIR
 from app.metrics import HttpMetrics
-from app.middleware import Faults, ImageHead, RateLimit, RequestContext, RequestLimits
+from app.middleware import Cors, Faults, Head, RateLimit, RequestContext, RequestLimits
 from app.service import Service
 from app.settings import Settings, get_settings
 
@@ -48,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", Assets(directory=STATIC_DIR), name="static")
     problems.install(app)
     if settings.metrics:
         metrics.expose(app)
@@ -58,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # run, before routing (app.api.graph, app.api.evaluate).
     app.add_middleware(CachedImages)
     app.add_middleware(DirectEvaluate)
-    app.add_middleware(ImageHead)
+    app.add_middleware(Head)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(RequestLimits, settings=settings)
@@ -68,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # /metrics counts it. Preflights are answered by CORS, before the limits.
     app.add_middleware(Faults)
     app.add_middleware(
-        CORSMiddleware,
+        Cors,
         allow_origins=["*"],
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],

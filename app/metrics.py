@@ -118,7 +118,10 @@ _ROUTES = 1_024  # paths whose route is remembered; past that, matched anew
 class HttpMetrics:
     """Counts every HTTP request as the instrumentator's middleware does
     (handler: the route's path template, or "none" for an unknown path;
-    status: the exact code; 500 when the app raised)."""
+    status: the exact code; 500 when the app raised). A request the app
+    left unanswered without raising (the client went away mid-body; the
+    HTTP server itself answered a malformed one) is not counted: no status
+    was sent, and a 500 would set off 5xx alerts for the client's fault."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -134,7 +137,7 @@ class HttpMetrics:
         if handler is None:  # excluded: /metrics itself, static files
             await self.app(scope, receive, send)
             return
-        status = 500
+        status: int | None = None
         sent = 0
 
         async def counting_send(message: Message) -> None:
@@ -149,9 +152,14 @@ class HttpMetrics:
 
         try:
             await self.app(scope, receive, counting_send)
+        except BaseException:
+            if status is None:
+                status = 500
+            raise
         finally:
-            duration = max(time.perf_counter() - started, 0.0)
-            self._record(scope, handler, str(status), sent, duration)
+            if status is not None:
+                duration = max(time.perf_counter() - started, 0.0)
+                self._record(scope, handler, str(status), sent, duration)
 
     def _handler(self, scope: Scope) -> str | None:
         """The route template of the path ("none" if no route), None if excluded."""

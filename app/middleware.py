@@ -24,6 +24,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import PROBLEM_MEDIA_TYPE, problem_document
@@ -167,8 +170,11 @@ class _BodyTooSlow(Exception):
 class RequestLimits:
     """Query-string length (414), and a body size limit counted on the bytes
     received, not only Content-Length (413), read within a deadline so a
-    client trickling its body is cut off (408). (JSON-only bodies are checked
-    by the routes, after routing, so a wrong method still answers 405.)"""
+    client trickling its body is cut off (408). A body with a Content-Encoding
+    (gzip, ...) is a 415: bodies are read as they come, and the route would
+    read a gzipped one as broken JSON (RFC 9110 15.5.16). (JSON-only bodies
+    are checked by the routes, after routing, so a wrong method still
+    answers 405.)"""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -188,6 +194,11 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
+        if headers.get(b"content-encoding", b"identity").strip().lower() not in (b"", b"identity"):
+            detail = "The request body must be sent as it is: no Content-Encoding (gzip or other)."
+            accepted = [(b"accept-encoding", b"identity")]
+            await send_problem(send, scope, 415, "unsupported_media_type", detail, accepted)
+            return
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             await send_problem(send, scope, 413, "limit_exceeded", self._too_large())
@@ -277,21 +288,46 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
-class ImageHead:
-    """HEAD on an image URL answers as GET does, headers and status alike
-    (Content-Length and ETag included), without the body (RFC 9110 9.3.2),
-    so a link checker or a cache can ask what an <img> would get. Outside
-    CachedImages, so a cached image answers HEAD from the cache too."""
+class Cors(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered as problem+json like
+    every other 4xx (Starlette's is a text/plain "Disallowed CORS method")."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ")
+        detail = (
+            f"The preflight asks for what cross-origin requests may not use ({refused}): "
+            f"methods {', '.join(sorted(self.allow_methods))}; "
+            f"headers {', '.join(sorted(self.allow_headers))}."
+        )
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-length", "content-type")
+        }
+        return JSONResponse(
+            problem_document(400, "invalid_request", detail),
+            status_code=400,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers=headers,
+        )
+
+
+class Head:
+    """HEAD on any URL answers as GET does, headers and status alike
+    (Content-Length and ETag included), without the body (RFC 9110 9.3.2;
+    9.1: a general-purpose server MUST support GET and HEAD), so a link
+    checker or a cache can ask what a page or an <img> would get. FastAPI's
+    routes answer GET only. Outside CachedImages, so a cached image answers
+    HEAD from the cache too; a URL that takes no GET answers its 405."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "HEAD"
-            or not _IMAGE_PATHS.match(scope["path"])
-        ):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 

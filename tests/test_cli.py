@@ -229,3 +229,50 @@ def test_the_cli_process_leaves_torch_to_the_evaluation_process() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_dash_is_stdout_for_render_and_for_the_optimize_plot(tmp_path: Path) -> None:
+    # Found by probing: `-o -` wrote a file named "-".
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "render", "x*2", "--input", "x=5", "-o", "-"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == app("render", "x*2", "--input", "x=5").stdout
+    assert result.stdout.startswith(b"<svg")
+    plot = subprocess.run(
+        [sys.executable, "-m", "app", "optimize", "x**2", "--init", "1", "--steps", "3", "-o", "-"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert plot.returncode == 0, plot.stderr
+    assert plot.stdout.startswith(b"<svg") and plot.stdout.rstrip().endswith(b"</svg>")
+    assert b"# sgd, lr = 0.05" in plot.stderr  # the table, out of the plot's way
+    assert list(tmp_path.iterdir()) == []
+    both = app("optimize", "x**2", "--json", "-o", "-")
+    assert both.returncode != 0 and b"both write to stdout" in both.stderr
+    folder = app("render", str(tmp_path), "-o", "-")
+    assert folder.returncode != 0 and b"not -" in folder.stderr
+
+
+@pytest.mark.parametrize("out", ["/", "/dev/full", "/proc/version", "/proc/self/nope/g.svg"])
+def test_an_output_that_cannot_be_written_is_a_message_not_a_traceback(out: str) -> None:
+    for args in (("render", "x*2", "--input", "x=5"), ("optimize", "x**2", "--steps", "2")):
+        result = app(*args, "-o", out)
+        assert result.returncode == 1, result.stderr
+        stderr = result.stderr.decode()
+        assert f"{out}: cannot write: " in stderr and "Traceback" not in stderr, stderr
+
+
+def test_an_unknown_option_is_refused_not_bound_as_an_input() -> None:
+    # Found by probing: `--option show_value=false` (a typo) was an input binding.
+    result = app("render", "x*2", "--input", "x=5", "--option", "show_value=false", "-f", "dot")
+    assert result.returncode != 0
+    assert b"unknown option 'show_value'" in result.stderr and b"show_values" in result.stderr
+    shown = app("render", "x*2", "--input", "x=5", "--option", "show_values=false", "-f", "dot")
+    assert shown.returncode == 0, shown.stderr

@@ -13,7 +13,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from app.middleware import IMAGE_CSP, ImageHead, RateLimit, RequestContext, RequestLimits
+from app.middleware import IMAGE_CSP, Head, RateLimit, RequestContext, RequestLimits
 from app.settings import Settings
 from tests.conftest import answer_to_a_trickled_body
 
@@ -157,11 +157,11 @@ def test_head_on_an_image_is_get_without_the_body() -> None:
         return StreamingResponse(chunks(), media_type="image/svg+xml", headers={"etag": '"k"'})
 
     app = Starlette(routes=[Route("/api/v1/graph.svg", image, methods=["GET"])])
-    app.add_middleware(ImageHead)
+    app.add_middleware(Head)
     with TestClient(app) as client:
         get = client.get("/api/v1/graph.svg")
         head = client.head("/api/v1/graph.svg")
-        other = client.head("/api/v1/graph.gif")  # not an image URL: the router's own answer
+        other = client.head("/api/v1/graph.gif")  # no such URL: GET's own answer
     assert get.content == b"<svg></svg>" and head.content == b""
     assert head.status_code == 200 and head.headers["etag"] == '"k"'
     assert head.headers["content-type"] == "image/svg+xml"

@@ -19,7 +19,8 @@ async def get_service(request: Request) -> Service:
 
 
 async def require_json(request: Request) -> None:
-    """POST bodies are JSON: anything else is a 415 problem, before parsing."""
+    """POST bodies are JSON: anything else is a 415 problem, before parsing.
+    (A Content-Encoding is refused earlier, by app.middleware.RequestLimits.)"""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json":
         raise HTTPException(415, "The request body must be JSON (Content-Type: application/json).")

@@ -6,7 +6,7 @@ canonical request's key and the build (`entity_tag`: the app's version and
 code and the libraries that draw, app.service.build_id), so a revalidation
 costs a hash and a 304, before any evaluation, and a deploy that draws
 differently does not answer 304 for the old drawing. HEAD answers as GET
-does, without the body (app.middleware.ImageHead).
+does, without the body (app.middleware.Head).
 
 A URL asked for before costs less still: the route remembers what each raw
 query meant (its job and key), and `CachedImages`, a pure ASGI middleware
@@ -96,14 +96,16 @@ def entity_tag(key: str, build: str) -> str:
 _ENTITY_TAGS = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
 
 
-def not_modified(request: Request, etag: str) -> bool:
+def not_modified(request: Request, etag: str, *, answered: bool) -> bool:
     """If-None-Match by weak comparison (RFC 9110 13.1.2): `W/"x"` matches `"x"`,
-    any tag of a list may match, and `*` matches any answer."""
+    any tag of a list may match, and `*` matches an answer that exists: only
+    once the request is `answered` (a program that fails has no answer to
+    keep, so it gets its problem, not a 304: RFC 9110 13.2.1)."""
     header = request.headers.get("if-none-match")
     if not header:
         return False
     if header.strip() == "*":
-        return True
+        return answered
     return etag in _ENTITY_TAGS.findall(header)
 
 
@@ -152,9 +154,11 @@ async def image_response(
     key = key or job.key()
     etag = entity_tag(key, service.build)
     max_age = service.settings.cache_max_age_s
-    if not_modified(request, etag):
+    if not_modified(request, etag, answered=False):  # the client holds this very answer
         return cached_response(request, etag, max_age, None, "")
     answer = await service.run(job, kind, key=key)
+    if not_modified(request, etag, answered=True):
+        return cached_response(request, etag, max_age, None, "")
     return cached_response(request, etag, max_age, answer.body, answer.media_type)
 
 
@@ -187,7 +191,7 @@ class CachedImages:
                     request = Request(scope)
                     etag = entity_tag(key, service.build)
                     max_age = service.settings.cache_max_age_s
-                    if not_modified(request, etag):
+                    if not_modified(request, etag, answered=True):
                         response = cached_response(request, etag, max_age, None, "")
                     else:
                         response = cached_response(

@@ -67,8 +67,25 @@ def problem_document(
 def _wants_html(request: Request) -> bool:
     if request.url.path.startswith("/api/") or request.method != "GET":
         return False
-    accept = request.headers.get("accept", "")
-    return "text/html" in accept
+    return wants(request.headers.get("accept", ""), "text/html")
+
+
+def wants(accept: str, media: str) -> bool:
+    """Whether an Accept header lists `media` itself with a weight above 0
+    (`text/html;q=0` says "not HTML": RFC 9110 12.5.1)."""
+    for item in accept.split(","):
+        name, *parameters = (part.strip() for part in item.split(";"))
+        if name.lower() != media:
+            continue
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
 
 
 def problem_response(

@@ -19,6 +19,7 @@ import torch
 
 from app.evaluate import operators
 from app.evaluate.machine import Machine
+from app.evaluate.values import shown
 from app.parse.allowlist import DICT_METHODS, LIST_METHODS
 
 Tensor = torch.Tensor
@@ -33,12 +34,12 @@ def _no_keywords(name: str, kwargs: dict[str, Any], allowed: tuple[str, ...] = (
             raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
 
 
-def _size(value: Any) -> int:
+def _size(value: Any, asked: str = "iteration over") -> int:
     if isinstance(value, SIZED):
         return len(value)
     if isinstance(value, Tensor):
         if value.dim() == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise TypeError(f"{asked} a 0-d tensor")  # torch's words for either
         return value.shape[0]
     raise TypeError(f"'{type(value).__name__}' object is not iterable")
 
@@ -59,7 +60,7 @@ def _print(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -
     parts = []
     for arg in args:
         m.guard.render(arg)
-        parts.append(str(arg))
+        parts.append(shown(arg, str(arg)))
     m.write(sep.join(parts) + end)
 
 
@@ -70,7 +71,7 @@ def _range(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -
 def _len(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> int:
     if len(args) != 1:
         raise TypeError("len() takes exactly one argument")
-    return _size(args[0])
+    return _size(args[0], "len() of")
 
 
 def _float(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> float:
@@ -91,7 +92,7 @@ def _str(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> 
     if not args:
         return ""
     m.guard.render(args[0])
-    return str(args[0])
+    return shown(args[0], str(args[0]))
 
 
 def _list(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:

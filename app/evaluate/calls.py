@@ -281,6 +281,7 @@ def _autograd_backward(
     tensors = args[0] if args else kwargs.get("tensors")
     seed = args[1] if len(args) > 1 else kwargs.get("grad_tensors")
     m.backward.called = True
+    m.tracker.follow_all()  # hooks on what named tensors are now, as retain_grad's
     m.backward.run(
         _as_roots(tensors), _first(seed), lambda: torch.autograd.backward(*args, **kwargs)
     )
@@ -312,6 +313,7 @@ def _backward_method(
 ) -> None:
     seed = args[0] if args else kwargs.get("gradient")
     m.backward.called = True
+    m.tracker.follow_all()  # hooks on what named tensors are now, as retain_grad's
     m.backward.run(
         [tensor],
         seed,

@@ -19,7 +19,7 @@ from app.errors import UserRuntimeError, VisualizerError
 from app.evaluate import attributes, operators
 from app.evaluate.machine import Machine
 from app.evaluate.scope import Scope
-from app.evaluate.values import MISSING
+from app.evaluate.values import MISSING, shown
 
 Tensor = torch.Tensor
 _CONVERSIONS: dict[int, Callable[[Any], str]] = {115: str, 114: repr, 97: ascii}
@@ -92,9 +92,11 @@ class Expressions(Machine):
             raise self.fail(error, node) from None
 
     def _boolop(self, node: ast.BoolOp) -> Any:
+        # As Python: the first operand that decides, else the last one,
+        # which is never tested (`1 and x` is x, even a tensor of many values).
         is_and = isinstance(node.op, ast.And)
-        value: Any = None
-        for item in node.values:
+        *tested, last = node.values
+        for item in tested:
             value = self.ev(item)
             try:
                 truth = bool(value)
@@ -102,7 +104,7 @@ class Expressions(Machine):
                 raise self.fail(error, item) from None
             if truth != is_and:
                 return value
-        return value
+        return self.ev(last)
 
     def _compare(self, node: ast.Compare) -> Any:
         try:
@@ -207,10 +209,11 @@ class Expressions(Machine):
         spec = "" if node.format_spec is None else str(self.ev(node.format_spec))
         try:
             self.guard.render(value)
-            if node.conversion in _CONVERSIONS:
-                value = _CONVERSIONS[node.conversion](value)
+            converted = (
+                _CONVERSIONS[node.conversion](value) if node.conversion in _CONVERSIONS else value
+            )
             self.guard.format_spec(spec)
-            text = format(value, spec)
+            text = shown(value, format(converted, spec))
         except VisualizerError as error:
             raise self.locate(error, node) from None
         except Exception as error:

@@ -23,20 +23,28 @@ _NOISE = ("\nException raised from", "\nframe #", "\nTraceback")
 MAX_MESSAGE = 2_000
 
 
-def clean_message(exc: BaseException) -> str:
-    """An exception's message for a person: first paragraphs, no stacks, no addresses."""
-    try:
-        text = str(exc)
-    except Exception:
-        text = ""
+def clean_text(text: str) -> str:
+    """Exception text without torch's C++ stacks and notes, or memory addresses."""
     for marker in _NOISE:
         cut = text.find(marker)
         if cut >= 0:
             text = text[:cut]
-    text = _ADDRESS.sub("", _TRIGGERED.sub("", text)).strip()
-    if len(text) > MAX_MESSAGE:
-        text = text[:MAX_MESSAGE] + " ..."
-    return text or type(exc).__name__
+    text = _ADDRESS.sub("", _TRIGGERED.sub("", text))
+    return text[:MAX_MESSAGE] + " ..." if len(text) > MAX_MESSAGE else text
+
+
+def printed(exc: BaseException) -> str:
+    """str(exc), cleaned: what `print(e)` shows in the program (may be empty)."""
+    try:
+        return clean_text(str(exc))
+    except Exception:
+        return ""
+
+
+def clean_message(exc: BaseException) -> str:
+    """An exception's message for a person: first paragraphs, no stacks, no
+    addresses, never empty."""
+    return printed(exc).strip() or type(exc).__name__
 
 
 def describe(exc: BaseException) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import keyword
-import re
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -32,7 +31,6 @@ from app.limits import DEFAULT_LIMITS, Limits
 from app.parse import Program
 
 Tensor = torch.Tensor
-_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 # torch's "warn once" warnings would appear in the first answer of a process
 # and not in later ones: the same request must give the same answer.
@@ -265,7 +263,7 @@ class Session:
         return Evaluation(
             output=value,
             output_name=name,
-            stdout=_ADDRESS.sub("", "".join(machine.stdout)),
+            stdout="".join(machine.stdout),
             warnings=list(self.warnings),
             tensor_names=tracker.tensor_names,
             named_tensors=tracker.named_tensors,

@@ -18,7 +18,7 @@ import torch
 
 from app.errors import NotAllowed, VisualizerError
 from app.evaluate import attributes, operators
-from app.evaluate.failures import CaughtError, clean_message
+from app.evaluate.failures import CaughtError, clean_text, printed
 from app.evaluate.machine import BREAK, CONTINUE, Machine, Signal
 from app.evaluate.namespaces import NAMESPACES
 from app.evaluate.result import LoopStep
@@ -277,8 +277,7 @@ class Statements(Machine):
                 if self._matches(handler, original):
                     name = handler.name
                     if name is not None:
-                        value = ExceptionValue(type(original).__name__, clean_message(original))
-                        self.scope.vars[name] = value
+                        self.scope.vars[name] = _caught(original)
                     try:
                         return self.exec_block(handler.body)
                     finally:
@@ -316,3 +315,15 @@ class Statements(Machine):
             assert isinstance(target, ast.Name)
             if self.scope.vars.pop(target.id, MISSING) is MISSING:
                 raise NameError(f"name {target.id!r} is not defined")
+
+
+def _caught(error: BaseException) -> ExceptionValue:
+    """The program's view of a caught exception: as Python prints it, cleaned."""
+    args = error.args
+    if not args:
+        arguments = ""
+    elif len(args) == 1 and isinstance(args[0], str):
+        arguments = repr(clean_text(args[0]))
+    else:  # torch's and Python's exceptions hold one message; others, shown as one
+        arguments = repr(printed(error))
+    return ExceptionValue(type(error).__name__, printed(error), arguments)

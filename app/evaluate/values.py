@@ -9,6 +9,7 @@ bytes in any process).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,19 +156,36 @@ class GradMode:
 
 
 class ExceptionValue:
-    """The `e` of `except Exception as e`: printable, nothing else."""
+    """The `e` of `except Exception as e`: printable, nothing else.
 
-    __slots__ = ("kind", "message")
+    `message` is what str(e) gives, `arguments` what its repr shows between
+    the parentheses (`KeyError('b')` prints as 'b', `AssertionError()` as
+    nothing), both cleaned of torch's stacks and of addresses.
+    """
 
-    def __init__(self, kind: str, message: str) -> None:
+    __slots__ = ("arguments", "kind", "message")
+
+    def __init__(self, kind: str, message: str, arguments: str) -> None:
         self.kind = kind
         self.message = message
+        self.arguments = arguments
 
     def __str__(self) -> str:
         return self.message
 
     def __repr__(self) -> str:
-        return f"{self.kind}({self.message!r})"
+        return f"{self.kind}({self.arguments})"
 
 
 MISSING: Any = object()
+
+# Python's default repr, `<... object at 0x7f...>`: its address would differ
+# from one run to the next. (Every value a program can reach prints without
+# one, see above; this is the safety net.)
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+(?=>)")
+
+
+def shown(value: Any, text: str) -> str:
+    """`text`, the str() or format() of `value`, as printed: without a memory
+    address. A string is the program's own text and is printed as it is."""
+    return text if isinstance(value, str) else _ADDRESS.sub("", text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -76,6 +77,30 @@ def test_if_none_match_compares_weakly(live_server: LiveServer) -> None:
             assert response.status_code == 200, header
 
 
+@pytest.mark.parametrize(
+    ("path", "good"),
+    [
+        ("/api/v1/graph.svg", {"source": "x**2 + 1 # never asked before", "x": "2"}),
+        ("/api/v1/optimize.svg", {"source": "x**2 + 1 # never asked before", "init": "1"}),
+        ("/api/v1/plot.svg", {"source": "x**2 + 1 # never asked before", "variable": "x"}),
+    ],
+)
+def test_if_none_match_star_matches_only_an_answer_that_exists(
+    live_server: LiveServer, path: str, good: dict[str, str]
+) -> None:
+    """RFC 9110 13.1.2, 13.2.1: `*` is for a current representation; a program
+    that fails has none, so its problem is answered (found by probing: a 304)."""
+    star = {"if-none-match": "*"}
+    with live_server.client() as http:
+        for source in ("(", "open('x')"):
+            response = http.get(path, params={"source": source}, headers=star)
+            assert response.status_code in (400, 422), (source, response.status_code)
+            assert response.headers["content-type"] == "application/problem+json"
+        fresh = http.get(path, params=good, headers=star)
+        assert fresh.status_code == 304 and fresh.content == b"", fresh.text[:200]
+        assert fresh.headers["etag"] == http.get(path, params=good).headers["etag"]
+
+
 IMAGES = [
     ("/api/v1/graph.svg", PARAMS),
     ("/api/v1/graph.png", PARAMS),
@@ -109,6 +134,36 @@ def test_head_answers_as_get_without_the_body(
         assert refused.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/embed?source=x*2&x=1",
+        "/healthz",
+        "/metrics",
+        "/docs",
+        "/openapi.json",
+        "/api/v1/examples",
+        "/problems/syntax_error",
+        "/static/app.js",
+        "/no/such/page",
+    ],
+)
+def test_head_answers_as_get_on_every_url(live_server: LiveServer, path: str) -> None:
+    """RFC 9110 9.1: GET and HEAD on every URL (found by probing: pages and
+    the API's other GETs answered HEAD with 405)."""
+    with live_server.client() as http:
+        get = http.get(path)
+        head = http.head(path)
+    assert head.status_code == get.status_code and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    if path != "/metrics":  # its counters move between the two requests
+        assert int(head.headers["content-length"]) == len(get.content)
+    with live_server.client() as http:
+        post_only = http.head("/api/v1/evaluate")
+    assert post_only.status_code == 405 and post_only.headers["allow"] == "POST"
+
+
 def test_svg_answers_cannot_run_script(live_server: LiveServer) -> None:
     with live_server.client() as http:
         response = http.get("/api/v1/graph.svg", params=PARAMS)
@@ -138,6 +193,45 @@ def test_cors(live_server: LiveServer) -> None:
         assert "access-control-allow-credentials" not in preflight.headers
         post = http.post("/api/v1/evaluate", json={"source": "1 + 1"}, headers=origin)
         assert post.headers["access-control-allow-origin"] == "*"
+
+
+def test_every_4xx_is_a_problem_even_from_starlettes_parts(live_server: LiveServer) -> None:
+    """Found by probing: a refused preflight (Starlette's CORS) was a text/plain
+    400, a malformed Range on /static (Starlette's StaticFiles) a text/plain
+    400 or 416, and a gzipped body a 422 about UTF-8 instead of a 415."""
+    problem = "application/problem+json"
+    with live_server.client() as http:
+        for asked in (
+            {"access-control-request-method": "PUT"},
+            {"access-control-request-method": "POST", "access-control-request-headers": "x-custom"},
+        ):
+            refused = http.options(
+                "/api/v1/evaluate", headers={"origin": "https://a.example", **asked}
+            )
+            assert refused.status_code == 400 and refused.headers["content-type"] == problem
+            assert refused.json()["code"] == "invalid_request"
+            assert "POST" in refused.json()["detail"]
+            assert refused.headers["access-control-allow-origin"] == "*"
+        whole = http.get("/static/app.js")
+        for ranged in ("bytes=abc", "bytes=5-1", "bytes=999999999-", "bytes=0-10"):
+            answer = http.get("/static/app.js", headers={"range": ranged})
+            assert answer.status_code == 200 and answer.content == whole.content, ranged
+        assert "accept-ranges" not in whole.headers
+        for route, body in (
+            ("/api/v1/evaluate", {"source": "1 + 1"}),
+            ("/api/v1/optimize", {"source": "x**2", "init": 1}),
+        ):
+            gzipped = http.post(
+                route,
+                content=gzip.compress(json.dumps(body).encode()),
+                headers={"content-type": "application/json", "content-encoding": "gzip"},
+            )
+            assert gzipped.status_code == 415 and gzipped.headers["content-type"] == problem
+            assert gzipped.headers["accept-encoding"] == "identity"
+            plain = http.post(route, json=body, headers={"content-encoding": "identity"})
+            assert plain.status_code == 200, plain.text[:200]
+        html = http.get("/no/such/page", headers={"accept": "text/html;q=0, */*"})
+        assert html.status_code == 404 and html.headers["content-type"] == problem
 
 
 def test_json_answer_and_graph_json_agree(live_server: LiveServer) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,3 +69,28 @@ def test_metrics_sum_every_process(two_workers: LiveServer, metrics_dir: Path) -
     # /metrics summed them.
     writers = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("counter_*.db")}
     assert len(writers) == 2, writers
+
+
+def test_a_request_left_unanswered_is_not_counted_as_a_500(live_server: LiveServer) -> None:
+    # Found by probing: a body that breaks off, or a malformed chunk that the
+    # HTTP server itself answers 400, counted a 500 nobody was sent.
+    host, port = live_server.url.removeprefix("http://").split(":")
+    broken = [
+        b"POST /api/v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        b"POST /api/v1/evaluate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100\r\n\r\n" + b'{"source":',
+    ]
+    with live_server.client() as http:
+        before = counted(http.get("/metrics").text, "/api/v1/evaluate", "500")
+    for request in broken:
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(request)
+            sock.shutdown(socket.SHUT_WR)
+            while sock.recv(65536):
+                pass
+    time.sleep(0.3)
+    with live_server.client() as http:
+        text = http.get("/metrics").text
+        assert http.post("/api/v1/evaluate", json={"source": "1 + 1"}).status_code == 200
+    assert counted(text, "/api/v1/evaluate", "500") == before

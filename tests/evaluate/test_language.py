@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import pytest
 import torch
 
@@ -95,6 +98,46 @@ def test_printed_values_show_no_addresses() -> None:
     assert "0x" not in out
     assert "<MulBackward0> ((<AccumulateGrad>, 0), (None, 0)) <module 'torch'>" in out
     assert "<function f>" in out
+
+
+def test_the_last_operand_of_and_or_is_not_tested() -> None:
+    # Found by fuzzing: `1 and x` asked bool() of a tensor of many values.
+    x = [1.0, 2.0, 3.0]
+    for source in ("1 and x", "0 or x", "(x[0] > 0) and x", "1 and 2 and x * 1", "None or 0 or x"):
+        out = value(source, x=x)
+        assert isinstance(out, torch.Tensor) and out.tolist() == x, source
+    assert value("0 and x", x=x) == 0 and value("2 or x", x=x) == 2
+    with pytest.raises(UserRuntimeError, match="ambiguous"):
+        value("x and 1", x=x)  # a tested operand still is
+
+
+def test_the_programs_own_text_keeps_what_looks_like_an_address() -> None:
+    # Found by fuzzing: " at 0x..." was taken out of everything printed.
+    source = "print('value at 0xFF00 is', 255)\nprint(f'addr at 0x{255:x}')\nprint('<a at 0x1>')"
+    assert run_source(source).stdout == "value at 0xFF00 is 255\naddr at 0xff\n<a at 0x1>\n"
+
+
+CAUGHT = {
+    "empty message": "assert False",
+    "message": "assert 1 > 2, 'too small'",
+    "key error": "{'a': 1}['b']",
+    "len of 0-d": "len(torch.tensor(1.0))",
+    "iteration over 0-d": "for v in torch.tensor(1.0):\n        pass",
+    "torch": "torch.ones(2, 3) @ torch.ones(2, 3)",
+    "division": "1 / 0",
+}
+
+
+@pytest.mark.parametrize("body", CAUGHT.values(), ids=CAUGHT.keys())
+def test_a_caught_exception_prints_as_in_python(body: str) -> None:
+    # Found by fuzzing: an empty message printed as the type's name, and the
+    # repr quoted the message (KeyError("'b'") for KeyError('b')).
+    source = f"try:\n    {body}\nexcept Exception as e:\n    print(e)\n    print([e])\n"
+    ours = run_source(source).stdout
+    shown = io.StringIO()
+    with contextlib.redirect_stdout(shown):
+        exec(source, {"torch": torch})  # the reference: Python and torch, this test's own text
+    assert ours == shown.getvalue()
 
 
 def test_print_sep_and_end() -> None:
