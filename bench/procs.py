@@ -159,13 +159,15 @@ def memory(pid: int) -> tuple[int, int]:
 
 def process_kinds(server: Server) -> dict[str, list[int]]:
     """Our server's processes by role: the uvicorn supervisor, the server processes
-    (uvicorn workers), their fork servers and the evaluation processes."""
+    (uvicorn workers), their fork servers, the evaluation processes and
+    their layout processes (app/graphviz/process.py)."""
     tree = _children()
     kinds: dict[str, list[int]] = {
         "supervisor": [server.process.pid],
         "server": [],
         "fork server": [],
         "evaluation": [],
+        "layout": [],
     }
     for pid in tree.get(server.process.pid, []):
         if "spawn_main" not in cmdline(pid):
@@ -174,5 +176,11 @@ def process_kinds(server: Server) -> dict[str, list[int]]:
         for child in tree.get(pid, []):
             if "app.workers.forkserver" in cmdline(child):
                 kinds["fork server"].append(child)
-                kinds["evaluation"].extend(tree.get(child, []))
+                for worker in tree.get(child, []):
+                    kinds["evaluation"].append(worker)
+                    kinds["layout"].extend(
+                        pid
+                        for pid in tree.get(worker, [])
+                        if "app.graphviz.process" in cmdline(pid)
+                    )
     return kinds

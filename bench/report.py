@@ -130,15 +130,26 @@ def rows(results: dict[str, Any]) -> list[Row]:
         add(Row("cold start to first evaluate", f"{cold:.2f} s", "", "", "<= 4 s", cold <= 4))
     memory = results.get("memory")
     if memory:
-        for kind, label in (("server", "server process"), ("evaluation", "evaluation process")):
+        kinds = (
+            ("server", "server process"),
+            ("evaluation", "evaluation process"),
+            ("layout", "layout process"),
+        )
+        for kind, label in kinds:
             entries = memory.get(kind) or []
+            if not entries and kind == "layout":
+                continue  # runs saved before layout processes existed
             if not entries:
                 add(Row(f"RSS per {label} (max)", "none found", "", "", "<= 350 MB", False))
                 continue
             rss = max(e["rss"] for e in entries)
             pss = max(e["pss"] for e in entries)
             reference = memory.get("reference pipeline") or []
-            ref = f"pipeline {_mb(max(e['rss'] for e in reference))}" if reference else ""
+            ref = (
+                f"pipeline {_mb(max(e['rss'] for e in reference))}"
+                if reference and kind != "layout"
+                else ""
+            )
             add(
                 Row(
                     f"RSS per {label} (max of {len(entries)})",
