@@ -29,6 +29,7 @@ warm plus MEMORY_BYTES; each layout is bounded by the caller's deadline.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -74,9 +75,12 @@ class LayoutProcess:
         return process.pid if process is not None and process.poll() is None else None
 
     def start(self) -> None:
-        """Start the process unless it runs; returns at once (it warms up on its own)."""
+        """Start the process unless it runs; returns at once (it warms up on its
+        own). If it cannot start, the next layout that needs it tries again and
+        says why."""
         with self._lock:
-            self._running()
+            with contextlib.suppress(LayoutCrashed):
+                self._running()
 
     def layout(self, dot: bytes, fmt: LayoutFormat, measure: TextMeasure, deadline: float) -> bytes:
         """Graphviz's `fmt` output for `dot`, laid out in the process by `deadline`
@@ -113,12 +117,15 @@ class LayoutProcess:
         self._stop()
         root = str(Path(__file__).resolve().parents[2])  # where `app` is importable from
         path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "app.graphviz.process", str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": path},
-        )
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "app.graphviz.process", str(os.getpid())],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": path},
+            )
+        except OSError as error:  # no process to be had (EAGAIN, ENOMEM): no layout either
+            raise LayoutCrashed(f"the layout process could not start: {error}") from None
         return self._process
 
     def _stop(self) -> None:

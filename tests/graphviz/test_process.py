@@ -166,3 +166,13 @@ def test_a_forked_child_leaves_its_parents_process_alone(process: LayoutProcess)
     assert os.waitstatus_to_exitcode(status) == 0
     assert process.pid == pid
     assert process.layout(SMALL, "svg", "metrics", later(10)).startswith(b"<?xml")
+
+
+def test_a_process_that_cannot_start_is_a_crash_not_an_error_of_ours(
+    process: LayoutProcess, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    process.start()  # quietly: the layout that needs it will say why
+    assert process.pid is None
+    with pytest.raises(LayoutCrashed, match="could not start"):
+        process.layout(SMALL, "svg", "metrics", later(10))
