@@ -302,16 +302,17 @@ def _print_trajectories(document: dict[str, Any], to: TextIO) -> None:
     """The runs of a POST /api/v1/optimize document, as a table per run."""
     variable = document["variable"]
     for run in document["runs"]:
-        print(f"# {document['method']}, lr = {run['lr']:g}", file=to)
+        # Numbers as the JSON has them (float32's shortest form, every digit).
+        print(f"# {document['method']}, lr = {run['lr']!r}", file=to)
         print(f"{'step':>5}  {variable:>14}  {'objective':>14}  {'gradient':>14}", file=to)
         for step, point in enumerate(run["trajectory"]):
             numbers = (_number(point[name]) for name in ("parameter", "objective", "gradient"))
-            print(f"{step:>5}  " + "  ".join(f"{value:>14.7g}" for value in numbers), file=to)
+            print(f"{step:>5}  " + "  ".join(f"{value!r:>14}" for value in numbers), file=to)
         final = run["final"]
         ending = f"stopped early: {run['stopped']}" if run["stopped"] else "final"
         print(
-            f"# {ending}: {variable} = {_number(final['parameter']):.7g}, "
-            f"objective = {_number(final['objective']):.7g}",
+            f"# {ending}: {variable} = {_number(final['parameter'])!r}, "
+            f"objective = {_number(final['objective'])!r}",
             file=to,
         )
         print(file=to)

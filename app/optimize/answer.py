@@ -71,7 +71,9 @@ class Descent:
         xs = [p.parameter for run in self.runs for p in run.points if math.isfinite(p.parameter)]
         bounds = self.request.range
         if bounds is None:
-            lo, hi = min(xs), max(xs)
+            # No finite parameter at all (an objective that sets x to nan in
+            # place: found by fuzzing, a 500): around the start, then.
+            lo, hi = (min(xs), max(xs)) if xs else (self.request.init, self.request.init)
             pad = 0.1 * (hi - lo) if hi > lo else max(1.0, 0.1 * abs(lo))
             lo, hi = max(lo - pad, -MAX_RANGE), min(hi + pad, MAX_RANGE)
             if hi - lo > MAX_RANGE:  # keep the start in view
@@ -91,8 +93,8 @@ class Descent:
                 {
                     "lr": run.lr,
                     "color": theme.runs[index % len(theme.runs)],
-                    "trajectory": [_point(p, run.float64) for p in run.points],
-                    "final": _point(run.final, run.float64),
+                    "trajectory": [_point(p) for p in run.points],
+                    "final": _point(run.final),
                     "steps_run": len(run.points) - 1,
                     "stopped": run.stopped,
                 }
@@ -131,10 +133,10 @@ def plot_svg(request: PlotRequest, limits: Limits = DEFAULT_LIMITS) -> bytes:
     return function_plot(Curve(xs, ys, dys), objective.variable, objective.title, request.theme)
 
 
-def _point(point: Point, float64: bool) -> dict[str, JSONNumber]:
+def _point(point: Point) -> dict[str, JSONNumber]:
     return {
         "parameter": _float32(point.parameter),
-        "objective": json_number(point.objective) if float64 else _float32(point.objective),
+        "objective": json_number(point.objective) if point.float64 else _float32(point.objective),
         "gradient": _float32(point.gradient),
     }
 
@@ -144,8 +146,8 @@ def _float32(x: float) -> JSONNumber:
     if not math.isfinite(x):
         return json_number(x)
     if abs(x) > FLOAT32_MAX:
-        # A float64 objective's value past float32's range stays itself (a run
-        # is float64 when its last step is; found by fuzzing: 1e39 became inf).
+        # Past float32's range: a value float32 cannot hold stays itself
+        # (found by fuzzing: 1e39 became inf).
         return x
     return float(str(np.float32(x)))
 

@@ -14,8 +14,9 @@ digits (tests/optimize/test_descent.py checks both facts).
 
 Each point of a run is the parameter before an update, the objective and
 its gradient there, so a run of `steps` updates has `steps + 1` points (the
-notebook's theta_hat_arr and obj_arr). A non-finite objective or gradient
-(divergence) ends the run at that point, with a warning: never an error.
+notebook's theta_hat_arr and obj_arr). A non-finite parameter, objective
+or gradient (divergence) ends the run at that point, with a warning: never
+an error.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Point:
     parameter: float
     objective: float
     gradient: float
+    # The objective was computed in float64 at this point: its value is
+    # answered as it is, not as float32 (a program may switch dtype by step).
+    float64: bool = False
 
 
 @dataclass(slots=True)
@@ -43,7 +47,6 @@ class Run:
     lr: float
     points: list[Point] = field(default_factory=list)
     stopped: str | None = None  # why the run ended before its last step
-    float64: bool = False  # the objective was computed in float64
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -60,7 +63,6 @@ def descend(objective: Objective, init: float, lr: float, steps: int, method: Me
         for step in range(steps + 1):
             optimizer.zero_grad()
             out = objective(theta)
-            run.float64 = out.dtype == torch.float64
             if out.requires_grad:
                 backward(out, objective)
             elif not run.warnings:
@@ -70,9 +72,13 @@ def descend(objective: Objective, init: float, lr: float, steps: int, method: Me
                 )
             value = float(out.detach())
             grad = 0.0 if theta.grad is None else float(theta.grad)
-            run.points.append(Point(float(theta.detach()), value, grad))
-            if not (math.isfinite(value) and math.isfinite(grad)):
-                what = "objective" if not math.isfinite(value) else "gradient"
+            parameter = float(theta.detach())
+            run.points.append(Point(parameter, value, grad, out.dtype == torch.float64))
+            # The parameter too: an update past float32's range is divergence
+            # even where the objective stays finite (-tanh(x) at inf: found by fuzzing).
+            found = {"parameter": parameter, "objective": value, "gradient": grad}
+            what = next((name for name, x in found.items() if not math.isfinite(x)), None)
+            if what is not None:
                 run.stopped = f"the {what} is not finite at step {step}: the run diverged"
                 run.warnings.append(f"lr={lr:g}: {run.stopped}; it stops there")
                 break

@@ -292,3 +292,51 @@ def test_values_too_large_to_draw_leave_gaps_in_the_plot(fields: dict[str, Any])
     request = OptimizeRequest(range=(-1.0, 1.0), init=0.5, steps=3, **fields)
     document = json.loads(optimize_document(request))
     assert document["svg"].startswith("<svg")
+
+
+def test_each_point_keeps_its_own_dtype() -> None:
+    # Found by fuzzing: the run's dtype was its last step's, so the float64
+    # objective of an earlier step came out rounded to float32 (and so a
+    # step's answer changed with the number of steps after it).
+    source = "def f(x):\n    if x > 1:\n        return (x.double() - 0.1)**2\n    return x**2\n"
+    expected: list[float] = []
+    with torch.enable_grad():
+        x = torch.tensor(3.0, requires_grad=True)
+        optimizer = torch.optim.SGD([x], lr=0.3)
+        for _ in range(3):
+            optimizer.zero_grad()
+            out = (x.double() - 0.1) ** 2 if x > 1 else x**2
+            out.backward()
+            value = out.detach()
+            # As the answer writes numbers: float64 as it is, float32 in its shortest form.
+            expected.append(
+                float(value) if value.dtype == torch.float64 else float(str(value.numpy()))
+            )
+            optimizer.step()
+    for steps in (1, 2):
+        request = OptimizeRequest(source=source, init=3.0, lr=0.3, steps=steps)
+        (run,) = json.loads(optimize_document(request))["runs"]
+        objectives = [p["objective"] for p in run["trajectory"]]
+        assert objectives == expected[: steps + 1]
+        assert objectives[1] == 1.3455997013092205
+
+
+@pytest.mark.parametrize("fill", ["float('nan')", "float('inf')"])
+def test_an_objective_that_spoils_its_parameter_is_answered(fill: str) -> None:
+    # Found by fuzzing: every recorded parameter non-finite left the plot no
+    # range to take (min of nothing): a 500.
+    source = f"def f(x):\n    with torch.no_grad():\n        x.fill_({fill})\n    return x\n"
+    document = json.loads(optimize_document(OptimizeRequest(source=source, steps=0)))
+    (run,) = document["runs"]
+    assert run["stopped"] == "the parameter is not finite at step 0: the run diverged"
+    assert document["svg"].startswith("<svg") and math.isfinite(document["range"][0])
+
+
+def test_a_parameter_past_float32s_range_is_divergence() -> None:
+    # Found by fuzzing: -tanh(x) stays finite at x = inf, so the run went on
+    # with an infinite parameter and no warning.
+    request = OptimizeRequest(source="-tanh(x)", method="momentum", lr=3e38, steps=5)
+    (run,) = json.loads(optimize_document(request))["runs"]
+    assert run["stopped"] == "the parameter is not finite at step 2: the run diverged"
+    assert [p["parameter"] for p in run["trajectory"]] == [0.0, 3e38, "inf"]
+    assert run["steps_run"] == 2
