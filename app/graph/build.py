@@ -22,12 +22,17 @@ from app.limits import Limits
 
 
 def torchviz_params(evaluation: Evaluation) -> dict[str, torch.Tensor]:
-    """The `params` make_dot is given: every named leaf that requires grad."""
-    return {
-        name: t
-        for name, t in evaluation.named_tensors.items()
-        if isinstance(t, torch.Tensor) and t.is_leaf and t.requires_grad
-    }
+    """The `params` make_dot is given: every named leaf that requires grad,
+    under its first name only (SPEC: a tensor is named by the first name it
+    was bound to; `b = x` or a function's parameter is another name for it,
+    and make_dot labels a tensor given twice with the last)."""
+    params: dict[str, torch.Tensor] = {}
+    for t in evaluation.named_tensors.values():
+        if isinstance(t, torch.Tensor) and t.is_leaf and t.requires_grad:
+            name = evaluation.tensor_names.get(id(t))
+            if name is not None:
+                params.setdefault(name, t)
+    return params
 
 
 def build_graph(
@@ -93,6 +98,9 @@ class _Facts:
             if isinstance(t, torch.Tensor) and id(t) in evaluation.tensor_names:
                 by_id.setdefault(id(t), t)
         # grad_fn -> the first named tensor it produced, in binding order.
+        # An op with several outputs (unbind, split, chunk) is one node: it
+        # shows the output a name was first bound to, with that name, so its
+        # name and numbers agree; unnamed, its first output (op_outputs).
         self.produced: dict[Any, torch.Tensor] = {}
         for tid in evaluation.tensor_names:
             t = by_id.get(tid)

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+import torchviz
 
 from app.evaluate import run_source
 from app.evaluate.result import Evaluation
@@ -66,6 +67,28 @@ def test_seed_lessons(lesson: dict[str, Any], flags: dict[str, bool]) -> None:
 def test_programs(name: str, flags: dict[str, bool]) -> None:
     evaluation = evaluation_of(programs.PROGRAMS[name], backward=name not in programs.OWN_BACKWARD)
     assert_parity(evaluation, flags)
+
+
+# Another name for a leaf: an alias, a function's parameter, a name the loop
+# rebinds. Found by differential testing: the leaf was drawn with its last
+# name, where SPEC names a tensor by the first (and the JSON model did).
+ALIASES = {
+    "alias": "b = x\ny = b * 2 + x\ny",
+    "parameter": "def f(a, k):\n    return a * k + a\ny = f(x, 3)\ny",
+    "loop": "h = x\nfor i in range(2):\n    h = h * (h + 1)\ny = h\ny",
+    "tuple": "h, g = x, x * 2\nh, g = h * g, h + g\ny = h + g\ny",
+}
+
+
+@pytest.mark.parametrize("source", ALIASES.values(), ids=ALIASES.keys())
+def test_a_leaf_is_drawn_with_its_first_name(source: str) -> None:
+    evaluation = run_source(source, {"x": 1.5})
+    x = evaluation.named_tensors["x"]
+    # make_dot as the notebook calls it: the leaf under the name it was made with.
+    reference = torchviz.make_dot(evaluation.output, params={"x": x}).source
+    ours = to_dot(build_graph(evaluation), TORCHVIZ)
+    assert canonical(ours) == canonical(reference)
+    assert '"x\n ()"' in ours
 
 
 def test_rankdir_lr_is_the_one_addition() -> None:
