@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -41,6 +42,17 @@ def _no_booleans(value: Any, depth: int = 0) -> Any:
 InputValue = Annotated[float | int | list[Any], BeforeValidator(_no_booleans)]
 
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """pydantic's message for one error, in words for a person where pydantic
+    would show a regular expression (a name that is not an identifier)."""
+    if (
+        error.get("type") == "string_pattern_mismatch"
+        and (error.get("ctx") or {}).get("pattern") == IDENTIFIER
+    ):
+        return "must be a name: a letter, then up to 63 letters, digits or underscores"
+    return str(error.get("msg", "invalid"))
 
 
 class RenderOptions(BaseModel):

@@ -42,8 +42,13 @@ PAGE_CSP = (
     "base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# Who may frame an embed: any page, a course page opened from disk included
+# (`*` matches network schemes only: file:// pages were refused).
+FRAMED_ANYWHERE = "* file:"
 # Images may be embedded anywhere but can never run script, even opened directly.
-IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *; sandbox"
+IMAGE_CSP = (
+    f"default-src 'none'; style-src 'unsafe-inline'; frame-ancestors {FRAMED_ANYWHERE}; sandbox"
+)
 
 _IMAGE_PATHS = re.compile(r"^/api/v1/(graph|optimize|plot)\.(svg|png|dot|json)$")
 
@@ -54,7 +59,7 @@ def content_security_policy(path: str) -> str:
     if path.startswith("/api/") or path in ("/metrics", "/healthz", "/openapi.json"):
         return API_CSP
     if path == "/embed":
-        return PAGE_CSP.format(ancestors="*")
+        return PAGE_CSP.format(ancestors=FRAMED_ANYWHERE)
     return PAGE_CSP.format(ancestors="'none'")
 
 

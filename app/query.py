@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.errors import InvalidRequest
-from app.job import OPTION_NAMES, Format, InputValue, Job, RenderOptions
+from app.job import OPTION_NAMES, Format, InputValue, Job, RenderOptions, validation_message
 
 RESERVED = frozenset({"source", "output"}) | OPTION_NAMES
 _TRUE = {"1", "true", "yes", "on"}
@@ -90,7 +90,7 @@ def describe_validation(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"]) or "request"
-        parts.append(f"{where}: {error['msg']}")
+        parts.append(f"{where}: {validation_message(error)}")
     return "; ".join(parts)
 
 

@@ -73,7 +73,9 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(
         10.0, gt=0, description="Time a client has to send its whole request body, seconds."
     )
-    max_query_chars: int = Field(16_384, ge=256, description="Longest query string; more get 414.")
+    # A program of source_chars characters, percent-encoded, fits in a link
+    # (in one request head: below max_header_bytes).
+    max_query_chars: int = Field(60_000, ge=256, description="Longest query string; more get 414.")
     max_connections: int | None = Field(
         None, ge=1, description="Concurrent connections per server process; more get 503."
     )

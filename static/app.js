@@ -167,13 +167,25 @@ async function run(force, history = "replace") {
   if (inputsProblem) {
     inputsProblem = false;
     if (problem) showProblem(problem);
-    else hideProblem();
+    else {
+      hideProblem();
+      if (result) showCurrent(); // the inputs are back to those of the answer on screen, or a new one comes
+    }
   }
   const text = JSON.stringify(built.body);
   if (!force && text === lastSent) return;
   lastSent = text;
-  writeURL(built.query, history);
-  share.update(built.query);
+  if (built.query.length <= initial.max_query_chars) {
+    writeURL(built.query, history);
+    share.update(built.query);
+  } else {
+    // The server would answer such a link 414: keep the address bar's last
+    // working link rather than one that loses the program on reload.
+    share.unavailable(
+      `Too long to share as a link: its query would be ${built.query.length.toLocaleString("en")} ` +
+        `characters, the server takes ${initial.max_query_chars.toLocaleString("en")}`,
+    );
+  }
 
   const mine = ++sequence;
   controller?.abort();
@@ -228,13 +240,13 @@ function showResult(doc, source) {
   result = doc;
   problem = null;
   shownSource = source;
-  stepper.reset(doc.graph);
-  graph.show(doc.svg, doc.graph);
-  graph.setStale(false);
-  document.querySelector(".results").classList.remove("is-stale");
+  const undrawn = undrawnReason(doc);
+  graph.show(doc.svg, doc.graph, undrawn);
+  showCurrent();
   hideProblem();
 
   $("value-name").textContent = doc.output_name || "";
+  $("value-of").hidden = !doc.output_name; // "Value of y", or just "Value" for an unnamed expression
   $("value").textContent = formatValue(doc);
   $("value").classList.toggle("is-array", Array.isArray(doc.value));
   $("value-meta").textContent = formatMeta(doc);
@@ -247,6 +259,25 @@ function showResult(doc, source) {
   warnings.hidden = !(doc.warnings || []).length;
   $("gradients").replaceChildren(gradientTable(doc.gradients || {}));
   gallery.markActive(source);
+}
+
+/** Why the answer has no drawing ("" if it has one), in its own words. */
+function undrawnReason(doc) {
+  if (doc.svg || doc.drawn) return ""; // drawn: the arrival's answer, whose SVG is in the page
+  return (doc.warnings || []).find((w) => w.startsWith("The graph is not drawn")) || "No drawing for this program.";
+}
+
+/** The answer on screen is the program's and the inputs' own: not greyed, and its backward pass can be walked. */
+function showCurrent() {
+  const undrawn = undrawnReason(result);
+  stepper.reset(result.graph, undrawn);
+  share.drawable(!undrawn, undrawn);
+  setStale(false);
+}
+
+function setStale(stale) {
+  graph.setStale(stale);
+  document.querySelector(".results").classList.toggle("is-stale", stale);
 }
 
 function gradientTable(gradients) {
@@ -297,11 +328,10 @@ function showProblem(shown, fromServer = true) {
   box.replaceChildren(...parts);
   box.hidden = false;
   editor.markError(fromServer ? shown : null);
-  if (fromServer) {
-    stepper.exit();
-    graph.setStale(true);
-    document.querySelector(".results").classList.add("is-stale");
-  }
+  // What is on screen is no longer the program's (or the inputs'): grey it,
+  // and no walking through a graph of code that is not in the editor.
+  stepper.suspend("The graph on screen is not this program's: fix the error to walk its backward pass");
+  setStale(true);
   $("status").textContent = "";
 }
 
@@ -442,10 +472,11 @@ const arrivedTheme = state.options.theme;
 applyTheme(initial.theme_from_url ? arrivedTheme : preferredTheme());
 syncStyleControls();
 graph.adopt(result && result.graph);
-stepper.reset(result && result.graph);
+stepper.reset(result && result.graph, result ? undrawnReason(result) : "");
 if (initial.error) {
   editor.markError(initial.error);
   graph.setStale(Boolean(result));
+  if (result) stepper.suspend("The graph on screen is not this program's: fix the error to walk its backward pass");
 }
 {
   const built = request();
@@ -454,6 +485,7 @@ if (initial.error) {
     share.update(built.query);
     window.history.replaceState({ query: built.query }, "");
   }
+  if (result) share.drawable(!undrawnReason(result), undrawnReason(result));
 }
 gallery.ready.then(() => gallery.markActive(editor.text()));
 if (state.options.theme !== arrivedTheme) run(true); // draw the graph in this visitor's theme

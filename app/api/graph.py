@@ -91,6 +91,13 @@ def entity_tag(key: str, build: str) -> str:
     return f'"{key}-{build}"'
 
 
+# Only URLs up to this long are remembered (with their job, the program
+# again): a thousand entries of 60,000-character queries would hold about
+# 100 MB. A longer one (a long program's) is worked out again each time,
+# about 0.1 ms, and its answer still comes from the answer cache.
+MEMO_QUERY_BYTES = 4096
+
+
 # An entity-tag of If-None-Match (RFC 9110 8.8.3): an optional weakness
 # prefix and a quoted opaque tag, which may hold a comma.
 _ENTITY_TAGS = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
@@ -139,7 +146,8 @@ async def graph(request: Request, fmt: GraphFormat) -> Response:
         # The job is built from the raw query so inputs (undeclared names) are bound too.
         built = job_from_query(request.query_params.multi_items(), fmt=fmt)
         known = (built, built.key())
-        service.requests.put(remembered, known)
+        if len(remembered[1]) <= MEMO_QUERY_BYTES:
+            service.requests.put(remembered, known)
     job, key = known
     return await image_response(request, service, job, "image", key=key)
 

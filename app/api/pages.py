@@ -31,6 +31,7 @@ from app.api.examples import load_examples
 from app.api.templating import templates
 from app.errors import InvalidRequest, VisualizerError
 from app.job import IDENTIFIER, OPTION_NAMES, Job, RenderOptions
+from app.middleware import FRAMED_ANYWHERE
 from app.query import job_from_query, query_from_job
 
 router = APIRouter(include_in_schema=False)
@@ -90,8 +91,8 @@ async def embed(request: Request) -> Response:
     params = request.query_params.multi_items()
     if not any(name == "source" for name, _ in params):
         error = InvalidRequest("the query parameter 'source' (the program) is required")
-        return _error_page(request, error, "*")
-    return await _render(request, "embed.html", params, None, "*")
+        return _error_page(request, error, FRAMED_ANYWHERE)
+    return await _render(request, "embed.html", params, None, FRAMED_ANYWHERE)
 
 
 async def _render(
@@ -134,6 +135,8 @@ async def _render(
             "result": _without_svg(result),
             "error": error.to_dict() if error else None,
             "style_nonce": nonce,
+            # A longer query is a 414: the script does not offer such a link.
+            "max_query_chars": request.app.state.service.settings.max_query_chars,
         },
     }
     response = templates.TemplateResponse(request, template, context)
@@ -284,10 +287,11 @@ def inline_svg(svg: str | None) -> str | None:
 
 
 def _without_svg(result: dict[str, Any] | None) -> dict[str, Any] | None:
-    # The SVG is in the page already; the script reads it from the DOM.
+    # The SVG is in the page already; the script reads it from the DOM and
+    # needs to know only whether there is one.
     if result is None:
         return None
-    return {k: v for k, v in result.items() if k != "svg"}
+    return {**{k: v for k, v in result.items() if k != "svg"}, "drawn": bool(result.get("svg"))}
 
 
 def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from app.errors import VisualizerError
+from app.job import validation_message
 
 log = logging.getLogger("app.errors")
 
@@ -129,7 +130,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
             parts.append(f"the body is not valid JSON (at character {position})")
             continue
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+        parts.append(f"{where}: {validation_message(error)}")
     detail = "; ".join(parts) or "the request is invalid"
     return problem_response(request, problem_document(422, "invalid_request", detail))
 

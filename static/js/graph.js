@@ -32,14 +32,15 @@ export class GraphView {
     if (svg) this.#prepare(svg);
   }
 
-  /** Replace the drawing in one step (no blank frame in between). */
-  show(svgText, graph) {
+  /** Replace the drawing in one step (no blank frame in between); without
+   * one, say why (`undrawn`, the answer's own words) where it would be. */
+  show(svgText, graph, undrawn = "") {
     this.#setModel(graph);
     this.#destroyPanZoom();
     if (!svgText) {
       const p = document.createElement("p");
       p.className = "graph-empty";
-      p.textContent = "No drawing for this program.";
+      p.textContent = undrawn || "No drawing for this program.";
       this.container.replaceChildren(p);
       return;
     }

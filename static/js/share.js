@@ -12,7 +12,10 @@ export class SharePanel {
     };
     this.svg = root.querySelector("#download-svg");
     this.png = root.querySelector("#download-png");
-    for (const button of root.querySelectorAll("[data-copy]")) {
+    this.blocked = ""; // why no link can be offered, if none can
+    this.buttons = [...root.querySelectorAll("[data-copy]")];
+    this.links = { svg: this.svg.getAttribute("href"), png: this.png.getAttribute("href") };
+    for (const button of this.buttons) {
       button.hidden = false;
       button.addEventListener("click", () => this.copy(button.dataset.copy, button));
     }
@@ -31,8 +34,42 @@ export class SharePanel {
     this.fields.iframe.value =
       `<iframe src="${escapeAttr(links.embed)}" width="720" height="480" ` +
       `title="Autograd graph" loading="lazy"></iframe>`;
-    this.svg.href = links.svg;
-    this.png.href = links.png;
+    this.links = links;
+    this.blocked = "";
+    for (const button of this.buttons) {
+      button.disabled = false;
+      button.removeAttribute("title");
+    }
+    this.drawable(true);
+  }
+
+  /** No link can carry this state (the program is too long for a URL): say so. */
+  unavailable(message) {
+    this.blocked = message; // until a state that fits a link comes (update)
+    for (const field of Object.values(this.fields)) field.value = "";
+    for (const button of this.buttons) {
+      button.disabled = true;
+      button.title = message;
+    }
+    this.drawable(false, message);
+    this.status.textContent = message;
+    clearTimeout(this.timer);
+  }
+
+  /** The downloads exist only if the graph is drawn (else they would answer an error). */
+  drawable(yes, reason = "") {
+    if (this.blocked) [yes, reason] = [false, this.blocked]; // the links would be the last state's
+    for (const [link, href] of [[this.svg, this.links.svg], [this.png, this.links.png]]) {
+      if (yes) {
+        link.href = href;
+        link.removeAttribute("aria-disabled");
+        link.removeAttribute("title");
+      } else {
+        link.removeAttribute("href");
+        link.setAttribute("aria-disabled", "true");
+        link.title = reason;
+      }
+    }
   }
 
   async copy(which, button) {

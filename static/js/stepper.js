@@ -40,15 +40,24 @@ export class Stepper {
     return this.index >= 0;
   }
 
-  /** A new graph: stop, and offer the walk if a backward pass ran. */
-  reset(graph) {
-    this.order = (graph && graph.backward_order) || [];
+  /** A new graph: stop, and offer the walk if a backward pass ran and the
+   * graph is drawn (`undrawn`: why it is not; there is nothing to walk on). */
+  reset(graph, undrawn = "") {
+    this.order = undrawn ? [] : (graph && graph.backward_order) || [];
     this.exit();
     this.buttons.start.disabled = this.order.length === 0;
-    this.buttons.start.title = this.order.length
-      ? "Walk the backward pass node by node (→)"
-      : "No backward pass ran: nothing requires grad";
-    this.count.textContent = this.order.length ? `${this.order.length} steps` : "no backward pass";
+    this.buttons.start.title =
+      undrawn ||
+      (this.order.length ? "Walk the backward pass node by node (→)" : "No backward pass ran: nothing requires grad");
+    if (undrawn) this.count.textContent = "no drawing";
+  }
+
+  /** The graph on screen is no longer the program's (it changed and does not
+   * run): no walking through it until a new answer resets the stepper. */
+  suspend(reason) {
+    this.exit();
+    this.buttons.start.disabled = this.buttons.play.disabled = true;
+    this.buttons.start.title = reason;
   }
 
   next() {

@@ -73,7 +73,7 @@ def test_the_pages_allow_no_inline_script_or_style(client: Any) -> None:
         != page.headers["content-security-policy"]
     )
     assert csp(page)["frame-ancestors"] == "'none'"
-    assert csp(client.get("/embed?source=1"))["frame-ancestors"] == "*"
+    assert csp(client.get("/embed?source=1"))["frame-ancestors"] == "* file:"
 
 
 def test_user_text_is_escaped_everywhere(client: Any) -> None:

@@ -164,7 +164,7 @@ def test_hygiene_limits(live_server: LiveServer) -> None:
     with live_server.client() as http:
         big = http.post("/api/v1/evaluate", json={"source": "x" * 300_000})
         assert_problem(big, 413, "limit_exceeded")
-        long_query = http.get("/api/v1/graph.svg", params={"source": "x" * 20_000})
+        long_query = http.get("/api/v1/graph.svg", params={"source": "x" * 61_000})
         assert_problem(long_query, 414, "limit_exceeded")
         text = http.post(
             "/api/v1/evaluate", content=b"source=x", headers={"content-type": "text/plain"}
@@ -222,3 +222,15 @@ def test_every_problem_type_is_a_readable_url(live_server: LiveServer) -> None:
         error = http.post("/api/v1/evaluate", json={"source": "x +"}).json()
         assert http.get(error["type"]).json()["code"] == "syntax_error"
         assert_problem(http.get("/problems/no_such_code"), 404, "not_found")
+
+
+def test_a_name_that_is_not_an_identifier_is_explained_in_words(live_server: LiveServer) -> None:
+    # Found in the page: the problem showed pydantic's regular expression.
+    with live_server.client() as http:
+        posted = http.post("/api/v1/evaluate", json={"source": "x = 1", "output": "1a"})
+        image = http.get("/api/v1/graph.svg", params={"source": "x = 1", "output": "1a"})
+    for answer in (posted, image):
+        assert answer.status_code == 422, answer.text
+        detail = answer.json()["detail"]
+        assert "output: must be a name: a letter, then up to 63 letters" in detail, detail
+        assert "^[A-Za-z]" not in detail

@@ -477,3 +477,81 @@ def test_numbers_print_alike_in_python_and_js(live_server: LiveServer, page: Any
     # At least 5 significant digits.
     assert format_number(1.850987) == "1.85099"
     assert format_number(1.094118) == "1.09412"
+
+
+# Found by exploratory testing in Chromium (each was what a student saw).
+
+
+def test_a_graph_too_big_to_draw_says_why_and_offers_nothing_to_walk_or_download(
+    live_server: LiveServer, page: Any
+) -> None:
+    arrive(page, live_server)
+    set_program(
+        page,
+        "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+        "for i in range(2600):\n    y = torch.sin(y) * 1.0\ny",
+    )
+    empty = page.locator("#graph .graph-empty")
+    expect(empty).to_contain_text("The graph is not drawn", timeout=SLOW)
+    expect(empty).to_contain_text("5000")  # the reason, where the graph would be
+    expect(page.locator("#step-start")).to_be_disabled()
+    expect(page.locator("#step-count")).to_have_text("no drawing")
+    for link in ("#download-svg", "#download-png"):
+        expect(page.locator(link)).to_have_attribute("aria-disabled", "true")
+        assert page.get_attribute(link, "href") is None
+    shot(page, "page-not-drawn")
+    # A program that draws again brings them back.
+    set_program(page, "x = torch.tensor(5.0, requires_grad=True)\ny = 3*torch.sin(x) + x + 3")
+    expect(page.locator("#graph svg g.node").first).to_be_visible(timeout=SLOW)
+    expect(page.locator("#step-start")).to_be_enabled()
+    assert page.get_attribute("#download-svg", "href")
+    no_js_errors(page)
+
+
+def test_a_mistake_greys_the_answer_and_stops_the_walk_until_it_is_fixed(
+    live_server: LiveServer, page: Any
+) -> None:
+    arrive(page, live_server)
+    results = page.locator(".results")
+    page.fill("#inputs", "x=abc")
+    expect(page.locator("#error")).to_be_visible()
+    expect(results).to_have_class(re.compile(r"\bis-stale\b"))  # the old numbers are not x=abc's
+    expect(page.locator("#step-start")).to_be_disabled()
+    page.fill("#inputs", "x=5")  # the inputs of the answer on screen: nothing to send
+    expect(page.locator("#error")).to_be_hidden()
+    expect(results).not_to_have_class(re.compile(r"\bis-stale\b"))
+    expect(page.locator("#step-start")).to_be_enabled()
+    set_program(page, "3*sin(x) +")
+    expect(page.locator("#error")).to_be_visible(timeout=SLOW)
+    expect(page.locator("#step-start")).to_be_disabled()  # no walking a graph of other code
+    no_js_errors(page, (FAILED_FETCH,))
+
+
+def test_a_program_too_long_for_a_link_keeps_the_last_link_and_says_so(
+    live_server: LiveServer, page: Any
+) -> None:
+    arrive(page, live_server)
+    before = page.url
+    # 10,500 characters, percent-encoded six times over: past the 60,000 a query may have.
+    set_program(page, "x = torch.tensor(5.0, requires_grad=True)\ny = x * 2\n# " + "θ" * 10_500)
+    expect(page.locator("#value")).to_have_text("10", timeout=SLOW)
+    expect(page.locator("#copy-status")).to_contain_text("Too long to share as a link")
+    assert page.url == before  # a reload still finds a program, not a 414
+    for button in page.locator("#share [data-copy]").all():
+        expect(button).to_be_disabled()
+    expect(page.locator("#download-svg")).to_have_attribute("aria-disabled", "true")
+    page.reload()
+    expect(page.locator("#graph svg g.node").first).to_be_visible(timeout=SLOW)
+    no_js_errors(page, (FAILED_FETCH,))
+
+
+def test_the_value_heading_names_the_output_only_when_it_has_a_name(
+    live_server: LiveServer, page: Any
+) -> None:
+    arrive(page, live_server, "/?source=y+%3D+x+*+2%0Ay&x=3")
+    heading = page.locator("#value-heading")
+    expect(heading).to_have_text(re.compile(r"^value of y$", re.I), use_inner_text=True)
+    set_program(page, "x * 2 + 1")
+    expect(page.locator("#value")).to_have_text("7", timeout=SLOW)
+    expect(heading).to_have_text(re.compile(r"^value$", re.I), use_inner_text=True)
+    no_js_errors(page)
