@@ -357,7 +357,8 @@ def malformed_probe(rng: random.Random) -> Probe:
             "huge-chunked", False, "POST", evaluate, check, body=body, headers=JSON, chunked=True
         )
     if kind == 2:
-        params = [("source", "x"), ("x", "1" * 20_000)]
+        # Past the 60,000 characters a query may have, inside the 64 KiB head.
+        params = [("source", "x"), ("x", "1" * 61_000)]
         return Probe(
             "huge-query", False, "GET", "/api/v1/graph.svg", problem_check(414), params=params
         )
