@@ -31,7 +31,7 @@ EDGE_GRAD_ELEMENTS = 3  # gradients of at most this many elements are written on
 # without; BENCHMARKS.md), past the render time, so the graph would not be
 # drawn at all. The answer says so (drawing_notes); the model keeps the loops.
 MAX_LOOP_BOXES = 500
-# How a loop box opens in the DOT (app.render lays such graphs out in a child).
+# How a loop box opens in the DOT (app.render lays such graphs out in the layout process).
 _CLUSTER_PREFIX = "cluster_"  # Graphviz draws a subgraph as a box only under this name
 CLUSTER = f"subgraph {_CLUSTER_PREFIX}"
 
