@@ -555,3 +555,14 @@ def test_the_value_heading_names_the_output_only_when_it_has_a_name(
     expect(page.locator("#value")).to_have_text("7", timeout=SLOW)
     expect(heading).to_have_text(re.compile(r"^value$", re.I), use_inner_text=True)
     no_js_errors(page)
+
+
+def test_the_api_page_works_without_internet(live_server: LiveServer, page: Any) -> None:
+    # Found by exploratory testing: Swagger UI came from a CDN, so /docs was
+    # blank on a machine without internet (as this one is); it is vendored now.
+    page.goto(live_server.url + "/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/evaluate")).to_be_visible(
+        timeout=SLOW
+    )
+    expect(page.locator(".info .title")).to_contain_text("autograd-viz")
+    no_js_errors(page)
