@@ -6,6 +6,16 @@ operation nodes show their autograd class, their step in the backward pass
 and gradient. Edges carry the gradient that flowed along them. Nodes made in
 a loop iteration sit in a labelled box per iteration (nested loops nest).
 
+A tensor made outside the loops and used in many iterations (`y = y*w + b`
+in a loop of 20) is drawn once, where it was made, with its edge into the
+first iteration's box, and again as a small dashed copy inside each later
+box, its edge starting there: long edges from one node into every box made
+Graphviz set the boxes side by side (200 iterations: 37,738 pt wide, 2,930
+pt tall) and route around each, where the copies let them stack down the
+page (3,927 x 57,473 pt, in half the time). The copy is named
+`<node>r<edge number>` (`n11r5`: n11 again, for e5), so the SVG check knows
+it (svg.py); the JSON model has one node.
+
 Labels are Graphviz HTML-like labels; every text in them goes through
 `escape.html_text`, every quoted DOT string through `escape.dot_string`.
 Node and cluster names in the DOT are ours (`n0`, `cluster_L2i0`), never a
@@ -34,6 +44,9 @@ MAX_LOOP_BOXES = 500
 # How a loop box opens in the DOT (app.render lays such graphs out in the layout process).
 _CLUSTER_PREFIX = "cluster_"  # Graphviz draws a subgraph as a box only under this name
 CLUSTER = f"subgraph {_CLUSTER_PREFIX}"
+# A node outside the loops that feeds this many loop boxes or more is drawn
+# again inside each box after the first (see the module docstring).
+REPEAT_AFTER_BOXES = 3
 
 
 def to_dot(graph: Graph, options: RenderOptions) -> str:
@@ -53,10 +66,25 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
     for node in graph.nodes:
         label = _node_label(node, options, colours, brief=node.id in made_output)
         lines.append(f"{node.id} [label=<{label}>]")
+    copies: dict[str, str] = {}  # edge id -> the copy of its source it starts from
     if draws_loop_boxes(graph, options):
-        lines.extend(_clusters(graph.nodes, colours))
+        copies = repeated_sources(graph)
+        by_id = {node.id: node for node in graph.nodes}
+        # An AccumulateGrad is copied under its leaf's name: "x again".
+        leaf_of = {e.target: by_id[e.source] for e in graph.edges if by_id[e.source].kind == "leaf"}
+        members = [(node.id, node.loops) for node in graph.nodes]
+        for edge in graph.edges:
+            copy = copies.get(edge.id)
+            if copy is not None:
+                copied = by_id[edge.source]
+                named = copied.name or getattr(leaf_of.get(copied.id), "name", None)
+                label = _copy_label(copied, named or copied.label or copied.kind, colours)
+                lines.append(f"{copy} [label=<{label}>]")
+                members.append((copy, by_id[edge.target].loops))
+        lines.extend(_clusters(members, colours))
     for edge in graph.edges:
-        lines.append(f"{edge.source} -> {edge.target}{_edge_attrs(edge, options, colours)}")
+        start = copies.get(edge.id, edge.source)
+        lines.append(f"{start} -> {edge.target}{_edge_attrs(edge, options, colours)}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -143,6 +171,43 @@ def _op_rows(node: Node, options: RenderOptions, colours: Palette, brief: bool) 
     return rows
 
 
+def _copy_label(node: Node, name: str, colours: Palette) -> str:
+    """A node drawn again inside a loop box: its name, dashed, "again"."""
+    return (
+        f'<TABLE BORDER="1" STYLE="dashed" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"'
+        f' BGCOLOR="{colours.fills[node.kind]}" COLOR="{colours.border}">'
+        f"{_row(_bold(html_text(name)), _font('again', colours.muted, 9))}</TABLE>"
+    )
+
+
+def copy_name(edge: Edge) -> str:
+    """The copy of the edge's source that the edge starts from: `n11r5` for e5."""
+    return f"{edge.source}r{edge.id.removeprefix('e')}"
+
+
+def repeated_sources(graph: Graph) -> dict[str, str]:
+    """Edge id -> copy name, for the edges that start from a copy of their source:
+    a source outside every loop that feeds REPEAT_AFTER_BOXES boxes or more,
+    into every box but the first (in source order: loop line, iteration)."""
+    loops = {node.id: node.loops for node in graph.nodes}
+    fed: dict[str, list[tuple[str, tuple[tuple[int, int], ...]]]] = {}
+    for edge in graph.edges:
+        if not loops[edge.source] and loops[edge.target]:
+            box = tuple((step.line, step.iteration) for step in loops[edge.target])
+            fed.setdefault(edge.source, []).append((edge.id, box))
+    copies: dict[str, str] = {}
+    by_id = {edge.id: edge for edge in graph.edges}
+    for uses in fed.values():
+        boxes = {box for _, box in uses}
+        if len(boxes) < REPEAT_AFTER_BOXES:
+            continue
+        first = min(boxes)
+        for edge_id, box in uses:
+            if box != first:
+                copies[edge_id] = copy_name(by_id[edge_id])
+    return copies
+
+
 # Edges ---------------------------------------------------------------------
 
 
@@ -194,15 +259,16 @@ def _cluster_label(step: LoopStep) -> str:
     return f"loop at line {step.line}, iteration {step.iteration}"
 
 
-def _clusters(nodes: list[Node], colours: Palette) -> list[str]:
-    """Subgraph clusters per (loop line, iteration), nested like the loops."""
+def _clusters(members: list[tuple[str, tuple[LoopStep, ...]]], colours: Palette) -> list[str]:
+    """Subgraph clusters per (loop line, iteration), nested like the loops;
+    `members` are the DOT nodes (copies included) with their loops."""
     top = _Box(None)
-    for node in nodes:
+    for name, loops in members:
         box = top
-        for step in node.loops:
+        for step in loops:
             box = box.boxes.setdefault((step.line, step.iteration), _Box(step))
         if box is not top:
-            box.nodes.append(node.id)
+            box.nodes.append(name)
     lines: list[str] = []
     # Depth-first with an explicit stack: ("open", box, path) / ("close",).
     # Boxes in source order: by loop line, then iteration.

@@ -7,6 +7,8 @@ inlined in HTML pages too, so:
 1. everything before `<svg`, comments, `<title>`s, `<a>` wrappers and the
    unused xlink namespace are removed;
 2. ids become ours: a node's group is `id="n0" class="node op"` (its kind),
+   a node drawn again in a loop box `id="n0r5" class="node copy op"` (n0,
+   for edge e5: style_default),
    an edge's `id="e0" class="edge"`, a loop box `id="cluster_L2i0"
    class="cluster"`, the root group `id="graph"`, each with an optional
    prefix for pages that inline several graphs. A group's identity comes
@@ -35,6 +37,7 @@ import html
 import re
 
 from app.graph.model import Graph
+from app.render.style_default import copy_name
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -86,7 +89,7 @@ _REF = r"&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});"
 # references, no parentheses (so no `url(...)`), except transform's own syntax.
 _VALUE = r'"[^"<>&()]*+"'
 _TRANSFORM = r'transform="(?:[a-z]++\([-0-9.e, ]*+\)\s*+)*+"'
-_ID = r'id="(?:n[0-9]+|e[0-9]+|cluster(?:_L[0-9]+i[0-9]+)++|graph)"'
+_ID = r'id="(?:n[0-9]+(?:r[0-9]+)?|e[0-9]+|cluster(?:_L[0-9]+i[0-9]+)++|graph)"'
 _ATTR = rf"\s++(?:(?:{'|'.join(re.escape(a) for a in ATTRIBUTES)})={_VALUE}|{_TRANSFORM}|{_ID})"
 _NAMES = "|".join(ELEMENTS)
 _ROOT = rf'<svg xmlns="{re.escape(SVG_NS)}"(?:{_ATTR})*+>'
@@ -110,20 +113,24 @@ def sanitise(svg: bytes, graph: Graph, id_prefix: str = "") -> str:
         raise SvgError("no <svg> element in Graphviz's output")
     text = _COMMENT.sub("", text[start:])
     kinds = {node.id: node.kind for node in graph.nodes}
+    # The copies an edge may start from, by name, and the node each copies.
+    copies = {copy_name(edge): edge.source for edge in graph.edges}
 
     def group(match: re.Match[str]) -> str:
         what, number, title = match.group(1), int(match.group(2)), match.group(3)
         if "&" in title:  # our node names never need it; cluster names neither
             title = html.unescape(title)
         if what == "node":
-            if title not in kinds:
-                raise SvgError(f"unknown node {title!r} in Graphviz's SVG")
-            return f'<g id="{title}" class="node {kinds[title]}">\n'
+            if title in kinds:
+                return f'<g id="{title}" class="node {kinds[title]}">\n'
+            if title in copies:  # a node drawn again in a loop box (style_default)
+                return f'<g id="{title}" class="node copy {kinds[copies[title]]}">\n'
+            raise SvgError(f"unknown node {title!r} in Graphviz's SVG")
         if what == "edge":
             if not 0 < number <= len(graph.edges):
                 raise SvgError(f"unknown edge {number} in Graphviz's SVG")
             edge = graph.edges[number - 1]
-            if title != f"{edge.source}->{edge.target}":
+            if title not in (f"{edge.source}->{edge.target}", f"{copy_name(edge)}->{edge.target}"):
                 raise SvgError(f"Graphviz's edge {number} is {title!r}, not {edge.id}")
             return f'<g id="{edge.id}" class="edge">\n'
         if not re.fullmatch(r"cluster(?:_L\d+i\d+)+", title):

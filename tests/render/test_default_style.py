@@ -130,3 +130,44 @@ def test_a_graph_with_too_many_loop_boxes_is_drawn_without_them() -> None:
     assert all(node.loops for node in big.nodes if node.label in ("SinBackward0", "MulBackward0"))
     assert drawing_notes(big, RenderOptions(style="torchviz")) == []
     assert drawing_notes(big, RenderOptions(group_loops=False)) == []
+
+
+def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
+    # Found by exploratory testing: with one node feeding every iteration,
+    # Graphviz set the loop boxes side by side (20 iterations: 3,428 x 2,930
+    # pt; 200: 37,738 pt wide). Drawn again in each box, they stack.
+    import re
+
+    from app.evaluate import run_source
+    from app.render.style_default import REPEAT_AFTER_BOXES
+
+    def loop(iterations: int) -> Graph:
+        source = (
+            "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+            f"for i in range({iterations}):\n    y = torch.sin(y) * 1.01 + x\ny"
+        )
+        return build_graph(run_source(source))
+
+    graph = loop(20)
+    dot = to_dot(graph, RenderOptions())
+    by_id = {node.id: node for node in graph.nodes}
+    [accumulate] = [n for n in graph.nodes if n.label == "AccumulateGrad"]
+    fed = [e for e in graph.edges if e.source == accumulate.id]
+    assert len(fed) == 21  # x's Sin in the first box, then the Add of every box
+    copies = [e for e in fed if re.search(rf"^{e.source}r{e.id[1:]} -> {e.target}\b", dot, re.M)]
+    assert len(copies) == 19  # every box but the first
+    assert {by_id[e.target].loops[0].iteration for e in copies} == set(range(1, 20))
+    for edge in copies:  # each copy sits in its edge's box, and reads "x again"
+        box = by_id[edge.target].loops[0].iteration
+        cluster = dot.split(f"subgraph cluster_L3i{box} {{\n", 1)[1].split("}", 1)[0]
+        assert f"\n{edge.source}r{edge.id[1:]}\n" in cluster
+    assert re.search(rf"{accumulate.id}r\d+ \[label=<.*<B>x</B>.*again", dot)
+    # The SVG: the copies are ours, every edge is there once, and the boxes stack.
+    svg = render(graph, RenderOptions(), "svg").decode()
+    assert svg.count('class="node copy op"') == 19
+    assert sorted(re.findall(r'id="(e\d+)" class="edge"', svg)) == sorted(e.id for e in graph.edges)
+    root = ET.fromstring(svg)
+    width, height = (float(root.get(side, "0").removesuffix("pt")) for side in ("width", "height"))
+    assert height > 3 * width
+    # Fewer boxes than REPEAT_AFTER_BOXES: no copy.
+    assert "again" not in to_dot(loop(REPEAT_AFTER_BOXES - 1), RenderOptions())

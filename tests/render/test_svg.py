@@ -50,6 +50,15 @@ def check_svg(text: str, graph: Graph, prefix: str = "") -> ET.Element:
     expected = {prefix + "graph": "graph"}
     expected.update({prefix + n.id: f"node {n.kind}" for n in graph.nodes})
     expected.update({prefix + e.id: "edge" for e in graph.edges})
+    # A node drawn again in a loop box (style_default): n<k>r<m> copies n<k>
+    # for edge e<m>, whose source it is.
+    kinds = {n.id: n.kind for n in graph.nodes}
+    sources = {e.id: e.source for e in graph.edges}
+    for name in groups:
+        copy = re.fullmatch(re.escape(prefix) + r"(n\d+)r(\d+)", name)
+        if copy:
+            assert sources[f"e{copy.group(2)}"] == copy.group(1), name
+            expected[name] = f"node copy {kinds[copy.group(1)]}"
     clusters = {k: v for k, v in groups.items() if v == "cluster"}
     assert {k: v for k, v in groups.items() if v != "cluster"} == expected
     assert all(re.fullmatch(re.escape(prefix) + r"cluster(_L\d+i\d+)+", k) for k in clusters)
@@ -136,3 +145,11 @@ def test_groups_must_match_the_model() -> None:
     edge = '<g id="edge1" class="edge">\n<title>n0&#45;&gt;n1</title>\n</g>\n'
     with pytest.raises(SvgError, match="not e0"):
         sanitise(graphviz_like(edge), graph)
+    # A copy is known only as its edge's source, for that edge.
+    first = graph.edges[0]
+    copy = f'<g id="node1" class="node">\n<title>{first.source}r0</title>\n</g>\n'
+    assert 'class="node copy' in sanitise(graphviz_like(copy), graph)
+    for wrong in (f"{first.target}r0", f"{first.source}r999"):
+        stranger = f'<g id="node1" class="node">\n<title>{wrong}</title>\n</g>\n'
+        with pytest.raises(SvgError, match="unknown node"):
+            sanitise(graphviz_like(stranger), graph)
