@@ -8,13 +8,15 @@ a loop iteration sit in a labelled box per iteration (nested loops nest).
 
 A tensor made outside the loops and used in many iterations (`y = y*w + b`
 in a loop of 20) is drawn once, where it was made, with its edge into the
-first iteration's box, and again as a small dashed copy inside each later
-box, its edge starting there: long edges from one node into every box made
-Graphviz set the boxes side by side (200 iterations: 37,738 pt wide, 2,930
-pt tall) and route around each, where the copies let them stack down the
-page (3,927 x 57,473 pt, in half the time). The copy is named
-`<node>r<edge number>` (`n11r5`: n11 again, for e5), so the SVG check knows
-it (svg.py); the JSON model has one node.
+first iteration, and again as a small dashed copy ("w again") at each later
+iteration, inside its box, its edge starting there. Long edges from one
+node into every box made Graphviz set the boxes side by side (200
+iterations: 37,738 pt wide, 2,930 pt tall) and route around each; the
+copies let them stack down the page (3,927 x 57,473 pt, in half the time).
+Without boxes (group_loops off, or past MAX_LOOP_BOXES) the same long
+edges, labelled, took Graphviz past 10 s at 50 iterations; with the copies,
+0.1 s. The copy is named `<node>r<edge number>` (`n11r5`: n11 again, for
+e5), so the SVG check knows it (svg.py); the JSON model has one node.
 
 Labels are Graphviz HTML-like labels; every text in them goes through
 `escape.html_text`, every quoted DOT string through `escape.dot_string`.
@@ -44,8 +46,8 @@ MAX_LOOP_BOXES = 500
 # How a loop box opens in the DOT (app.render lays such graphs out in the layout process).
 _CLUSTER_PREFIX = "cluster_"  # Graphviz draws a subgraph as a box only under this name
 CLUSTER = f"subgraph {_CLUSTER_PREFIX}"
-# A node outside the loops that feeds this many loop boxes or more is drawn
-# again inside each box after the first (see the module docstring).
+# A node outside the loops that feeds this many loop iterations or more is
+# drawn again at each iteration after the first (see the module docstring).
 REPEAT_AFTER_BOXES = 3
 
 
@@ -66,13 +68,13 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
     for node in graph.nodes:
         label = _node_label(node, options, colours, brief=node.id in made_output)
         lines.append(f"{node.id} [label=<{label}>]")
-    copies: dict[str, str] = {}  # edge id -> the copy of its source it starts from
-    if draws_loop_boxes(graph, options):
-        copies = repeated_sources(graph)
+    # Edge id -> the copy of its source it starts from (see the module docstring).
+    copies = repeated_sources(graph) if any(node.loops for node in graph.nodes) else {}
+    members = [(node.id, node.loops) for node in graph.nodes]
+    if copies:
         by_id = {node.id: node for node in graph.nodes}
         # An AccumulateGrad is copied under its leaf's name: "x again".
         leaf_of = {e.target: by_id[e.source] for e in graph.edges if by_id[e.source].kind == "leaf"}
-        members = [(node.id, node.loops) for node in graph.nodes]
         for edge in graph.edges:
             copy = copies.get(edge.id)
             if copy is not None:
@@ -81,6 +83,7 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
                 label = _copy_label(copied, named or copied.label or copied.kind, colours)
                 lines.append(f"{copy} [label=<{label}>]")
                 members.append((copy, by_id[edge.target].loops))
+    if draws_loop_boxes(graph, options):
         lines.extend(_clusters(members, colours))
     for edge in graph.edges:
         start = copies.get(edge.id, edge.source)

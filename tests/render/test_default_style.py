@@ -171,3 +171,26 @@ def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
     assert height > 3 * width
     # Fewer boxes than REPEAT_AFTER_BOXES: no copy.
     assert "again" not in to_dot(loop(REPEAT_AFTER_BOXES - 1), RenderOptions())
+
+
+def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
+    # Without boxes, one node's labelled edges into 50 iterations took Graphviz
+    # past 10 s (the graph was left undrawn at the render time-out); drawn
+    # again at each iteration, it lays out at once.
+    import time
+
+    from app.evaluate import run_source
+    from app.limits import Limits
+
+    source = (
+        "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+        "for i in range(50):\n    y = torch.sin(y) * 1.01 + x\ny"
+    )
+    graph = build_graph(run_source(source))
+    options = RenderOptions(group_loops=False)
+    assert "subgraph cluster_" not in to_dot(graph, options)
+    assert to_dot(graph, options).count(">again<") == 49
+    started = time.monotonic()
+    svg = render(graph, options, "svg", Limits(render_time_s=10)).decode()
+    assert svg.count('class="node copy op"') == 49
+    assert time.monotonic() - started < 5
