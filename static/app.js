@@ -275,6 +275,8 @@ function showCurrent() {
   setStale(false);
 }
 
+const NOT_THIS_PROGRAM = "The graph on screen is not this program's: fix the error first";
+
 function setStale(stale) {
   graph.setStale(stale);
   document.querySelector(".results").classList.toggle("is-stale", stale);
@@ -330,7 +332,8 @@ function showProblem(shown, fromServer = true) {
   editor.markError(fromServer ? shown : null);
   // What is on screen is no longer the program's (or the inputs'): grey it,
   // and no walking through a graph of code that is not in the editor.
-  stepper.suspend("The graph on screen is not this program's: fix the error to walk its backward pass");
+  stepper.suspend(NOT_THIS_PROGRAM);
+  share.drawable(false, NOT_THIS_PROGRAM);
   setStale(true);
   $("status").textContent = "";
 }
@@ -476,7 +479,7 @@ stepper.reset(result && result.graph, result ? undrawnReason(result) : "");
 if (initial.error) {
   editor.markError(initial.error);
   graph.setStale(Boolean(result));
-  if (result) stepper.suspend("The graph on screen is not this program's: fix the error to walk its backward pass");
+  if (result) stepper.suspend(NOT_THIS_PROGRAM);
 }
 {
   const built = request();
@@ -485,7 +488,8 @@ if (initial.error) {
     share.update(built.query);
     window.history.replaceState({ query: built.query }, "");
   }
-  if (result) share.drawable(!undrawnReason(result), undrawnReason(result));
+  if (initial.error) share.drawable(false, NOT_THIS_PROGRAM);
+  else if (result) share.drawable(!undrawnReason(result), undrawnReason(result));
 }
 gallery.ready.then(() => gallery.markActive(editor.text()));
 if (state.options.theme !== arrivedTheme) run(true); // draw the graph in this visitor's theme

@@ -517,10 +517,12 @@ def test_a_mistake_greys_the_answer_and_stops_the_walk_until_it_is_fixed(
     expect(page.locator("#error")).to_be_visible()
     expect(results).to_have_class(re.compile(r"\bis-stale\b"))  # the old numbers are not x=abc's
     expect(page.locator("#step-start")).to_be_disabled()
+    expect(page.locator("#download-svg")).to_have_attribute("aria-disabled", "true")
     page.fill("#inputs", "x=5")  # the inputs of the answer on screen: nothing to send
     expect(page.locator("#error")).to_be_hidden()
     expect(results).not_to_have_class(re.compile(r"\bis-stale\b"))
     expect(page.locator("#step-start")).to_be_enabled()
+    assert page.get_attribute("#download-svg", "aria-disabled") is None
     set_program(page, "3*sin(x) +")
     expect(page.locator("#error")).to_be_visible(timeout=SLOW)
     expect(page.locator("#step-start")).to_be_disabled()  # no walking a graph of other code
