@@ -107,19 +107,26 @@ def test_big_values_are_abbreviated() -> None:
     assert w1[1] == "(3, 5)" and w1[3].startswith("[[") and w1[3].endswith(", …]]")
 
 
-def test_a_graph_with_too_many_loop_boxes_is_drawn_without_them() -> None:
+def loop_graph(iterations: int, body: str = "y = torch.sin(y) * 0.9") -> Graph:
+    """`y = x`, then `body` in a loop (line 3) of `iterations`, then `y`."""
     from app.evaluate import run_source
+
+    source = (
+        "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
+        f"for i in range({iterations}):\n    {body}\ny\n"
+    )
+    return build_graph(run_source(source))
+
+
+# Each iteration also uses x, from outside the loop.
+OUTER = "y = torch.sin(y) * 1.01 + x"
+
+
+def test_a_graph_with_too_many_loop_boxes_is_drawn_without_them() -> None:
     from app.render import drawing_notes
     from app.render.style_default import MAX_LOOP_BOXES, loop_boxes
 
-    def loop(iterations: int) -> Graph:
-        source = (
-            "x = torch.tensor(0.5, requires_grad=True)\nh = x\n"
-            f"for i in range({iterations}):\n    h = torch.sin(h) * 0.9\ny = h.sum()\n"
-        )
-        return build_graph(run_source(source))
-
-    small, big = loop(3), loop(MAX_LOOP_BOXES + 1)
+    small, big = loop_graph(3), loop_graph(MAX_LOOP_BOXES + 1)
     assert loop_boxes(small) == 3 and loop_boxes(big) == MAX_LOOP_BOXES + 1
     assert "subgraph cluster_" in to_dot(small, RenderOptions())
     assert drawing_notes(small, RenderOptions()) == []
@@ -138,17 +145,9 @@ def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
     # pt; 200: 37,738 pt wide). Drawn again in each box, they stack.
     import re
 
-    from app.evaluate import run_source
     from app.render.style_default import REPEAT_AFTER_BOXES
 
-    def loop(iterations: int) -> Graph:
-        source = (
-            "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
-            f"for i in range({iterations}):\n    y = torch.sin(y) * 1.01 + x\ny"
-        )
-        return build_graph(run_source(source))
-
-    graph = loop(20)
+    graph = loop_graph(20, OUTER)
     dot = to_dot(graph, RenderOptions())
     by_id = {node.id: node for node in graph.nodes}
     [accumulate] = [n for n in graph.nodes if n.label == "AccumulateGrad"]
@@ -170,7 +169,7 @@ def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
     width, height = (float(root.get(side, "0").removesuffix("pt")) for side in ("width", "height"))
     assert height > 3 * width
     # Fewer boxes than REPEAT_AFTER_BOXES: no copy.
-    assert "again" not in to_dot(loop(REPEAT_AFTER_BOXES - 1), RenderOptions())
+    assert "again" not in to_dot(loop_graph(REPEAT_AFTER_BOXES - 1, OUTER), RenderOptions())
 
 
 def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
@@ -179,14 +178,9 @@ def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
     # again at each iteration, it lays out at once.
     import time
 
-    from app.evaluate import run_source
     from app.limits import Limits
 
-    source = (
-        "x = torch.tensor(0.5, requires_grad=True)\ny = x\n"
-        "for i in range(50):\n    y = torch.sin(y) * 1.01 + x\ny"
-    )
-    graph = build_graph(run_source(source))
+    graph = loop_graph(50, OUTER)
     options = RenderOptions(group_loops=False)
     assert "subgraph cluster_" not in to_dot(graph, options)
     assert to_dot(graph, options).count(">again<") == 49
