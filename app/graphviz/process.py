@@ -30,11 +30,8 @@ warm plus MEMORY_BYTES; each layout is bounded by the caller's deadline.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import resource
 import select
-import signal
 import struct
 import subprocess
 import sys
@@ -43,6 +40,7 @@ import time
 from pathlib import Path
 
 from app.graphviz.library import LayoutError, LayoutFormat, TextMeasure, library
+from app.process_bounds import die_with_parent, limit_address_space
 
 # Address space the process may map beyond its warm size: a 5,000-node loop
 # graph, the largest the service draws, needs about 80 MB of it.
@@ -189,13 +187,14 @@ def _wait(fd: int, deadline: float, *, write: bool) -> None:
 
 def main(argv: list[str]) -> int:
     """Serve layouts on stdin/stdout until stdin closes; argv[0] is the parent's pid."""
-    _die_with(int(argv[0]))
+    if not die_with_parent(int(argv[0])):
+        return 0
     requests, answers = os.dup(0), os.dup(1)
     os.dup2(2, 1)  # Graphviz's and anybody's prints go to stderr, never into an answer
     graphviz = library()
     for warm in _MEASURES.values():  # contexts and fonts loaded before the first request
         graphviz.render(b"digraph { a [label=<<B>a</B>>] }", "svg", warm)
-    _cap_address_space(MEMORY_BYTES)
+    limit_address_space(MEMORY_BYTES)
     while True:
         head = _read_blocking(requests, _HEADER.size)
         if head is None:
@@ -227,23 +226,6 @@ def _read_blocking(fd: int, size: int) -> bytes | None:
         chunks.append(chunk)
         size -= len(chunk)
     return b"".join(chunks)
-
-
-def _die_with(parent: int) -> None:
-    """SIGKILL this process when its parent dies (Linux's PR_SET_PDEATHSIG)."""
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        raise SystemExit(0)
-
-
-def _cap_address_space(extra: int) -> None:
-    with open("/proc/self/statm") as statm:
-        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = mapped + extra if hard == resource.RLIM_INFINITY else min(mapped + extra, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 if __name__ == "__main__":

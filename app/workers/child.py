@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-import resource
 import socket
 import sys
 import traceback
@@ -28,6 +27,7 @@ from types import ModuleType
 from typing import Any
 
 from app.errors import LimitExceeded, VisualizerError
+from app.process_bounds import limit_address_space
 from app.workers.protocol import Message, encode, encode_error, read_frame
 
 Handler = Callable[[dict[str, Any]], tuple[dict[str, Any], bytes | None]]
@@ -80,7 +80,7 @@ def _start(config: ChildConfig) -> Handler:
     if callable(warm_up):
         warm_up()
     if config.memory_bytes is not None:
-        _limit_address_space(config.memory_bytes)
+        limit_address_space(config.memory_bytes)
         global _reserve
         _reserve = bytearray(_RESERVE_BYTES)
     return handler
@@ -101,17 +101,6 @@ def _out_of_memory(exc: BaseException) -> None:
     _reserve = None
     exc.__traceback__ = None
     gc.collect()
-
-
-def _limit_address_space(extra: int) -> None:
-    """RLIMIT_AS = what is mapped now (torch, Graphviz, warmed caches) + `extra` bytes."""
-    with open("/proc/self/statm") as statm:
-        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = mapped + extra
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _serve(sock: socket.socket, handler: Handler, config: ChildConfig) -> int:

@@ -21,7 +21,6 @@ with its parent (PR_SET_PDEATHSIG), so a killed server leaves nothing behind.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import json
 import os
@@ -33,16 +32,16 @@ import time
 import traceback
 from typing import Any
 
+from app.process_bounds import die_with_parent
 from app.workers import child
 from app.workers.protocol import dumps
-
-_PR_SET_PDEATHSIG = 1
 
 
 def main(config: dict[str, Any]) -> None:
     """Entry point of the fork server process (see spawner.BOOT)."""
     control = socket.socket(fileno=config["fd"])
-    die_with_parent(config["parent"])
+    if not die_with_parent(config["parent"]):
+        _exit(1)
     # Ctrl-C in a terminal signals the whole process group; shutting the
     # workers down is the pool's decision, not the terminal's.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -66,17 +65,6 @@ def main(config: dict[str, Any]) -> None:
     if _send(control, hello):
         _Server(control, settings).serve()
     _exit(0)
-
-
-def die_with_parent(parent: int) -> None:
-    """Have the kernel SIGKILL this process when its parent exits (Linux)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the end-of-socket shutdown still works
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        _exit(1)
 
 
 def thread_count() -> int:
@@ -140,8 +128,8 @@ class _Server:
                 os.close(self.wake_r)
                 os.close(self.wake_w)
                 self.control.close()
-                die_with_parent(self.pid)
-                status = child.run(fd, self.settings)
+                if die_with_parent(self.pid):
+                    status = child.run(fd, self.settings)
             except BaseException:
                 traceback.print_exc()
             finally:
