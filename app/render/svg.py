@@ -113,8 +113,9 @@ def sanitise(svg: bytes, graph: Graph, id_prefix: str = "") -> str:
         raise SvgError("no <svg> element in Graphviz's output")
     text = _COMMENT.sub("", text[start:])
     kinds = {node.id: node.kind for node in graph.nodes}
-    # The copies an edge may start from, by name, and the node each copies.
-    copies = {copy_name(edge): edge.source for edge in graph.edges}
+    # The copies an edge may start from, by name, and the node each copies:
+    # worked out at the first node that is not the model's (most graphs have none).
+    copies: dict[str, str] = {}
 
     def group(match: re.Match[str]) -> str:
         what, number, title = match.group(1), int(match.group(2)), match.group(3)
@@ -123,6 +124,8 @@ def sanitise(svg: bytes, graph: Graph, id_prefix: str = "") -> str:
         if what == "node":
             if title in kinds:
                 return f'<g id="{title}" class="node {kinds[title]}">\n'
+            if not copies:
+                copies.update((copy_name(edge), edge.source) for edge in graph.edges)
             if title in copies:  # a node drawn again in a loop box (style_default)
                 return f'<g id="{title}" class="node copy {kinds[copies[title]]}">\n'
             raise SvgError(f"unknown node {title!r} in Graphviz's SVG")
