@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from app.errors import NotAllowed
+from app.evaluate.kinds import kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.values import BoundMethod, GradFn, Namespace
 from app.parse import allowlist as A
@@ -24,7 +25,10 @@ _VIEWS = frozenset({"T", "mT", "H", "mH", "real", "imag"})
 
 def is_method_receiver(value: Any) -> bool:
     """Values whose `.name(...)` is a method call (not a namespace member)."""
-    return isinstance(value, Tensor | list | dict | GradFn)
+    if isinstance(value, Tensor | list | dict | GradFn):
+        return True
+    kind = kind_of(value)
+    return kind is not None and kind.method_calls
 
 
 def _refuse(m: Machine, node: ast.AST, message: str) -> NotAllowed:
@@ -70,6 +74,10 @@ def get(m: Machine, value: Any, attr: str, node: ast.Attribute) -> Any:
             return BoundMethod(value, attr)
     elif value is None:
         raise AttributeError(f"'NoneType' object has no attribute {attr!r}")
+    else:
+        kind = kind_of(value)
+        if kind is not None:
+            return kind.get(m, value, attr, node)
     no_such_attribute(value, attr)
     raise _refuse(m, node, f".{attr} is not available on {_kind(value)}")
 
@@ -85,6 +93,11 @@ def no_such_attribute(value: Any, name: str) -> None:
 
 def set_attribute(m: Machine, target: Any, attr: str, value: Any, node: ast.AST) -> None:
     """`x.grad = ...` and `x.requires_grad = ...`: the only assignable attributes."""
+    if not isinstance(target, Tensor):
+        kind = kind_of(target)
+        if kind is not None:
+            kind.set(m, target, attr, value, node)
+            return
     if not isinstance(target, Tensor) or attr not in A.TENSOR_SETTABLE:
         if target is None:
             raise AttributeError(f"'NoneType' object has no attribute {attr!r}")

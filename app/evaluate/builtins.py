@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from app.evaluate import operators
+from app.evaluate.kinds import kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.values import shown
 from app.parse.allowlist import DICT_METHODS, LIST_METHODS
@@ -34,19 +35,22 @@ def _no_keywords(name: str, kwargs: dict[str, Any], allowed: tuple[str, ...] = (
             raise TypeError(f"{name}() got an unexpected keyword argument {key!r}")
 
 
-def _size(value: Any, asked: str = "iteration over") -> int:
+def _size(m: Machine, value: Any, asked: str = "iteration over") -> int:
     if isinstance(value, SIZED):
         return len(value)
     if isinstance(value, Tensor):
         if value.dim() == 0:
             raise TypeError(f"{asked} a 0-d tensor")  # torch's words for either
         return value.shape[0]
+    kind = kind_of(value)
+    if kind is not None:
+        return kind.length(m, value)
     raise TypeError(f"'{type(value).__name__}' object is not iterable")
 
 
 def items(m: Machine, value: Any, node: ast.AST) -> list[Any]:
     """The items of an allowed iterable, as a list, bounded before it is built."""
-    m.guard.new_sequence(_size(value))
+    m.guard.new_sequence(_size(m, value))
     return list(m.iterate(value, node))
 
 
@@ -71,7 +75,7 @@ def _range(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -
 def _len(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> int:
     if len(args) != 1:
         raise TypeError("len() takes exactly one argument")
-    return _size(args[0], "len() of")
+    return _size(m, args[0], "len() of")
 
 
 def _float(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> float:
@@ -132,7 +136,7 @@ def _enumerate(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AS
 def _zip(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:
     if not args:
         return []
-    shortest = min(_size(a) for a in args)
+    shortest = min(_size(m, a) for a in args)
     m.guard.new_sequence(shortest)
     return list(zip(*(m.iterate(a, node) for a in args), strict=False))
 
@@ -221,7 +225,7 @@ def list_method(
         m.guard.sequence(len(value) + 1)
         m.guard.count_items(1)
     elif name == "extend":
-        added = _size(args[0]) if args else 0
+        added = _size(m, args[0]) if args else 0
         m.guard.sequence(len(value) + added)
         m.guard.count_items(added)
     elif name == "copy":

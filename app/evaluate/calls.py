@@ -17,6 +17,7 @@ import torch
 from app.errors import LimitExceeded, NotAllowed
 from app.evaluate import builtins
 from app.evaluate.attributes import no_such_attribute
+from app.evaluate.kinds import CALLERS, kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.scope import Scope
 from app.evaluate.values import BoundMethod, Function, GradFn, GradMode, UserFunction
@@ -36,6 +37,10 @@ class Calls(Machine):
             return self.call_user(func, args, kwargs, node)
         if kind is BoundMethod:
             return self.call_method(func.receiver, func.name, args, kwargs, node)
+        value_kind = kind_of(func)
+        if value_kind is not None:
+            self.step(node)
+            return value_kind.call(self, func, args, kwargs, node)
         raise TypeError(f"'{type(func).__name__}' object is not callable")
 
     def check_keywords(
@@ -69,6 +74,9 @@ class Calls(Machine):
         kind = fn.kind
         if kind == "builtin":
             return fn.target(self, args, kwargs, node)
+        caller = CALLERS.get(kind)
+        if caller is not None:
+            return caller(self, fn, args, kwargs, node)
         if kind == "dual":
             if not (args and isinstance(args[0], Tensor)):
                 assert fn.python is not None
@@ -126,6 +134,9 @@ class Calls(Machine):
                 return result
             return self.made(result, node)
         self.step(node)
+        value_kind = kind_of(receiver)
+        if value_kind is not None:
+            return value_kind.call_method(self, receiver, name, args, kwargs, node)
         kind, methods = _METHODS.get(type(receiver), ("", frozenset()))
         if name not in methods:
             no_such_attribute(receiver, name)

@@ -17,6 +17,7 @@ import torch
 
 from app.errors import UserRuntimeError, VisualizerError
 from app.evaluate import attributes, operators
+from app.evaluate.kinds import kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.scope import Scope
 from app.evaluate.values import MISSING, shown
@@ -168,6 +169,9 @@ class Expressions(Machine):
                 return self.made(value[index], node)
             if isinstance(value, list | tuple | str | dict | range | torch.Size):
                 return value[index]
+            kind = kind_of(value)
+            if kind is not None:
+                return kind.get_item(self, value, index, node)
             raise TypeError(f"'{type(value).__name__}' object is not subscriptable")
         except VisualizerError as error:
             raise self.locate(error, node) from None
@@ -254,4 +258,12 @@ class Expressions(Machine):
             return (self.made(item, node) for item in value.unbind(0))
         if isinstance(value, range | list | tuple | str | dict | torch.Size):
             return iter(value)
+        kind = kind_of(value)
+        if kind is not None:
+            try:
+                return kind.iterate(self, value, node)
+            except VisualizerError as error:
+                raise self.locate(error, node) from None
+            except Exception as error:
+                raise self.fail(error, node) from None
         raise self.fail(TypeError(f"'{type(value).__name__}' object is not iterable"), node)

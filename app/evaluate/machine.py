@@ -71,6 +71,9 @@ class Machine:
         self.stdout_len = 0
         self.truncated = False
         self.grad_fn_views: dict[Any, Any] = {}  # autograd node -> its GradFn wrapper
+        # The error that ended the program inside a callback (app.evaluate.callbacks):
+        # whatever torch makes of it on the way out, this is what the program ends with.
+        self.stopped: VisualizerError | None = None
 
     # -- positions and errors -----------------------------------------------
     def position(self, node: ast.AST) -> tuple[int, int]:
@@ -78,6 +81,8 @@ class Machine:
 
     def fail(self, exc: BaseException, node: ast.AST) -> VisualizerError:
         """The VisualizerError a raw exception raised at `node` becomes."""
+        if self.stopped is not None:
+            return self.stopped
         if isinstance(exc, VisualizerError):
             return exc
         line, column = self.position(node)
@@ -85,6 +90,8 @@ class Machine:
 
     def locate(self, error: VisualizerError, node: ast.AST) -> VisualizerError:
         """Give a limit raised by a guard (which knows no place) the innermost place."""
+        if self.stopped is not None:
+            error = self.stopped
         if error.line is None:
             error.line, error.column = self.position(node)
         return error

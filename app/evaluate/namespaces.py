@@ -28,6 +28,9 @@ MODULES: dict[str, Any] = {
     "torch.linalg": torch.linalg,
     "math": math,
 }
+# How the functions of each namespace are called (`Function.kind`, see
+# app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
+CALL_KINDS: dict[str, str] = {}
 _SPECIAL_TARGETS: dict[str, Any] = {
     "tensor": torch.tensor,
     "manual_seed": torch.manual_seed,
@@ -54,7 +57,7 @@ def _function(path: str, name: str, entry: A.Fn) -> Function:
     else:
         target = getattr(MODULES[path], name)
     display = name if path == "torchviz" else f"{path}.{name}"
-    return Function(display, entry, target, "torch")
+    return Function(display, entry, target, CALL_KINDS.get(path, "torch"))
 
 
 def _build() -> dict[str, Namespace]:

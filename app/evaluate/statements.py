@@ -19,6 +19,7 @@ import torch
 from app.errors import NotAllowed, VisualizerError
 from app.evaluate import attributes, operators
 from app.evaluate.failures import CaughtError, clean_text, printed
+from app.evaluate.kinds import kind_of
 from app.evaluate.machine import BREAK, CONTINUE, Machine, Signal
 from app.evaluate.namespaces import NAMESPACES
 from app.evaluate.result import LoopStep
@@ -160,7 +161,12 @@ class Statements(Machine):
             self.guard.sequence(len(container) + 1)
             container[index] = value
         else:
-            raise TypeError(f"'{type(container).__name__}' object does not support item assignment")
+            kind = kind_of(container)
+            if kind is None:
+                raise TypeError(
+                    f"'{type(container).__name__}' object does not support item assignment"
+                )
+            kind.set_item(self, container, index, value, node)
 
     def _augassign(self, node: ast.AugAssign) -> None:
         target = node.target

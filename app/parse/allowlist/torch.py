@@ -1,104 +1,37 @@
-"""The tables of everything a program may name: functions, methods, attributes, keywords.
+"""torch's table: torch, torch.autograd, torch.linalg, torch.nn.functional, tensors.
 
-Both stages read these tables: the checker (app.parse.checker) refuses, before
-anything runs, every name, attribute and keyword argument that no table
-lists, and the interpreter (app.evaluate) looks each call up again at run
-time, on the actual value, so the two checks never have to agree on types.
-
-Each function carries its allowed keyword arguments (anything else, notably
-`device`, `out`, `layout`, `pin_memory`, `memory_format`, `generator`, is
-refused) and a `bound`: how the evaluator bounds the size of its result
-BEFORE running it (app.evaluate.guards):
-
-    shrink      no result is larger than its largest tensor argument
-                (elementwise with one tensor, reductions, views, sorts)
-    broadcast   elementwise over several tensors: the broadcast shape
-    matmul      at most the product of the arguments' sizes; above the
-                limit the exact shape comes from a run on "meta" tensors
-    grow        may be larger than its inputs (repeat, expand, pad,
-                one_hot, diag, ...): always shaped on "meta" tensors first
-    create      a factory (zeros, arange, randn, ...): always shaped on
-                "meta" first
-    data        torch.tensor / as_tensor: the nested lengths of the data
-    concat      cat / stack: the sum of the inputs' sizes
-    pieces      split, chunk, unbind: views of the input, but one tensor
-                object per piece: the number of pieces, read from the
-                arguments, is counted as steps (x.split(1) of a million
-                elements would make a million tensors)
-
-An operation whose result size depends on the VALUES in a tensor
-(nonzero, repeat_interleave, bincount) is deliberately absent: no cheap
-bound exists for it.
-
-Decisions where the language could have gone either way:
-- `zero_()` and the other in-place methods work on any tensor (torch itself
-  refuses an in-place change of a leaf that requires grad).
-- `F.dropout` is allowed with its default `training=True`: the evaluator
-  seeds the generator, so its mask is the same on every run.
-- `while` loops are allowed; each iteration is a step, like a `for` one.
-- `del name` is allowed (names only), `assert` is allowed, `raise` is not;
-  `try/except/else` is allowed, `finally` is not (a limit error must end the
-  program, not run more code).
-- `_` may be assigned (`for _ in range(3)`) but never read; every other
-  name or attribute starting with `_` is refused.
-- A generator expression (`sum(x*x for x in xs)`) is a list comprehension
-  evaluated at once; one `for` only, any number of `if`s.
-- Annotations are allowed and never evaluated; they may only spell names.
-- `torch`, `F`, `nn`, `np` and `math` are predefined: their imports are
-  no-ops, and `np` offers only its constants (any other np.X is refused with
-  the torch name to use).
-- `list.append/extend/pop/insert/index/count/copy/reverse/clear` and
-  `dict.items/keys/values/get/copy/pop` are the only methods of Python
-  values; `items()`, `keys()`, `values()` return lists.
+Dangerous corners of torch, and why each is absent from these tables (the
+tests in tests/parse/test_allowlist.py keep them out):
+- files and pickle: `load`, `save`, `from_file`, `hub`, `Tensor.storage`;
+- memory: `data_ptr`, `untyped_storage`, `share_memory_`, `pin_memory`;
+- devices and processes: `cuda`, `device=` keywords, `set_num_threads`,
+  `distributed`, `multiprocessing`;
+- global state that would outlive the program: `set_default_dtype`,
+  `set_printoptions`, `set_grad_enabled`, `set_rng_state` (`manual_seed` is
+  handled by the evaluator, which reseeds before every program's first draw);
+- callbacks into user code run by torch: `register_hook`, `apply_`, `map_`;
+- results whose size depends on the VALUES in a tensor (`nonzero`,
+  `repeat_interleave`, `bincount`): no cheap bound exists before they run;
+- compilers and code loading: `jit`, `compile`, `ops`, `library`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-SHRINK = "shrink"
-BROADCAST = "broadcast"
-MATMUL = "matmul"
-GROW = "grow"
-CREATE = "create"
-DATA = "data"
-CONCAT = "concat"
-PIECES = "pieces"
-
-
-@dataclass(frozen=True, slots=True)
-class Fn:
-    """A callable entry. `kwargs` is None only where any keyword is fine (dict)."""
-
-    kwargs: frozenset[str] | None = frozenset()
-    bound: str = SHRINK
-    random: bool = False  # draws from the RNG: the evaluator seeds it first
-    special: str | None = None  # handled by name in the evaluator (backward, tensor, ...)
-
-
-@dataclass(frozen=True, slots=True)
-class Const:
-    """A constant member of a namespace (torch.float32, torch.pi, math.e)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Ns:
-    """A sub-namespace (torch.nn, torch.autograd)."""
-
-    path: str
-
-
-Entry = Fn | Const | Ns
-
-
-def fn(
-    kwargs: str = "",
-    bound: str = SHRINK,
-    random: bool = False,
-    special: str | None = None,
-) -> Fn:
-    return Fn(frozenset(kwargs.split()), bound, random, special)
-
+from app.parse.allowlist.entries import (
+    BROADCAST,
+    CONCAT,
+    CREATE,
+    DATA,
+    GROW,
+    MATMUL,
+    PIECES,
+    Const,
+    Entry,
+    Fn,
+    Library,
+    Ns,
+    fn,
+)
 
 # -- keyword sets shared by many entries -----------------------------------
 _CREATE = "dtype requires_grad"
@@ -354,44 +287,9 @@ FUNCTIONAL: dict[str, Entry] = {
     "avg_pool2d": fn("kernel_size stride padding ceil_mode count_include_pad"),
 }
 
-# numpy is importable (notebook cells start with `import numpy as np`) but only
-# its constants are usable; any other np.X is refused with a torch hint.
-NUMPY: dict[str, Entry] = {"pi": Const(), "e": Const(), "inf": Const(), "nan": Const()}
-
-MATH: dict[str, Entry] = {
-    **{name: Const() for name in ("pi", "e", "tau", "inf", "nan")},
-    **{
-        name: fn()
-        for name in (
-            "sqrt exp log log2 log10 log1p expm1 sin cos tan asin acos atan atan2 sinh cosh "
-            "tanh floor ceil trunc fabs isnan isinf isfinite hypot degrees radians copysign "
-            "erf erfc gamma lgamma"
-        ).split()
-    },
-}
 
 MAKE_DOT = fn("params show_attrs show_saved max_attr_chars", special="make_dot")
 TORCHVIZ: dict[str, Entry] = {"make_dot": MAKE_DOT}
-
-NAMESPACES: dict[str, dict[str, Entry]] = {
-    "torch": TORCH,
-    "torch.autograd": AUTOGRAD,
-    "torch.nn": NN,
-    "torch.nn.functional": FUNCTIONAL,
-    "torch.linalg": LINALG,
-    "numpy": NUMPY,
-    "math": MATH,
-    "torchviz": TORCHVIZ,
-}
-
-# Names every program starts with, and the namespace each one means.
-PREDEFINED_MODULES: dict[str, str] = {
-    "torch": "torch",
-    "F": "torch.nn.functional",
-    "nn": "torch.nn",
-    "np": "numpy",
-    "math": "math",
-}
 
 # -- tensors ---------------------------------------------------------------
 TENSOR_ATTRIBUTES = frozenset(
@@ -479,111 +377,23 @@ GRAD_FN_ATTRIBUTES = frozenset({"next_functions"})
 GRAD_FN_METHODS = frozenset({"name"})
 # Fields of torch.return_types (torch.max(x, dim) and friends).
 RETURN_FIELDS = frozenset({"values", "indices"})
-LIST_METHODS = frozenset("append extend pop insert index count copy reverse clear".split())
-DICT_METHODS = frozenset("items keys values get copy pop".split())
 
-# Every attribute name that is allowed on SOME value: the checker refuses any
-# other `.name` before the program runs.
-ATTRIBUTE_NAMES: frozenset[str] = (
-    TENSOR_ATTRIBUTES
-    | frozenset(TENSOR_METHODS)
-    | GRAD_FN_ATTRIBUTES
-    | GRAD_FN_METHODS
-    | RETURN_FIELDS
-    | LIST_METHODS
-    | DICT_METHODS
+LIBRARY = Library(
+    namespaces={
+        "torch": TORCH,
+        "torch.autograd": AUTOGRAD,
+        "torch.nn": NN,
+        "torch.nn.functional": FUNCTIONAL,
+        "torch.linalg": LINALG,
+        "torchviz": TORCHVIZ,
+    },
+    importable=frozenset(
+        {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.linalg", "torchviz"}
+    ),
+    attributes=TENSOR_ATTRIBUTES | GRAD_FN_ATTRIBUTES | RETURN_FIELDS,
+    methods={
+        **{name: entry.kwargs for name, entry in TENSOR_METHODS.items()},
+        **{name: frozenset() for name in GRAD_FN_METHODS},
+    },
+    predefined={"torch": "torch", "F": "torch.nn.functional", "nn": "torch.nn"},
 )
-
-# For a call `something.name(...)` whose receiver is not known before the
-# run: the keywords `name` accepts on any receiver type.
-METHOD_KWARGS: dict[str, frozenset[str]] = {
-    name: frozenset() for name in LIST_METHODS | DICT_METHODS | GRAD_FN_METHODS
-}
-for _name, _entry in TENSOR_METHODS.items():
-    METHOD_KWARGS[_name] = METHOD_KWARGS.get(_name, frozenset()) | (_entry.kwargs or frozenset())
-
-# -- bare names ------------------------------------------------------------
-# Python builtins a program may call, and their keywords.
-BUILTINS: dict[str, Fn] = {
-    "print": fn("sep end"),
-    "range": fn(),
-    "len": fn(),
-    "float": fn(),
-    "int": fn("base"),
-    "bool": fn(),
-    "str": fn(),
-    "list": fn(),
-    "tuple": fn(),
-    "dict": Fn(None),
-    "enumerate": fn("start"),
-    "zip": fn(),
-    "make_dot": MAKE_DOT,
-}
-
-# Bare math names mean the torch functions (`sin(x)` is `torch.sin(x)`); a
-# Python number as first argument becomes a tensor first.
-MATH_NAMES = (
-    "sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2 expm1 log "
-    "log2 log10 log1p sqrt rsqrt sigmoid relu softmax log_softmax mean prod norm floor ceil "
-    "trunc frac clamp sign square erf reciprocal logsumexp std var maximum minimum"
-).split()
-
-# Names with Python semantics on Python numbers and iterables, torch semantics
-# when the first argument is a tensor.
-DUAL_NAMES: dict[str, frozenset[str]] = {
-    "abs": frozenset(),
-    "sum": frozenset({"start", "dim", "keepdim", "dtype"}),
-    "max": frozenset({"dim", "keepdim"}),
-    "min": frozenset({"dim", "keepdim"}),
-    "round": frozenset({"ndigits", "decimals"}),
-    "pow": frozenset({"mod", "exponent"}),
-}
-
-BARE_CONSTANTS = ("pi",)
-
-# The exception names an `except` clause may name.
-EXCEPTION_NAMES = frozenset(
-    (
-        "Exception RuntimeError ValueError TypeError IndexError KeyError ZeroDivisionError "
-        "ArithmeticError OverflowError AttributeError NameError LookupError AssertionError "
-        "NotImplementedError UnboundLocalError"
-    ).split()
-)
-
-
-def bare_kwargs(name: str) -> frozenset[str] | None:
-    """Keywords accepted by the predefined bare name `name` (None: any)."""
-    if name in BUILTINS:
-        return BUILTINS[name].kwargs
-    if name in DUAL_NAMES:
-        return DUAL_NAMES[name]
-    entry = TORCH.get(name)
-    if isinstance(entry, Fn):
-        return entry.kwargs
-    return frozenset()
-
-
-PREDEFINED_NAMES: frozenset[str] = frozenset(
-    set(PREDEFINED_MODULES) | set(BUILTINS) | set(MATH_NAMES) | set(DUAL_NAMES)
-) | frozenset(BARE_CONSTANTS)
-
-IMPORTABLE = frozenset(
-    {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.linalg"}
-    | {"numpy", "math", "torchviz"}
-)
-
-# Hints for names people reach for that do not exist here.
-NUMPY_HINTS: dict[str, str] = {
-    "array": "torch.tensor",
-    "asarray": "torch.as_tensor",
-    "dot": "torch.dot or @",
-    "random": "torch.rand / torch.randn",
-}
-ATTRIBUTE_HINTS: dict[str, str] = {
-    "data": "use .detach() for a tensor without history",
-    "numpy": "use .tolist() or .item()",
-    "register_hook": "use .retain_grad(); the graph shows intermediate gradients anyway",
-    "storage": "storage is not available",
-    "untyped_storage": "storage is not available",
-    "data_ptr": "memory addresses are not available",
-}
