@@ -27,9 +27,11 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import torch
 
 from app.errors import LimitExceeded
+from app.evaluate.array_text import printed_length
 from app.evaluate.sizes import RULES, piece_count
 from app.limits import Limits
 from app.parse import allowlist as A
@@ -259,6 +261,8 @@ class Guard:
             depth += 1
         if isinstance(data, Tensor):
             n *= data.numel()
+        elif isinstance(data, np.ndarray | np.generic):
+            n *= data.size
         return n
 
     def index(self, value: Tensor, index: Any) -> None:
@@ -268,6 +272,8 @@ class Guard:
         for item in items:
             if isinstance(item, Tensor) and item.dtype != torch.bool:
                 bound = max(bound, 1) * cap_numel(item)
+            elif isinstance(item, np.ndarray) and item.dtype != np.bool_:
+                bound = max(bound, 1) * max(1, item.size)
             elif isinstance(item, list):
                 bound = max(bound, 1) * max(1, self.data_elements(item))
         if bound and bound * cap_numel(value) > self.max_elements:
@@ -336,6 +342,8 @@ class Guard:
                 used += len(item) + 2
             elif isinstance(item, Tensor):
                 used += 12 * min(item.numel(), 1000) + 60
+            elif isinstance(item, np.ndarray):
+                used += printed_length(item)
             elif isinstance(item, int):
                 used += item.bit_length() // 3 + 2
             elif isinstance(item, list | tuple | dict):

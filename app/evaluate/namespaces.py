@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional
 
-from app.evaluate import builtins
+from app.evaluate import arrays, builtins
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
 
@@ -27,10 +28,14 @@ MODULES: dict[str, Any] = {
     "torch.nn.functional": torch.nn.functional,
     "torch.linalg": torch.linalg,
     "math": math,
+    "numpy": np,
+    "numpy.linalg": np.linalg,
+    "numpy.random": np.random,
 }
 # How the functions of each namespace are called (`Function.kind`, see
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
-CALL_KINDS: dict[str, str] = {}
+CALL_KINDS: dict[str, str] = dict.fromkeys(("numpy", "numpy.linalg", "numpy.random"), "numpy")
+assert arrays.SCALAR_TYPES  # imported for its kinds and the "numpy" caller
 _SPECIAL_TARGETS: dict[str, Any] = {
     "tensor": torch.tensor,
     "manual_seed": torch.manual_seed,
@@ -44,7 +49,7 @@ _SPECIAL_TARGETS: dict[str, Any] = {
 
 
 def _constant(path: str, name: str) -> Any:
-    if path in ("numpy", "math") or name in ("pi", "e", "inf", "nan"):
+    if path == "math" or (path != "numpy" and name in ("pi", "e", "inf", "nan")):
         return float(getattr(math, name))
     return getattr(MODULES[path], name)
 
@@ -52,7 +57,7 @@ def _constant(path: str, name: str) -> Any:
 def _function(path: str, name: str, entry: A.Fn) -> Function:
     if entry.special == "tensor":
         target = getattr(torch, name)  # tensor or as_tensor
-    elif entry.special is not None:
+    elif entry.special in _SPECIAL_TARGETS:
         target = _SPECIAL_TARGETS[entry.special]
     else:
         target = getattr(MODULES[path], name)

@@ -11,11 +11,15 @@ from app.parse import allowlist as A
 NEVER = {
     "load", "save", "from_file", "hub", "ops", "jit", "compile", "set_num_threads",
     "set_default_dtype", "set_grad_enabled", "set_printoptions", "empty", "Tensor",
-    "Generator", "seed", "set_rng_state", "get_rng_state", "register_hook", "data",
-    "data_ptr", "untyped_storage", "storage", "numpy", "apply_", "map_", "cuda",
-    "share_memory_", "pin_memory", "nonzero", "repeat_interleave", "bincount", "einsum",
-    "os", "sys", "builtins", "ctypes", "random", "utils",
+    "Generator", "set_rng_state", "get_rng_state", "register_hook", "data",
+    "data_ptr", "untyped_storage", "storage", "apply_", "map_", "cuda",
+    "share_memory_", "pin_memory", "repeat_interleave", "bincount", "einsum",
+    "os", "sys", "builtins", "ctypes", "utils",
 }  # fmt: skip
+# Names NumPy's table has (np.random, np.random.seed, np.nonzero, x.numpy()) that
+# torch's must not: torch.random and torch.seed reach the generator's state,
+# torch.nonzero's size depends on the values.
+NEVER_IN_TORCH = {"seed", "random", "nonzero", "numpy"}
 NEVER_KEYWORDS = {"device", "out", "layout", "pin_memory", "memory_format", "generator"}
 
 
@@ -41,6 +45,11 @@ def test_no_private_or_dangerous_names() -> None:
         every |= set(table)
     assert not [name for name in every if name.startswith("_")]
     assert not every & NEVER
+    torch_names = {
+        name for path in A.NAMESPACES if path.startswith("torch") for name in A.NAMESPACES[path]
+    }
+    assert not (torch_names | set(A.TENSOR_ATTRIBUTES)) & NEVER_IN_TORCH
+    assert not {"seed", "random", "nonzero"} & set(A.TENSOR_METHODS)
 
 
 def test_no_dangerous_keywords() -> None:

@@ -13,7 +13,7 @@ corners and why they are absent:
     torch.py     torch, torch.autograd, torch.linalg, torch.nn.functional,
                  tensor methods and attributes, torchviz's make_dot
     python.py    builtins, math, list and dict methods, exception names
-    numpy.py     numpy
+    numpy.py     numpy, numpy.linalg, numpy.random, ndarrays, NumPy scalars
 
 This module puts the libraries together: NAMESPACES (every dotted path a
 program can reach), ATTRIBUTE_NAMES and METHOD_KWARGS (for `.name` on a
@@ -183,7 +183,6 @@ PREDEFINED_NAMES: frozenset[str] = frozenset(
 
 ATTRIBUTE_HINTS: dict[str, str] = {
     "data": "use .detach() for a tensor without history",
-    "numpy": "use .tolist() or .item()",
     "register_hook": "use .retain_grad(); the graph shows intermediate gradients anyway",
     "storage": "storage is not available",
     "untyped_storage": "storage is not available",

@@ -65,6 +65,7 @@ TORCH: dict[str, Entry] = {
     # factories
     "tensor": fn(_CREATE, DATA, special="tensor"),
     "as_tensor": fn("dtype", DATA, special="tensor"),
+    "from_numpy": fn("", DATA),  # shares the array's memory: nothing is allocated
     "linspace": fn("steps " + _CREATE, CREATE),
     "logspace": fn("steps base " + _CREATE, CREATE),
     "arange": fn("start end step " + _CREATE, CREATE),
@@ -323,6 +324,7 @@ TENSOR_METHODS.update(
         "int": fn(),
         "bool": fn(),
         "cpu": fn(),
+        "numpy": fn(),  # shares the tensor's memory; torch refuses one that requires grad
         "contiguous": fn(),
         "to": fn("dtype", special="to"),
         "type_as": fn(),
