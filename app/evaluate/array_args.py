@@ -41,6 +41,9 @@ from app.parse.allowlist import numpy as N
 
 Tensor = torch.Tensor
 ALLOWED_DTYPES: frozenset[np.dtype[Any]] = frozenset(np.dtype(name) for name in N.DTYPES)
+# np.floating and the other abstract types: for np.issubdtype; NumPy refuses
+# to make an array of any of them.
+ABSTRACT_TYPES: frozenset[type] = frozenset(getattr(np, name) for name in N.ABSTRACT_TYPES)
 # Dtype names a program may write as strings ("float32"), and the Python types
 # its builtins stand for (`dtype=float`).
 _DTYPE_NAMES = frozenset(N.DTYPES) | {"float", "int", "bool", "complex"}
@@ -87,17 +90,16 @@ def _dtype_like(value: Any) -> bool:
 def dtype_of(m: Machine, value: Any, node: ast.AST) -> Any:
     """The NumPy dtype (or Python type) `value` names, if it is a numeric one."""
     found: Any = None
+    if isinstance(value, type) and value in ABSTRACT_TYPES:
+        return value
     if isinstance(value, Function) and value.name in _BUILTIN_TYPES:
         return _BUILTIN_TYPES[value.name]
     if isinstance(value, str) and value in _DTYPE_NAMES:
         found = np.dtype(value)
     elif isinstance(value, np.dtype):
         found = value
-    elif isinstance(value, type) and issubclass(value, np.generic) and value.__name__ != "generic":
-        try:
-            found = np.dtype(value)
-        except TypeError:  # an abstract type: np.floating
-            found = None
+    elif isinstance(value, type) and issubclass(value, np.generic):
+        found = np.dtype(value)
     if found is None or found not in ALLOWED_DTYPES:
         raise refuse(
             m,

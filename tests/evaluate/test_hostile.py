@@ -11,6 +11,7 @@ from app.errors import VisualizerError
 from app.evaluate import run_source
 from app.limits import Limits
 from app.parse import parse_program
+from tests.evaluate import hostile_numpy
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
 
 # Fewer steps than the default: the corpus's endless loops stop ten times sooner.
@@ -21,7 +22,7 @@ RUNTIME_REFUSALS = {
     "s = '%s'\ns % 1",
     "with 1:\n    pass",
     "x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)",
-}
+} | hostile_numpy.RUNTIME
 
 
 def test_corpus_is_large_enough() -> None:
