@@ -18,6 +18,8 @@ import json
 import time
 from typing import Any
 
+import numpy as np
+
 from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
@@ -37,6 +39,15 @@ MEDIA_TYPES = {
     "dot": "text/vnd.graphviz; charset=utf-8",
     "json": "application/json",
 }
+
+
+def no_graph(output: np.ndarray[Any, Any] | np.generic) -> str:
+    """Why an ndarray output has no drawing (the page shows it where the graph would be)."""
+    what = "array" if isinstance(output, np.ndarray) else "scalar"
+    return (
+        f"The graph is not drawn: the output is a NumPy {what}, and NumPy keeps no "
+        "autograd graph (torch.from_numpy turns an array into a tensor)"
+    )
 
 
 # Time kept back from the wall-time limit for the answer itself, after layout.
@@ -68,7 +79,9 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
     lasting = True
     answer["graph"] = graph.to_dict()
     answer["svg"] = None
-    if job.format is not None:
+    if isinstance(evaluation.output, np.ndarray | np.generic):
+        answer["warnings"].append(no_graph(evaluation.output))
+    elif job.format is not None:
         try:
             answer["svg"] = render(graph, options, "svg", limits, budget=budget).decode()
             answer["warnings"].extend(drawing_notes(graph, options))

@@ -1,9 +1,11 @@
-"""Tensors and Python values as JSON-safe data.
+"""Tensors, NumPy arrays and Python values as JSON-safe data.
 
 Floats keep the shortest decimal that reads back to the same float32 (or
 float64) value, so the JSON says `5.1232266`, not `5.123226642608643`.
 Non-finite numbers become the strings "inf", "-inf" and "nan": every answer
-is valid JSON. Tensors above `FULL_ELEMENTS` elements are summarised.
+is valid JSON. Tensors above `FULL_ELEMENTS` elements are summarised. A
+NumPy array or scalar is written as a tensor of its dtype is, with NumPy's
+name for the dtype.
 """
 
 from __future__ import annotations
@@ -106,6 +108,16 @@ def encode_tensor(t: torch.Tensor) -> dict[str, Any]:
     return out
 
 
+def encode_array(value: np.ndarray[Any, Any] | np.generic) -> dict[str, Any]:
+    """An ndarray or NumPy scalar as `{"value", "shape", "dtype"}`, as a tensor is."""
+    array = np.asarray(value)
+    if any(stride < 0 for stride in array.strides):
+        array = array.copy()  # torch.from_numpy takes no negative strides
+    out = encode_tensor(torch.from_numpy(array))
+    out["dtype"] = array.dtype.name
+    return out
+
+
 # Items a plain value's answer holds in all: a list may hold one list many
 # times over (`l = [l] * 1000`, three deep is 10**9 numbers), which the
 # program's own limits never see, since it made only 3,000 items.
@@ -116,6 +128,8 @@ def encode_value(value: Any) -> dict[str, Any]:
     """Any value a program can produce, as `{"value", "shape", "dtype"}`."""
     if isinstance(value, torch.Tensor):
         return encode_tensor(value)
+    if isinstance(value, np.ndarray | np.generic):
+        return encode_array(value)
     return {"value": encode_plain(value), "shape": None, "dtype": _plain_type(value)}
 
 
@@ -136,6 +150,9 @@ def encode_plain(value: Any, depth: int = 0, budget: list[int] | None = None) ->
     if isinstance(value, torch.Tensor):
         budget[0] -= min(value.numel(), FULL_ELEMENTS)
         return encode_tensor(value)["value"]
+    if isinstance(value, np.ndarray | np.generic):
+        budget[0] -= min(value.size, FULL_ELEMENTS)
+        return encode_array(value)["value"]
     if isinstance(value, list | tuple):
         return [encode_plain(v, depth + 1, budget) for v in value[:FULL_ELEMENTS]]
     if isinstance(value, dict):
