@@ -390,7 +390,7 @@ def _lstsq(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
         return None
     columns = b[1] if len(b) == 2 else 1
     solution = a[1] * columns
-    return Size(max(solution, columns, min(a)), solution + columns + min(a))
+    return Size(max(solution, columns, min(a)), solution + columns + min(a) + 1)
 
 
 # -- several outputs, each no larger than the input ------------------------------
