@@ -80,7 +80,7 @@ ABSTRACT_TYPES = (
 ).split()
 
 # Elementwise functions of one array (ufuncs and their friends).
-_UNARY = (
+UNARY = (
     "abs absolute fabs sign sqrt cbrt square exp exp2 expm1 log log2 log10 log1p sin cos "
     "tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh deg2rad rad2deg "
     "degrees radians floor ceil trunc rint fix negative positive reciprocal isnan isinf "
@@ -89,7 +89,7 @@ _UNARY = (
 ).split()
 
 # Elementwise functions of two arrays or numbers, broadcast.
-_BINARY = (
+BINARY = (
     "add subtract multiply divide true_divide floor_divide power float_power mod remainder "
     "fmod maximum minimum fmax fmin arctan2 hypot logaddexp logaddexp2 greater "
     "greater_equal less less_equal equal not_equal logical_and logical_or logical_xor "
@@ -245,9 +245,9 @@ NUMPY: dict[str, Entry] = {
     "euler_gamma": Const(),
     "newaxis": Const(),
 }
-for _name in _UNARY:
+for _name in UNARY:
     NUMPY.setdefault(_name, fn())
-for _name in _BINARY:
+for _name in BINARY:
     NUMPY.setdefault(_name, fn("", BROADCAST))
 for _name in DTYPES + ABSTRACT_TYPES:
     NUMPY[_name] = Const()
