@@ -10,7 +10,7 @@ those of app.parse.allowlist.entries.
 Dangerous corners of NumPy, and why each is absent from these tables (the
 tests in tests/parse/test_numpy_allowlist.py keep them out):
 - files: `load`, `save`, `savez`, `loadtxt`, `savetxt`, `genfromtxt`,
-  `fromfile`, `ndarray.tofile`, `ndarray.dump`, `memmap`, `DataSource`:
+  `fromfile`, `ndarray.tofile`, `ndarray.dump`, `memmap`, `fromregex`:
   a program never touches the file system;
 - memory: `frombuffer`, `ndarray.data` (a memoryview), `ndarray.ctypes`,
   `ctypeslib`, `lib` (stride_tricks.as_strided makes views over any
@@ -400,7 +400,7 @@ STRING_POSITIONS: dict[str, frozenset[int]] = {
 NUMPY_HINTS: dict[str, str] = {
     **dict.fromkeys(
         "load save savez savez_compressed loadtxt savetxt genfromtxt fromfile memmap "
-        "DataSource fromregex".split(),
+        "fromregex".split(),
         "programs cannot read or write files",
     ),
     **dict.fromkeys("frombuffer ctypeslib lib fromstring".split(), "raw memory is not available"),
