@@ -36,11 +36,16 @@ int, sequence and format limits, checked before the work) with sizes.py
 (backward traces, reachability); namespaces.py and values.py (the allowlist
 as runtime values); failures.py (exception conversion); session.py
 (inputs, output selection, the automatic backward, the Evaluation).
+NumPy: arrays.py (ndarrays, NumPy scalars, scalar types and dtypes as value
+kinds), array_calls.py (np, np.linalg, np.random and Generators),
+array_args.py (arguments checked, results bounded and counted),
+array_data.py, array_sizes.py, array_ops.py (operators), array_text.py
+(the length of NumPy's text).
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process
-only), and the default CPU generator is seeded with 0 before a program's
-first random draw. Warnings are captured with `warnings.catch_warnings`,
+only), and the default CPU generator (and NumPy's global random state) is seeded
+with 0 before a program's first random draw. Warnings are captured with `warnings.catch_warnings`,
 which is not thread-safe: evaluate in one thread per process (the worker
 pool does).
 """
