@@ -59,6 +59,9 @@ DTYPE_POSITIONS: dict[str, int] = {
     "ndarray.astype": 1,
     "generic.astype": 1,
 }
+# Where a function takes a list of arrays that it never makes one array of
+# (the product of a chain): each array is checked on its own.
+ARRAY_LISTS: dict[str, int] = {"linalg.multi_dot": 0}
 MAX_OPTION = 32  # characters of a string option ("constant", "fro", "ij")
 
 # NumPy's complaints about torch's __array__ and __array_wrap__ (np.sin of a
@@ -138,6 +141,9 @@ def check_arguments(
     for index, value in enumerate(args):
         if index == dtype_at and isinstance(value, str) or _dtype_like(value):
             args[index] = dtype_of(m, value, node)
+        elif index == ARRAY_LISTS.get(key) and isinstance(value, list | tuple):
+            for item in value:
+                check_value(m, item, node)
         else:
             check_value(m, value, node, option=index in options)
     for name, value in kwargs.items():

@@ -60,7 +60,11 @@ def check_leaf(value: Any) -> int:
 
 def data_elements(data: Any) -> int:
     """Elements np.array(data) makes: the product of the nested lengths along the
-    first items, as NumPy reads the shape (ragged data it refuses itself)."""
+    first items, as NumPy reads the shape (ragged data it refuses itself). A
+    sequence of arrays (np.concatenate's, multi_dot's) counts each array's own
+    size: they need not have one shape."""
+    if isinstance(data, list | tuple) and any(_is_array(item) for item in data[:1]):
+        return sum(item.numel() if isinstance(item, Tensor) else _size(item) for item in data)
     n = 1
     depth = 0
     while isinstance(data, list | tuple):
@@ -76,6 +80,16 @@ def data_elements(data: Any) -> int:
     if isinstance(data, Tensor):
         return n * int(data.numel())
     return n
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray | np.generic | Tensor)
+
+
+def _size(item: Any) -> int:
+    if isinstance(item, np.ndarray | np.generic):
+        return int(item.size)
+    return data_elements(item) if isinstance(item, list | tuple) else 1
 
 
 def check_data(data: Any, elements: int) -> None:

@@ -86,8 +86,9 @@ def indexed_elements(shape: tuple[int, ...], index: Any) -> int | None:
                 kept *= dim
             position += 1
         elif _advanced(item):
-            if _is_mask(item):
-                picked.append((int(np.size(item)),))
+            if _is_mask(item):  # picks its True items: (count,) broadcast with the others
+                count = item.sum() if isinstance(item, Tensor) else np.count_nonzero(item)
+                picked.append((int(count),))
             else:
                 picked.append(shape_of(item) or ())
             position += _consumes(item)

@@ -93,3 +93,14 @@ def test_limit_errors_inside_numpy_calls_cannot_be_caught() -> None:
     source = "try:\n    x = np.ones((10**5, 10**5))\nexcept Exception as e:\n    print('caught')"
     with pytest.raises(LimitExceeded):
         run_source(source)
+
+
+def test_a_list_of_arrays_counts_each_array_not_its_first_times_its_length() -> None:
+    source = (
+        "a = np.ones((1000, 1000))\nb = np.ones((1000, 1))\nc = np.ones((1, 1000))\n"
+        "p = np.linalg.multi_dot([a, b, c])\nq = np.concatenate([np.ones(10), np.ones(999990)])\n"
+        "r = [p.shape, q.shape]"
+    )
+    assert run_source(source).output == [(1000, 1000), (1000000,)]
+    with pytest.raises(LimitExceeded):
+        run_source("x = np.ones(999990)\ny = np.stack([x, x])")
