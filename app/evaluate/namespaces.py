@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional
 
 from app.evaluate import arrays, builtins
+from app.evaluate.classes import BaseClass
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
 
@@ -49,6 +50,8 @@ _SPECIAL_TARGETS: dict[str, Any] = {
 
 
 def _constant(path: str, name: str) -> Any:
+    if f"{path}.{name}" in A.CLASS_BASES:
+        return BaseClass(f"{path}.{name}")  # never the real class
     if path == "math" or (path != "numpy" and name in ("pi", "e", "inf", "nan")):
         return float(getattr(math, name))
     return getattr(MODULES[path], name)
