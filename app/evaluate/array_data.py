@@ -21,6 +21,9 @@ Tensor = torch.Tensor
 MAX_DEPTH = 32  # nested lists deeper than this are not data (NumPy allows 64 dims)
 INT_LOW, INT_HIGH = -(2**63), 2**64  # a Python int outside makes an object array
 NUMERIC_KINDS = frozenset("biufc")  # bool, int, unsigned, float, complex
+# Items that are numbers whatever their value (an int may be too large).
+_PLAIN = frozenset({float, bool, complex, np.float64, np.float32})
+_INTEGERS = frozenset({int, bool})
 
 
 class Unfit(Exception):
@@ -108,6 +111,13 @@ def check_data(data: Any, elements: int) -> None:
                 raise ValueError(
                     "setting an array element with a sequence: the nested lists are not rectangular"
                 )
+            kinds = set(map(type, item))  # a row of numbers (the common case), at C speed
+            if kinds <= _PLAIN:
+                continue
+            if kinds <= _INTEGERS:
+                check_int(min(item))
+                check_int(max(item))
+                continue
             stack.extend((child, depth + 1) for child in item)
         else:
             check_leaf(item)
