@@ -99,8 +99,15 @@ def indexed_elements(shape: tuple[int, ...], index: Any) -> int | None:
     return 0 if each is None else each * kept
 
 
+# Index items that select a view or a scalar, whatever their value.
+_BASIC = frozenset({int, slice, type(None), type(Ellipsis), np.int64, np.intp})
+
+
 def _check_index(m: Machine, value: Any, index: Any, node: ast.AST) -> None:
-    for item in index if isinstance(index, tuple) else (index,):
+    items = index if isinstance(index, tuple) else (index,)
+    if all(type(item) in _BASIC for item in items):
+        return  # basic indexing: a view or a scalar (the common case, checked first)
+    for item in items:
         if not isinstance(item, slice | type(Ellipsis)):
             check_value(m, item, node)
     n = indexed_elements(tuple(value.shape), index)
