@@ -38,15 +38,23 @@ def _width(array: np.ndarray[Any, Any]) -> int:
     return 18 if finite.size else 5
 
 
+def _printed(array: np.ndarray[Any, Any]) -> list[int]:
+    """How many items of each dimension NumPy shows ('...' counted as one)."""
+    if array.size <= _THRESHOLD:
+        return [int(d) for d in array.shape]
+    return [min(int(d), _EDGE + 1) for d in array.shape]
+
+
+def printed_elements(array: np.ndarray[Any, Any]) -> int:
+    """Items NumPy's text shows: a lower bound of its length."""
+    return math.prod(_printed(array))
+
+
 def printed_length(array: np.ndarray[Any, Any]) -> int:
     """An upper bound of len(str(array)) and len(repr(array))."""
-    shape = array.shape
-    ndim = len(shape)
+    ndim = array.ndim
     overhead = 3 * ndim + 12  # a line's brackets, indentation, newline, '...'
-    if array.size <= _THRESHOLD:
-        printed = [int(d) for d in shape]
-    else:
-        printed = [min(int(d), _EDGE + 1) for d in shape]
+    printed = _printed(array)
     elements = math.prod(printed)
     if elements == 0:
         return 80 + 8 * ndim

@@ -29,6 +29,7 @@ from app.evaluate import array_sizes as S
 from app.evaluate.array_args import check_value, made, quiet
 from app.evaluate.array_calls import keywords, run
 from app.evaluate.array_data import shape_of
+from app.evaluate.array_text import printed_elements, printed_length
 from app.evaluate.attributes import no_such_attribute
 from app.evaluate.kinds import ValueKind, register
 from app.evaluate.machine import Machine
@@ -167,6 +168,13 @@ class ArrayKind(ValueKind):
             raise TypeError("len() of unsized object")
         return int(value.shape[0])
 
+    def text_bounds(self, value: Any) -> tuple[int, int]:
+        """At least and at most the characters of str() or repr() of the array."""
+        return printed_elements(value), printed_length(value)
+
+    def array_shape(self, value: Any) -> tuple[int, ...] | None:
+        return tuple(value.shape)  # compares element by element, broadcasting
+
     def iterate(self, m: Machine, value: Any, node: ast.AST) -> Iterator[Any]:
         if value.ndim == 0:
             raise TypeError("iteration over a 0-d array")
@@ -214,6 +222,12 @@ class ScalarKind(ValueKind):
         _check_index(m, value, index, node)
         with quiet():
             return made(m, value[index], node)
+
+    def text_bounds(self, value: Any) -> tuple[int, int]:
+        return 1, 60  # np.complex128(-1.23456789e-300-4.5e+200j) and its repr
+
+    def array_shape(self, value: Any) -> tuple[int, ...] | None:
+        return ()
 
 
 # -- the scalar types, dtypes, finfo and iinfo ------------------------------------
