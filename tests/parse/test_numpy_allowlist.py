@@ -4,6 +4,7 @@ dangerous is listed, and its docstring names every dangerous corner it keeps out
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from app.parse import allowlist as A
 from app.parse.allowlist import numpy as N
@@ -38,6 +39,14 @@ def test_every_entry_exists_in_numpy() -> None:
         assert hasattr(np.random.Generator, name), name
     for name in N.DTYPE_ATTRIBUTES:
         assert hasattr(np.dtype, name), name
+
+
+def test_the_bridges_to_torch_join_torchs_tables() -> None:
+    for name in N.TORCH_BRIDGES:
+        assert hasattr(torch, name) and A.NAMESPACES["torch"][name] is N.TORCH_BRIDGES[name]
+    for name in N.TENSOR_BRIDGES:
+        assert hasattr(torch.Tensor, name) and A.TENSOR_METHODS[name] is N.TENSOR_BRIDGES[name]
+    assert "linspace" in A.NAMESPACES["torch"]  # torch's own members are still there
 
 
 def test_nothing_dangerous_is_listed() -> None:

@@ -89,7 +89,6 @@ from app.parse.allowlist.torch import (
     MAKE_DOT,
     RETURN_FIELDS,
     TENSOR_ATTRIBUTES,
-    TENSOR_METHODS,
     TENSOR_SETTABLE,
     TORCH,
     TORCHVIZ,
@@ -164,9 +163,15 @@ def _merged(libraries: tuple[Library, ...]) -> dict[str, frozenset[str] | None]:
     return merged
 
 
-NAMESPACES: dict[str, Mapping[str, Entry]] = {
-    path: table for library in LIBRARIES for path, table in library.namespaces.items()
-}
+# A library may add members to another's namespace (NumPy's torch.from_numpy).
+NAMESPACES: dict[str, Mapping[str, Entry]] = {}
+for _library in LIBRARIES:
+    for _path, _table in _library.namespaces.items():
+        NAMESPACES[_path] = {**NAMESPACES.get(_path, {}), **_table}
+# Tensor methods: torch's own, and those other libraries bridge to (x.numpy()).
+TENSOR_METHODS: dict[str, Fn] = dict(_torch.TENSOR_METHODS)
+for _library in LIBRARIES:
+    TENSOR_METHODS.update(_library.tensor_methods)
 IMPORTABLE: frozenset[str] = frozenset().union(*(library.importable for library in LIBRARIES))
 
 # Names every program starts with, and the namespace each one means.

@@ -1,4 +1,5 @@
-"""NumPy's table: numpy, numpy.linalg, numpy.random, ndarrays, NumPy scalars, Generators.
+"""NumPy's table: numpy, numpy.linalg, numpy.random, ndarrays, NumPy scalars, Generators,
+and the bridges to torch (`torch.from_numpy`, `tensor.numpy()`).
 
 `np` is real NumPy behind the same discipline as torch: only what these
 tables list can be named, with only the keywords listed, and every call's
@@ -425,6 +426,12 @@ NUMPY_HINTS: dict[str, str] = {
 }
 
 
+# NumPy's bridges to torch: both share memory, nothing is allocated (a
+# tensor that requires grad is refused by torch itself, with its message).
+TORCH_BRIDGES: dict[str, Entry] = {"from_numpy": fn("", DATA)}
+TENSOR_BRIDGES: dict[str, Fn] = {"numpy": fn()}
+
+
 def _methods(*tables: Mapping[str, Fn]) -> dict[str, frozenset[str] | None]:
     merged: dict[str, frozenset[str] | None] = {}
     for table in tables:
@@ -435,9 +442,15 @@ def _methods(*tables: Mapping[str, Fn]) -> dict[str, frozenset[str] | None]:
 
 
 LIBRARY = Library(
-    namespaces={"numpy": NUMPY, "numpy.linalg": LINALG, "numpy.random": RANDOM},
+    namespaces={
+        "numpy": NUMPY,
+        "numpy.linalg": LINALG,
+        "numpy.random": RANDOM,
+        "torch": TORCH_BRIDGES,
+    },
     importable=frozenset({"numpy", "numpy.linalg", "numpy.random"}),
     attributes=NDARRAY_ATTRIBUTES | DTYPE_ATTRIBUTES | INFO_ATTRIBUTES,
-    methods=_methods(NDARRAY_METHODS, GENERATOR_METHODS),
+    methods=_methods(NDARRAY_METHODS, GENERATOR_METHODS, TENSOR_BRIDGES),
     predefined={"np": "numpy"},
+    tensor_methods=TENSOR_BRIDGES,
 )

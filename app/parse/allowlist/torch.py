@@ -65,7 +65,6 @@ TORCH: dict[str, Entry] = {
     # factories
     "tensor": fn(_CREATE, DATA, special="tensor"),
     "as_tensor": fn("dtype", DATA, special="tensor"),
-    "from_numpy": fn("", DATA),  # shares the array's memory: nothing is allocated
     "linspace": fn("steps " + _CREATE, CREATE),
     "logspace": fn("steps base " + _CREATE, CREATE),
     "arange": fn("start end step " + _CREATE, CREATE),
@@ -322,7 +321,6 @@ TENSOR_METHODS.update(
         "int": fn(),
         "bool": fn(),
         "cpu": fn(),
-        "numpy": fn(),  # shares the tensor's memory; torch refuses one that requires grad
         "contiguous": fn(),
         "to": fn("dtype", special="to"),
         "type_as": fn(),
