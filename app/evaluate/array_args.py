@@ -28,6 +28,7 @@ from app.errors import LimitExceeded, NotAllowed
 from app.evaluate import array_sizes as S
 from app.evaluate.array_data import (
     Unfit,
+    capped_size,
     check_data,
     check_leaf,
     data_elements,
@@ -219,5 +220,7 @@ def made(m: Machine, result: Any, node: ast.AST) -> Any:
 def _array(m: Machine, array: np.ndarray[Any, Any], node: ast.AST) -> None:
     if not numeric(array.dtype):
         raise refuse(m, node, f"NumPy arrays of dtype {array.dtype} are not available")
+    if not array.size:  # empty, but maybe with 10**9 rows to walk (reshape makes them)
+        m.guard.check_numel(capped_size(array.shape))
     if array.flags.owndata:
         m.guard.count_items(int(array.size))

@@ -191,6 +191,14 @@ HUGE = 10**30  # stands for any product too large to matter
 
 
 def product(dims: list[float] | None) -> int | None:
+    """Elements of a shape, each empty dimension counted as one: an array of shape
+    (10**9, 0) holds nothing, but whatever walks its rows (printing them, the
+    answer's nested lists) walks 10**9 of them."""
     if dims is None:
         return None
-    return int(min(math.prod(max(0.0, d) for d in dims), HUGE))
+    return int(min(math.prod(max(1.0, d) if d == 0 else max(0.0, d) for d in dims), HUGE))
+
+
+def capped_size(shape: tuple[int, ...]) -> int:
+    """An array's size with each empty dimension counted as one (see product)."""
+    return math.prod(d or 1 for d in shape)

@@ -68,6 +68,8 @@ MEMORY: list[tuple[str, str]] = [
     ("xs = []\nfor i in range(30):\n    xs.append(np.ones(10**6))", LIM),
     ("print(np.zeros((7,) * 7))", LIM),
     ("s = str(np.arange(10**6).reshape((10,) * 6))", LIM),
+    ("np.zeros((10**9, 0))", LIM),
+    ("np.zeros(0).reshape(10**9, 0)", LIM),
     ("np.int64(3) * ('a' * 10**5)", LIM),
     ("s = np.float64(1.5)\nf'{s:>999999}'", LIM),
 ]
