@@ -27,12 +27,15 @@ import torch
 from app.errors import LimitExceeded, NotAllowed
 from app.evaluate import array_sizes as S
 from app.evaluate.array_data import (
+    Size,
     Unfit,
+    broadcast,
     capped_size,
     check_data,
     check_leaf,
     data_elements,
     numeric,
+    one,
     shape_of,
 )
 from app.evaluate.machine import Machine
@@ -171,17 +174,17 @@ def bound(m: Machine, kind: str, key: str, args: list[Any], kwargs: dict[str, An
     it would make is too large; before it runs."""
     guard = m.guard
     rule = S.RULES.get(key) or S.RULES.get(key.removeprefix("ndarray."))
-    size: S.Size | None = None
+    size: Size | None = None
     if rule is not None:
         size = rule(args, kwargs)
     elif kind == E.BROADCAST:
         shapes = [shape_of(v) for v in [*args, *kwargs.values()]]
-        n = S.broadcast([s for s in shapes if s is not None])
-        size = S.one(n) if n is not None else None
+        n = broadcast([s for s in shapes if s is not None])
+        size = one(n) if n is not None else None
         if size is None:
             return  # the shapes do not broadcast: NumPy refuses them itself
     elif kind == E.CONCAT:
-        size = S.one(S.concatenated(args, kwargs))
+        size = one(S.concatenated(args, kwargs))
     elif kind == E.PIECES:
         guard.pieces(S.pieces(args, kwargs))
         return

@@ -6,13 +6,15 @@ arrays and tensors (a string, None or a function would make an object or
 string array: refused), no deeper than NumPy's own dimension limit, and
 their size (the product of the nested lengths, as NumPy reads them) is known
 before anything is converted. `shape_of` gives the shape any array-like
-argument would have, for the size rules of app.evaluate.array_sizes.
+argument would have, for the size rules of app.evaluate.array_sizes, whose
+common parts (`Size`, `Rule`, `arg`, `broadcast`) are at the end.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -202,3 +204,30 @@ def product(dims: list[float] | None) -> int | None:
 def capped_size(shape: tuple[int, ...]) -> int:
     """An array's size with each empty dimension counted as one (see product)."""
     return math.prod(d or 1 for d in shape)
+
+
+# -- what a call makes (the rules of app.evaluate.array_sizes) ------------------
+class Size(NamedTuple):
+    largest: int
+    total: int
+
+
+def one(n: int | None) -> Size | None:
+    return None if n is None else Size(n, n)
+
+
+Rule = Callable[[list[Any], dict[str, Any]], Size | None]
+
+
+def arg(args: list[Any], kwargs: dict[str, Any], at: int, name: str, default: Any = None) -> Any:
+    if name in kwargs:
+        return kwargs[name]
+    return args[at] if len(args) > at else default
+
+
+def broadcast(shapes: list[tuple[int, ...]]) -> int | None:
+    """Elements of the broadcast of `shapes`; None if they do not broadcast."""
+    try:
+        return math.prod(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return None

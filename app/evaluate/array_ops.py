@@ -19,7 +19,7 @@ import torch
 
 from app.evaluate import array_sizes as S
 from app.evaluate.array_args import check_value, made, quiet
-from app.evaluate.array_data import shape_of
+from app.evaluate.array_data import broadcast, shape_of
 from app.evaluate.machine import Machine
 
 Tensor = torch.Tensor
@@ -48,7 +48,7 @@ def bound_pair(m: Machine, op: type, left: Any, right: Any, node: ast.AST) -> No
         size = S.RULES["matmul"]([left, right], {})
         n = None if size is None else size.largest
     else:
-        n = S.broadcast([a, b])
+        n = broadcast([a, b])
     if n is not None:  # None: NumPy or torch refuses the shapes itself
         m.guard.check_numel(n)
 

@@ -11,59 +11,47 @@ tensor_elements, and all arrays together, bounded by what is left of
 total_elements; or None when these arguments say nothing NumPy would accept
 (NumPy then refuses them itself, or the caller falls back to a generous
 bound). Rules are generous where exactness would cost: an upper bound
-that only refuses what is really too big is enough.
+that only refuses what is really too big is enough. The rules of products,
+decompositions and calls with several outputs are in
+app.evaluate.array_products.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from app.evaluate.array_data import HUGE, number, numbers, product, shape_of, size_of
-
-
-class Size(NamedTuple):
-    largest: int
-    total: int
-
-
-def one(n: int | None) -> Size | None:
-    return None if n is None else Size(n, n)
-
-
-Rule = Callable[[list[Any], dict[str, Any]], Size | None]
-
-
-def _arg(args: list[Any], kwargs: dict[str, Any], at: int, name: str, default: Any = None) -> Any:
-    if name in kwargs:
-        return kwargs[name]
-    return args[at] if len(args) > at else default
-
-
-def broadcast(shapes: list[tuple[int, ...]]) -> int | None:
-    """Elements of the broadcast of `shapes`; None if they do not broadcast."""
-    try:
-        return math.prod(np.broadcast_shapes(*shapes))
-    except ValueError:
-        return None
+from app.evaluate.array_data import (
+    HUGE,
+    Rule,
+    Size,
+    arg,
+    broadcast,
+    number,
+    numbers,
+    one,
+    product,
+    shape_of,
+    size_of,
+)
+from app.evaluate.array_products import PRODUCTS
 
 
 # -- factories -----------------------------------------------------------------
 def _shaped(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    return one(product(numbers(_arg(args, kwargs, 0, "shape"))))
+    return one(product(numbers(arg(args, kwargs, 0, "shape"))))
 
 
 def _eye(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    n = number(_arg(args, kwargs, 0, "N"))
-    m = number(_arg(args, kwargs, 1, "M"))
+    n = number(arg(args, kwargs, 0, "N"))
+    m = number(arg(args, kwargs, 1, "M"))
     return None if n is None else one(product([n, n if m is None else m]))
 
 
 def _identity(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    n = number(_arg(args, kwargs, 0, "n"))
+    n = number(arg(args, kwargs, 0, "n"))
     return None if n is None else one(product([n, n]))
 
 
@@ -89,8 +77,8 @@ def _arange(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 
 def _spaced(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    num = number(_arg(args, kwargs, 2, "num", 50))
-    shapes = [shape_of(_arg(args, kwargs, i, name)) for i, name in ((0, "start"), (1, "stop"))]
+    num = number(arg(args, kwargs, 2, "num", 50))
+    shapes = [shape_of(arg(args, kwargs, i, name)) for i, name in ((0, "start"), (1, "stop"))]
     ends = broadcast([s for s in shapes if s is not None])
     if num is None or ends is None:
         return None
@@ -124,7 +112,7 @@ def _draw(name: str) -> Rule:
     at = _SIZE_AT[name]
 
     def rule(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-        size = _arg(args, kwargs, at, "size")
+        size = arg(args, kwargs, at, "size")
         if name == "choice":
             return _choice(args, kwargs, size)
         if size is not None:
@@ -136,27 +124,27 @@ def _draw(name: str) -> Rule:
         if n is None:
             return None
         if name == "multivariate_normal":
-            n = product([n, size_of(_arg(args, kwargs, 0, "mean"))])
+            n = product([n, size_of(arg(args, kwargs, 0, "mean"))])
         return one(n)
 
     return rule
 
 
 def _choice(args: list[Any], kwargs: dict[str, Any], size: Any) -> Size | None:
-    population = _arg(args, kwargs, 0, "a")
+    population = arg(args, kwargs, 0, "a")
     drawn = 1 if size is None else product(numbers(size))
     pool = number(population) if shape_of(population) == () else size_of(population)
     if drawn is None or pool is None:
         return None
     # Without replacement NumPy shuffles the whole population first.
-    replace = _arg(args, kwargs, 2, "replace", True)
+    replace = arg(args, kwargs, 2, "replace", True)
     if not replace:
         return Size(int(max(drawn, pool)), int(drawn + pool))
     return one(drawn)
 
 
 def _permutation(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    x = _arg(args, kwargs, 0, "x")
+    x = arg(args, kwargs, 0, "x")
     n = number(x) if shape_of(x) == () else size_of(x)
     return None if n is None else one(int(max(0.0, n)))
 
@@ -173,7 +161,7 @@ def _meshgrid(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 def _diag(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
     v = shape_of(args[0]) if args else None
-    k = abs(number(_arg(args, kwargs, 1, "k", 0)) or 0.0)
+    k = abs(number(arg(args, kwargs, 1, "k", 0)) or 0.0)
     if v is None:
         return None
     if len(v) == 1:
@@ -182,14 +170,14 @@ def _diag(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 
 def _diagflat(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    k = abs(number(_arg(args, kwargs, 1, "k", 0)) or 0.0)
+    k = abs(number(arg(args, kwargs, 1, "k", 0)) or 0.0)
     n = size_of(args[0]) if args else 0
     return one(product([n + k, n + k]))
 
 
 def _vander(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
     n = size_of(args[0]) if args else 0
-    columns = number(_arg(args, kwargs, 1, "N", n))
+    columns = number(arg(args, kwargs, 1, "N", n))
     return None if columns is None else one(product([n, columns]))
 
 
@@ -200,11 +188,11 @@ def _products(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 
 def _quantile(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    return one(size_of(args[0] if args else None) * max(1, size_of(_arg(args, kwargs, 1, "q"))))
+    return one(size_of(args[0] if args else None) * max(1, size_of(arg(args, kwargs, 1, "q"))))
 
 
 def _histogram(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    bins = _arg(args, kwargs, 1, "bins", 10)
+    bins = arg(args, kwargs, 1, "bins", 10)
     count = number(bins) if shape_of(bins) == () else float(size_of(bins))
     return None if count is None else Size(int(min(count + 1, HUGE)), int(min(2 * count + 1, HUGE)))
 
@@ -217,8 +205,8 @@ def _rows(value: Any, rowvar: bool) -> int:
 
 
 def _cov(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    rowvar = bool(_arg(args, kwargs, 2, "rowvar", True))
-    y = _arg(args, kwargs, 1, "y")
+    rowvar = bool(arg(args, kwargs, 2, "rowvar", True))
+    y = arg(args, kwargs, 1, "y")
     variables = _rows(args[0] if args else None, rowvar) + (0 if y is None else _rows(y, rowvar))
     return one(variables * variables)
 
@@ -230,7 +218,7 @@ def _convolve(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 
 def _polyfit(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    deg = number(_arg(args, kwargs, 2, "deg"))
+    deg = number(arg(args, kwargs, 2, "deg"))
     if deg is None or len(args) < 2:
         return None
     points = max(1, size_of(args[0]))
@@ -239,7 +227,7 @@ def _polyfit(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 
 def _repeat(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    repeats = _arg(args, kwargs, 1, "repeats")
+    repeats = arg(args, kwargs, 1, "repeats")
     if isinstance(repeats, np.ndarray) and repeats.size and repeats.dtype.kind in "iu":
         most: float | None = float(repeats.max())
     else:
@@ -249,13 +237,13 @@ def _repeat(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 
 def _tile(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    reps = product(numbers(_arg(args, kwargs, 1, "reps")))
+    reps = product(numbers(arg(args, kwargs, 1, "reps")))
     return None if reps is None else one(product([size_of(args[0] if args else None), reps]))
 
 
 def _pad(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
     shape = shape_of(args[0] if args else None)
-    width = _arg(args, kwargs, 1, "pad_width")
+    width = arg(args, kwargs, 1, "pad_width")
     if shape is None or shape_of(width) is None:
         return None
     try:
@@ -267,15 +255,15 @@ def _pad(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
 
 def _to_shape(at: int, name: str) -> Rule:
     def rule(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-        return one(product(numbers(_arg(args, kwargs, at, name))))
+        return one(product(numbers(arg(args, kwargs, at, name))))
 
     return rule
 
 
 def _take(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
     shape = shape_of(args[0] if args else None)
-    picked = size_of(_arg(args, kwargs, 1, "indices"))
-    axis = number(_arg(args, kwargs, 2, "axis"))
+    picked = size_of(arg(args, kwargs, 1, "indices"))
+    axis = number(arg(args, kwargs, 2, "axis"))
     if shape is None:
         return None
     if axis is None or not -len(shape) <= axis < len(shape):
@@ -284,130 +272,8 @@ def _take(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
     return one(picked * (math.prod(shape) // along if along else 0))
 
 
-# -- products ------------------------------------------------------------------
-def _dot(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    a, b = (shape_of(x) for x in (args + [None, None])[:2])
-    if a is None or b is None:
-        return None
-    if not a or not b:
-        return one(math.prod(a) * math.prod(b))
-    head = a[:-1]
-    tail = b[:-2] + b[-1:] if len(b) >= 2 else ()
-    return one(math.prod(head) * math.prod(tail))
-
-
-def _matmul(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    a, b = (shape_of(x) for x in (args + [None, None])[:2])
-    if not a or not b:
-        return None
-    rows = a[-2] if len(a) > 1 else 1
-    cols = b[-1] if len(b) > 1 else 1
-    batch = broadcast([a[:-2], b[:-2]])
-    return None if batch is None else one(batch * rows * cols)
-
-
-def _inner(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    a, b = (shape_of(x) for x in (args + [None, None])[:2])
-    if a is None or b is None:
-        return None
-    return one(math.prod(a[:-1] or (1,)) * math.prod(b[:-1] or (1,)))
-
-
-def _tensordot(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    a, b = (shape_of(x) for x in (args + [None, None])[:2])
-    axes = _arg(args, kwargs, 2, "axes", 2)
-    if a is None or b is None:
-        return None
-    if number(axes) is not None:
-        k = int(number(axes) or 0)
-        if not 0 <= k <= min(len(a), len(b)):
-            return None
-        return one(math.prod(a[: len(a) - k]) * math.prod(b[k:]))
-    try:
-        drop_a, drop_b = ([int(i) for i in np.atleast_1d(side)] for side in axes)
-        kept_a = [d for i, d in enumerate(a) if i not in drop_a and i - len(a) not in drop_a]
-        kept_b = [d for i, d in enumerate(b) if i not in drop_b and i - len(b) not in drop_b]
-    except (TypeError, ValueError):
-        return None
-    return one(math.prod(kept_a) * math.prod(kept_b))
-
-
-def _solve(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    a, b = (shape_of(x) for x in (args + [None, None])[:2])
-    if a is None or b is None or len(a) < 2:
-        return None
-    if len(b) == 1:
-        return one(math.prod(b))
-    batch = broadcast([a[:-2], b[:-2]])
-    return None if batch is None else one(batch * math.prod(b[-2:]))
-
-
-def _multi_dot(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    arrays = args[0] if args else None
-    if not isinstance(arrays, list | tuple) or len(arrays) < 2:
-        return None
-    shapes = [shape_of(x) for x in arrays]
-    if any(s is None or not 1 <= len(s) <= 2 for s in shapes):
-        return None
-    # Any product of a run of the chain is (rows of its first) x (columns of its last).
-    dims = [s[0] if len(s) == 2 else 1 for s in shapes if s is not None]
-    dims.append(shapes[-1][-1] if len(shapes[-1] or ()) == 2 else 1)  # type: ignore[index]
-    return one(max(dims[i] * dims[j] for i in range(len(dims)) for j in range(i + 1, len(dims))))
-
-
-def _matrices(args: list[Any]) -> tuple[int, int, int] | None:
-    shape = shape_of(args[0] if args else None)
-    if shape is None or len(shape) < 2:
-        return None
-    return math.prod(shape[:-2]), shape[-2], shape[-1]
-
-
-def _svd(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    found = _matrices(args)
-    if found is None:
-        return None
-    batch, m, n = found
-    k = min(m, n)
-    if not _arg(args, kwargs, 2, "compute_uv", True):
-        return one(batch * k)
-    u, v = (m * m, n * n) if _arg(args, kwargs, 1, "full_matrices", True) else (m * k, k * n)
-    return Size(batch * max(u, v), batch * (u + v + k))
-
-
-def _qr(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    found = _matrices(args)
-    if found is None:
-        return None
-    batch, m, n = found
-    k = min(m, n)
-    q = m * m if _arg(args, kwargs, 1, "mode", "reduced") == "complete" else m * k
-    return Size(batch * max(q, m * n), batch * (q + m * n + k))
-
-
-def _lstsq(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    a, b = (shape_of(x) for x in (args + [None, None])[:2])
-    if a is None or b is None or len(a) != 2:
-        return None
-    columns = b[1] if len(b) == 2 else 1
-    solution = a[1] * columns
-    return Size(max(solution, columns, min(a)), solution + columns + min(a) + 1)
-
-
-# -- several outputs, each no larger than the input ------------------------------
-def _per_dimension(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    shape = shape_of(args[0] if args else None)
-    if shape is None:
-        return None
-    n = math.prod(shape)
-    return Size(n, n * max(1, len(shape)))
-
-
-def _unique(args: list[Any], kwargs: dict[str, Any]) -> Size | None:
-    n = size_of(args[0] if args else None)
-    return Size(n, 4 * n)
-
-
 RULES: dict[str, Rule] = {
+    **PRODUCTS,
     "zeros": _shaped,
     "ones": _shaped,
     "full": _shaped,
@@ -448,26 +314,12 @@ RULES: dict[str, Rule] = {
     "broadcast_to": _to_shape(1, "shape"),
     "resize": _to_shape(1, "new_shape"),
     "take": _take,
-    "dot": _dot,
-    "matmul": _matmul,
-    "inner": _inner,
-    "vdot": lambda args, kwargs: one(1),
-    "tensordot": _tensordot,
-    "linalg.solve": _solve,
-    "linalg.multi_dot": _multi_dot,
-    "linalg.svd": _svd,
-    "linalg.qr": _qr,
-    "linalg.lstsq": _lstsq,
-    "nonzero": _per_dimension,
-    "argwhere": _per_dimension,
-    "gradient": _per_dimension,
-    "unique": _unique,
 }
 
 
 def pieces(args: list[Any], kwargs: dict[str, Any]) -> int:
     """Arrays split, array_split, hsplit or vsplit would make (0: NumPy refuses)."""
-    how = _arg(args, kwargs, 1, "indices_or_sections")
+    how = arg(args, kwargs, 1, "indices_or_sections")
     if isinstance(how, list | tuple | np.ndarray):
         return len(how) + 1
     count = number(how)

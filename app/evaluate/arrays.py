@@ -25,10 +25,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from app.evaluate import array_sizes as S
 from app.evaluate.array_args import check_value, made, quiet
 from app.evaluate.array_calls import keywords, run
-from app.evaluate.array_data import shape_of
+from app.evaluate.array_data import broadcast, shape_of
 from app.evaluate.array_text import printed_elements, printed_length
 from app.evaluate.attributes import no_such_attribute
 from app.evaluate.kinds import ValueKind, register
@@ -96,7 +95,7 @@ def indexed_elements(shape: tuple[int, ...], index: Any) -> int | None:
         else:
             position += 1
     kept *= math.prod(shape[position:])
-    each = S.broadcast(picked)
+    each = broadcast(picked)
     return 0 if each is None else each * kept
 
 
