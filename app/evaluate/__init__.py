@@ -39,7 +39,8 @@ as runtime values); failures.py (exception conversion); session.py
 NumPy: arrays.py (ndarrays, NumPy scalars, scalar types and dtypes as value
 kinds), array_calls.py (np, np.linalg, np.random and Generators),
 array_args.py (arguments checked, results bounded and counted),
-array_data.py, array_sizes.py, array_ops.py (operators), array_text.py
+array_data.py, array_sizes.py and array_products.py (size rules),
+array_ops.py (operators), array_text.py
 (the length of NumPy's text).
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
