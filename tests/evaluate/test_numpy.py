@@ -223,6 +223,36 @@ print(np.array([1e10, 1e-10]))
 print(np.array([1e100, 1]), np.array([0.1, 0.25]), np.arange(1500.0))
 print(np.arange(2000).reshape(20, 100), np.zeros((7, 7, 7, 7)))
 """,
+    # imports of numpy's names and modules; np.newaxis is None
+    """\
+from numpy import linspace, newaxis, pi
+import numpy.linalg as la
+from numpy.random import default_rng
+import numpy as numpy_alias
+x = linspace(0, pi, 3)
+print(x, la.norm(x), default_rng(3).random(2), numpy_alias.ones(2))
+a = np.arange(3)
+print(a[:, np.newaxis], a[newaxis, :].shape, [np.ones(2)], {'a': np.zeros(1)}, (np.int64(1), np.float32(2)))
+print(np.ones(3).sum().item(), np.float32 == np.float32, np.ones(2).dtype == np.float64)
+""",
+    """\
+t = torch.arange(4.0, requires_grad=True)
+y = (t ** 2).sum()
+y.backward()
+g = t.grad.numpy()
+print(g, g.dtype, t.detach().numpy() + g, np.linalg.norm(g))
+w = torch.from_numpy(np.array([[1.0, 2.0]])).requires_grad_()
+z = (w * 3).sum()
+z.backward()
+print(w.grad, w.grad.numpy().tolist())
+""",
+    """\
+x = np.linspace(-2, 2, 5)
+def f(v):
+    return v ** 2 - 1
+ys = [f(v) for v in x]
+print(ys, np.array(ys), max(ys), np.mean(ys), np.array([f(v) for v in x]).reshape(5, 1).T)
+""",
     # errors are NumPy's own, and a program may catch them
     """\
 try:
