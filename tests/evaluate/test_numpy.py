@@ -232,7 +232,8 @@ import numpy as numpy_alias
 x = linspace(0, pi, 3)
 print(x, la.norm(x), default_rng(3).random(2), numpy_alias.ones(2))
 a = np.arange(3)
-print(a[:, np.newaxis], a[newaxis, :].shape, [np.ones(2)], {'a': np.zeros(1)}, (np.int64(1), np.float32(2)))
+print(a[:, np.newaxis], a[newaxis, :].shape, [np.ones(2)], {'a': np.zeros(1)})
+print((np.int64(1), np.float32(2)))
 print(np.ones(3).sum().item(), np.float32 == np.float32, np.ones(2).dtype == np.float64)
 """,
     """\
