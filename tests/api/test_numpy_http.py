@@ -63,3 +63,11 @@ def test_a_numpy_refusal_is_a_problem_with_its_place(live_server: LiveServer) ->
         "tensor_elements",
         2,
     )
+
+
+@pytest.mark.parametrize("path", ["/", "/embed"])
+def test_the_pages_say_why_an_ndarray_has_no_graph(live_server: LiveServer, path: str) -> None:
+    with live_server.client() as http:
+        page = http.get(path, params={"source": "y = np.linspace(0, 1, 3)"})
+    assert page.status_code == 200
+    assert "the output is a NumPy array, and NumPy keeps no autograd graph" in page.text
