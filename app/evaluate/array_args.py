@@ -176,7 +176,10 @@ def bound(m: Machine, kind: str, key: str, args: list[Any], kwargs: dict[str, An
     rule = S.RULES.get(key) or S.RULES.get(key.removeprefix("ndarray."))
     size: Size | None = None
     if rule is not None:
-        size = rule(args, kwargs)
+        try:
+            size = rule(args, kwargs)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            size = None  # arguments NumPy itself refuses: the generous bound decides
     elif kind == E.BROADCAST:
         shapes = [shape_of(v) for v in [*args, *kwargs.values()]]
         n = broadcast([s for s in shapes if s is not None])

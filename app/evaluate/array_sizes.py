@@ -320,7 +320,7 @@ RULES: dict[str, Rule] = {
 def pieces(args: list[Any], kwargs: dict[str, Any]) -> int:
     """Arrays split, array_split, hsplit or vsplit would make (0: NumPy refuses)."""
     how = arg(args, kwargs, 1, "indices_or_sections")
-    if isinstance(how, list | tuple | np.ndarray):
+    if isinstance(how, list | tuple) or (isinstance(how, np.ndarray) and how.ndim):
         return len(how) + 1
     count = number(how)
     return 0 if count is None else int(min(max(0.0, count), HUGE))
