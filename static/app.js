@@ -54,10 +54,10 @@ function preferredTheme() {
   return darkQuery.matches ? "dark" : "light";
 }
 
-// The theme goes into shared links (permalink, <img>, <iframe>) only when
-// chosen, by the toggle or by the link itself: an embed must not turn dark
-// because its author's desktop prefers dark.
-let themeChosen = Boolean(initial.theme_from_url || localStorage.getItem(THEME_KEY));
+// The theme is the visitor's own: it never goes into the address bar or a
+// shared link (permalink, <img>, <iframe>). A course page in light colours
+// must not get a dark embed because its author's desktop prefers dark, and a
+// classmate opening a link sees it in their own theme.
 
 function applyTheme(theme) {
   state.options.theme = theme;
@@ -128,8 +128,12 @@ const gallery = new Gallery($("lessons"), {
       });
     }
     run(true, "push");
-    window.scrollTo({ top: 0 });
-    editor.focus();
+    if (lastPointer === "touch") {
+      $("program").scrollIntoView({ block: "start" });
+    } else {
+      window.scrollTo({ top: 0 });
+      editor.focus();
+    }
   },
 });
 
@@ -150,7 +154,7 @@ function request() {
       output: state.output.trim() || null,
       options: state.options,
     },
-    query: toQuery(themeChosen ? state : { ...state, options: { ...state.options, theme: defaults.theme } }, parsed.inputs, defaults),
+    query: toQuery({ ...state, options: { ...state.options, theme: defaults.theme } }, parsed.inputs, defaults),
   };
 }
 
@@ -420,7 +424,6 @@ $("theme-toggle").hidden = false;
 $("theme-toggle").addEventListener("click", () => {
   const theme = state.options.theme === "dark" ? "light" : "dark";
   localStorage.setItem(THEME_KEY, theme);
-  themeChosen = true;
   applyTheme(theme);
   run(false);
 });
@@ -463,10 +466,31 @@ document.addEventListener("keydown", (event) => {
 });
 
 window.addEventListener("popstate", (event) => {
-  const query = event.state && event.state.query !== undefined ? event.state.query : window.location.search;
+  // A same-page link (#gallery, the skip link) makes a history entry of its
+  // own, with no state and often no query: it is the same program, scrolled.
+  // Only an entry of ours, or an address with a program in it, is a state.
+  let query = event.state && event.state.query !== undefined ? event.state.query : null;
+  if (query === null && new URLSearchParams(window.location.search).has("source")) {
+    query = window.location.search;
+  }
+  if (query === null) return;
   loadState(fromQuery(query, defaults));
   run(true);
 });
+
+// The skip link goes to the editor itself (the textarea it names is hidden
+// once CodeMirror runs), without a history entry.
+document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  editor.focus();
+  $("source").scrollIntoView({ block: "nearest" });
+});
+
+// How the last press came: a tap on a lesson must not open the on-screen
+// keyboard (focusing the editor does), a click or Enter may.
+let lastPointer = "mouse";
+document.addEventListener("pointerdown", (event) => (lastPointer = event.pointerType), true);
+document.addEventListener("keydown", () => (lastPointer = "keyboard"), true);
 
 // ---- arrival ---------------------------------------------------------------
 

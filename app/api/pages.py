@@ -255,7 +255,7 @@ def _state(job: Job | None, params: list[tuple[str, str]]) -> dict[str, Any]:
     if job is not None:
         return {
             "source": job.source,
-            "inputs": job.inputs,
+            "inputs": as_given(job.inputs, params),
             "output": job.output,
             "options": job.options.model_dump(),
         }
@@ -265,8 +265,21 @@ def _state(job: Job | None, params: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def _query(job: Job | None, params: list[tuple[str, str]]) -> str:
-    pairs = query_from_job(job) if job is not None else _lenient_pairs(params)
+    """The query of the shared links: without the theme (a visitor's own
+    choice: a dark page must not hand out dark embeds), inputs in the order
+    the URL gave them (the Job keeps them sorted, for its key)."""
+    if job is None:
+        return urlencode(_lenient_pairs(params))
+    position = {name: k for k, name in enumerate(as_given(job.inputs, params))}
+    pairs = [(k, v) for k, v in query_from_job(job) if k != "theme"]
+    pairs.sort(key=lambda pair: position.get(pair[0], -1))  # stable: the rest stays first
     return urlencode(pairs)
+
+
+def as_given(inputs: dict[str, Any], params: list[tuple[str, str]]) -> dict[str, Any]:
+    """The inputs in the order the query named them."""
+    order = {name: k for k, (name, _) in enumerate(params)}
+    return dict(sorted(inputs.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def share_links(base: str, query: str) -> dict[str, str]:

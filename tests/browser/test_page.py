@@ -354,13 +354,19 @@ def test_the_desktops_dark_preference_stays_out_of_shared_links(
     expect(page.locator("#snippet-img")).to_have_value(re.compile("graph.svg[?]source="))
     assert "theme=" not in page.input_value("#snippet-permalink")
     assert "theme=" not in page.input_value("#snippet-img")
-    # Chosen with the toggle (light, then dark again), the theme is shared.
+    # Chosen with the toggle (light, then dark again), the theme is still the
+    # visitor's own: a classmate opening the link, or a light course page
+    # embedding it, gets their own colours (issue 21, finding 7).
     for _ in range(2):
         with page.expect_response("**/api/v1/evaluate"):
             page.click("#theme-toggle")
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
-    expect(page.locator("#snippet-img")).to_have_value(re.compile("theme=dark"))
-    assert "theme=dark" in page.input_value("#snippet-permalink")
+    for snippet in ("#snippet-img", "#snippet-iframe", "#snippet-permalink"):
+        assert "theme=" not in page.input_value(snippet)
+    assert "theme=" not in page.url
+    page.reload()  # the server's own links, rendered dark from the cookie, have no theme either
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    assert "theme=" not in page.get_attribute("#download-svg", "href")
     no_js_errors(page)
     context.close()
 
