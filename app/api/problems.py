@@ -30,7 +30,10 @@ CODES: dict[str, tuple[str, str]] = {
     "not_allowed": ("Not allowed", "The program uses something outside the allowed language."),
     "runtime_error": ("Runtime error", "Running the program raised an error (often torch's)."),
     "limit_exceeded": ("Limit exceeded", "The program or request went over a resource limit."),
-    "invalid_request": ("Invalid request", "The request itself is malformed."),
+    "invalid_request": (
+        "Invalid request",
+        "The request could not be read: its JSON, an input, an option or a parameter.",
+    ),
     "render_error": ("Graph not drawn", "Graphviz could not lay this graph out."),
     "not_found": ("Not found", "There is nothing at this URL."),
     "method_not_allowed": ("Method not allowed", "This URL does not accept this method."),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.job import IDENTIFIER, InputValue, RenderOptions
 
@@ -32,6 +32,12 @@ class EvaluateRequest(BaseModel):
         None, pattern=IDENTIFIER, description="The name to report; default: the final expression."
     )
     options: RenderOptions = Field(default_factory=RenderOptions)
+
+    @field_validator("inputs", "options", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any) -> Any:
+        # `null` says "none given", as it already does for `output`.
+        return {} if value is None else value
 
 
 class TensorValue(BaseModel):
