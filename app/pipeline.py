@@ -21,6 +21,7 @@ from typing import Any
 from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
+from app.evaluate.kept import Keeping
 from app.evaluate.result import Evaluation
 from app.graph import build_graph
 from app.job import Job, Kind
@@ -84,12 +85,20 @@ def _numbers(evaluation: Evaluation) -> dict[str, Any]:
     answer = encode_value(evaluation.output)
     answer["output_name"] = evaluation.output_name
     answer["gradients"] = {
-        name: None if grad is None else encode_tensor(grad)
+        name: None if grad is None else _gradient(grad, evaluation.keeping.get(name))
         for name, grad in evaluation.gradients.items()
     }
     answer["stdout"] = evaluation.stdout
     answer["warnings"] = list(evaluation.warnings)
     return answer
+
+
+def _gradient(grad: Any, keeping: Keeping | None) -> dict[str, Any]:
+    """A gradient as the answer gives it: the tensor, and who keeps it (kept.py)."""
+    document = encode_tensor(grad)
+    if keeping is not None:
+        document.update(keeping.to_dict())
+    return document
 
 
 def dump_json(document: Any) -> bytes:

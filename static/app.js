@@ -8,7 +8,7 @@
 // number), and the URL is rewritten so it is always the permalink.
 
 import { createEditor } from "./js/editor.js";
-import { formatMeta, formatShape, formatValue } from "./js/format.js";
+import { formatMeta, formatShape, formatValue, keptNote } from "./js/format.js";
 import { Gallery } from "./js/gallery.js";
 import { GraphView } from "./js/graph.js";
 import { SharePanel } from "./js/share.js";
@@ -318,7 +318,11 @@ function gradientTable(gradients) {
     const pre = document.createElement("pre");
     pre.className = "num";
     pre.textContent = grad ? formatValue(grad) : "None";
-    tr.insertCell().appendChild(pre);
+    const cell = tr.insertCell();
+    cell.appendChild(pre);
+    const note = keptNote(name, grad);
+    if (note) cell.appendChild(element("span", "kept-note", note));
+    if (grad && grad.kept) tr.dataset.kept = grad.kept;
   }
   return table;
 }

@@ -313,12 +313,38 @@ def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
     rows = []
     for name, grad in result.get("gradients", {}).items():
         if grad is None:
-            rows.append({"name": name, "shape": "", "grad": "None"})
+            rows.append({"name": name, "shape": "", "grad": "None", "kept": "", "note": ""})
         else:
             rows.append(
-                {"name": name, "shape": format_shape(grad.get("shape")), "grad": format_value(grad)}
+                {
+                    "name": name,
+                    "shape": format_shape(grad.get("shape")),
+                    "grad": format_value(grad),
+                    "kept": grad.get("kept") or "",
+                    "note": kept_note(name, grad),
+                }
             )
     return rows
+
+
+def kept_note(name: str, grad: dict[str, Any]) -> str:
+    """Where the program finds this gradient, in a student's words: the same
+    words as static/js/format.js keptNote (app.evaluate.kept says which)."""
+    kept = grad.get("kept")
+    variable = name.split(" ")[0]  # "x (line 1)" is x's
+    if grad.get("rebound"):
+        line = grad.get("rebound_line")
+        now = f"line {line}'s result" if line else "another value"
+        if kept in ("leaf", "retain_grad"):
+            return f"kept in this tensor's .grad, but {variable} now names {now}"
+        return f"not kept by torch, and {variable} now names {now}"
+    if kept == "leaf":
+        return f"kept in {variable}.grad"
+    if kept == "retain_grad":
+        return f"kept in {variable}.grad (retain_grad)"
+    if kept == "visualizer":
+        return f"not kept: {variable}.grad is None ({variable}.retain_grad() keeps it)"
+    return ""
 
 
 # Number formatting, the same as static/format.js: at least 6 significant

@@ -7,7 +7,7 @@ contract, used for validation of requests and for the OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -50,6 +50,23 @@ class TensorValue(BaseModel):
     mean: float | str | None = None
 
 
+class GradientValue(TensorValue):
+    kept: Literal["leaf", "retain_grad", "visualizer"] | None = Field(
+        None,
+        description="Who keeps this gradient after backward(): torch, as a leaf's .grad "
+        "(`leaf`) or after retain_grad() (`retain_grad`), or only the visualizer "
+        "(`visualizer`: the program's `.grad` of this tensor is None).",
+    )
+    rebound: bool = Field(
+        False,
+        description="The name means another value at the end of the program (the loop "
+        "lesson's x), so the program's `name.grad` there is not this gradient.",
+    )
+    rebound_line: int | None = Field(
+        None, description="The line that made what the name holds at the end, if known."
+    )
+
+
 class Span(BaseModel):
     line: int
     column: int
@@ -75,6 +92,9 @@ class GraphNode(BaseModel):
     span: Span | None
     loops: list[LoopStep]
     step: int | None = Field(description="Position in the backward pass, if it ran this node.")
+    kept: Literal["leaf", "retain_grad", "visualizer"] | None = Field(
+        None, description="Who keeps the node's gradient: see the gradients' `kept`."
+    )
 
 
 class GraphEdge(BaseModel):
@@ -97,7 +117,7 @@ class EvaluateResult(BaseModel):
     dtype: str | None
     truncated: bool = False
     output_name: str | None
-    gradients: dict[str, TensorValue | None]
+    gradients: dict[str, GradientValue | None]
     graph: GraphModel
     svg: str | None = Field(description="The graph as inline SVG; null when not drawn.")
     stdout: str

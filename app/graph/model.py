@@ -40,6 +40,9 @@ class Node:
     span: Span | None = None
     loops: tuple[LoopStep, ...] = ()
     step: int | None = None  # position in Graph.backward_order
+    # Who keeps `grad` after backward() (app.evaluate.kept): torch ("leaf",
+    # "retain_grad") or only the visualizer; None for an unnamed op's output.
+    kept: str | None = None
     # Not in the JSON, for the renderers:
     # show_attrs: the backward node's saved attributes as (name, text).
     attrs: tuple[tuple[str, str], ...] = ()
@@ -61,6 +64,7 @@ class Node:
                 {"line": s.line, "iteration": s.iteration, "target": s.target} for s in self.loops
             ],
             "step": self.step,
+            "kept": self.kept,
         }
 
 

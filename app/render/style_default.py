@@ -34,6 +34,7 @@ from app.job import RenderOptions
 from app.render.escape import dot_string, html_text
 from app.render.numbers import count, shape_text, short
 from app.render.theme import Palette, palette
+from app.render.words import grad_key
 
 FONT = "Helvetica"
 ATTR_CHARS = 30  # show_attrs values in a node, truncated
@@ -132,7 +133,7 @@ def _value_rows(node: Node, options: RenderOptions, colours: Palette) -> list[st
         rows.append(_row(_font("data", colours.muted), html_text(value)))
     grad = short(node.grad) if options.show_grads else None
     if grad is not None:
-        rows.append(_row(_font("grad", colours.muted), html_text(grad)))
+        rows.append(_row(_font(grad_key(node), colours.muted), html_text(grad)))
     return rows
 
 

@@ -2,7 +2,7 @@
 // and highlight. Node <g> elements carry the graph model's ids (n0, n1, ...)
 // and edges theirs (e0, ...), so the model and the drawing meet by id.
 
-import { asValueDoc, formatMeta, formatValue } from "./format.js";
+import { asValueDoc, formatMeta, formatValue, keptNote } from "./format.js";
 
 const MAX_ZOOM_ON_FIT = 1.5; // a three-node graph should not fill the screen
 
@@ -215,7 +215,10 @@ function nodeTooltip(node) {
     parts.push(row("value", formatValue(asValueDoc(node.value)), "is-value"));
   }
   if (node.grad !== null && node.grad !== undefined) {
-    parts.push(row("grad", formatValue(asValueDoc(node.grad)), "is-grad"));
+    // The same words as the node's own row (app/render/words.py).
+    const kept = node.kept === "leaf" || node.kept === "retain_grad";
+    parts.push(row(kept ? ".grad" : node.kept ? "grad, not kept" : "grad", formatValue(asValueDoc(node.grad)), "is-grad"));
+    if (node.kept && node.name) parts.push(el("div", "tip-sub", keptNote(node.name, { kept: node.kept })));
   }
   if (node.span) parts.push(row("line", String(node.span.line)));
   if (node.loops && node.loops.length) {
