@@ -23,6 +23,7 @@ Style = Literal["default", "torchviz"]
 RankDir = Literal["TB", "LR"]
 Theme = Literal["light", "dark"]
 Format = Literal["svg", "png", "dot", "json"]
+Loops = Literal["auto", "collapsed", "expanded"]
 # What a worker is asked for: the JSON answer of /evaluate, or an image alone.
 Kind = Literal["evaluate", "image"]
 
@@ -88,6 +89,12 @@ class RenderOptions(BaseModel):
     show_attrs: bool = Field(False, description="Non-tensor attributes of backward nodes.")
     show_saved: bool = Field(False, description="Tensors saved for the backward pass.")
     theme: Theme = Field("light", description="Colours for light or dark pages.")
+    loops: Loops = Field(
+        "auto",
+        description="Long loops drawn as their first iterations, a box for the rest and "
+        "their last (`collapsed`), or whole (`expanded`); `auto` collapses loops of more than "
+        "5 iterations in graphs of more than 40 nodes. The default style only.",
+    )
 
 
 OPTION_NAMES: frozenset[str] = frozenset(RenderOptions.model_fields)

@@ -29,7 +29,7 @@ from app.limits import DEFAULT_LIMITS, MACHINE_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
-from app.render import drawing_notes, render
+from app.render import drawing_notes, model_document, render
 from app.render.layout import layout_process
 
 MEDIA_TYPES = {
@@ -67,7 +67,7 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
 
     answer = _numbers(evaluation)
     lasting = True
-    answer["graph"] = graph.to_dict()
+    answer["graph"] = model_document(graph, options)
     answer["svg"] = None
     if job.format is not None:
         try:

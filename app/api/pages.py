@@ -69,7 +69,9 @@ TOGGLES: list[tuple[str, str]] = [
 CHOICES: dict[str, list[tuple[str, str]]] = {
     "rankdir": [("TB", "Top → bottom"), ("LR", "Left → right")],
     "style": [("default", "autograd-viz"), ("torchviz", "torchviz")],
+    "loops": [("auto", "Long ones collapsed"), ("collapsed", "Collapsed"), ("expanded", "Whole")],
 }
+CHOICE_LABELS = {"rankdir": "Direction", "style": "Style", "loops": "Loops"}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -127,6 +129,7 @@ async def _render(
         "page_theme": state["options"]["theme"] if "theme" in dict(params) else None,
         "toggles": TOGGLES,
         "choices": CHOICES,
+        "choice_labels": CHOICE_LABELS,
         "version": __version__,
         "initial": {
             "state": state,

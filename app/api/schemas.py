@@ -105,10 +105,29 @@ class GraphEdge(BaseModel):
     style: str
 
 
+class CollapsedRun(BaseModel):
+    """A box of the drawing that stands for the middle iterations of a long loop."""
+
+    id: str = Field(description="The box's id in the SVG (k0, k1, ...).")
+    line: int = Field(description="The loop's line.")
+    target: str | None = Field(description="The for loop's target, e.g. `i`.")
+    loops: list[LoopStep] = Field(description="The iterations of the loops around it.")
+    first: int = Field(description="The first hidden iteration (0-based).")
+    last: int = Field(description="The last hidden iteration.")
+    count: int
+    nodes: list[str] = Field(description="The ids of graph.nodes the box stands for.")
+    edges: list[str] = Field(description="The ids of graph.edges it stands for.")
+
+
 class GraphModel(BaseModel):
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     backward_order: list[str]
+    collapsed: list[CollapsedRun] = Field(
+        default_factory=list,
+        description="The loops the SVG draws collapsed (options.loops): every node is in "
+        "`nodes`, those of a box are in its `nodes`, drawn as the box.",
+    )
 
 
 class EvaluateResult(BaseModel):

@@ -59,8 +59,6 @@ def keepings(
     its end (a name not among them, a function's local, is not rebound)."""
     found: dict[str, Keeping] = {}
     for name, tensor in names.items():
-        if not isinstance(tensor, torch.Tensor):
-            continue
         now = final.get(name, tensor)
         if now is tensor:
             found[name] = Keeping(kept_by(tensor))

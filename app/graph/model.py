@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 from app.evaluate.result import LoopStep, Span
 
-NodeKind = Literal["op", "leaf", "output", "saved", "base"]
+# "more" is a drawing's box for the hidden iterations of a long loop
+# (app.graph.collapse): never in the JSON model of an answer.
+NodeKind = Literal["op", "leaf", "output", "saved", "base", "more"]
 EdgeStyle = Literal["solid", "dotted", "none"]
 
 # When one tensor plays several parts (a leaf that a backward node also saves),
@@ -117,6 +119,8 @@ class Graph:
     # What the walk was asked for (build_graph's flags).
     show_saved: bool = False
     show_attrs: bool = False
+    # A drawing's collapsed loops (app.graph.collapse.Run), one per "more" node.
+    runs: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

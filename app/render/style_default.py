@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from app.evaluate.result import LoopStep
 from app.graph.model import Edge, Graph, Node
 from app.job import RenderOptions
+from app.render.collapsed import more_label
 from app.render.escape import dot_string, html_text
 from app.render.numbers import count, shape_text, short
 from app.render.theme import Palette, palette
@@ -67,7 +68,10 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
     kinds = {node.id: node.kind for node in graph.nodes}
     made_output = {e.source for e in graph.edges if kinds[e.target] == "output"}
     for node in graph.nodes:
-        label = _node_label(node, options, colours, brief=node.id in made_output)
+        if node.kind == "more":  # a collapsed loop's box (app/render/collapsed.py)
+            label = more_label(graph, node, colours)
+        else:
+            label = _node_label(node, options, colours, brief=node.id in made_output)
         lines.append(f"{node.id} [label=<{label}>]")
     # Edge id -> the copy of its source it starts from (see the module docstring).
     copies = repeated_sources(graph) if any(node.loops for node in graph.nodes) else {}

@@ -121,6 +121,9 @@ def loop_graph(iterations: int, body: str = "y = torch.sin(y) * 0.9") -> Graph:
     return build_graph(run_source(source))
 
 
+# Long loops drawn whole (by default they are collapsed: tests/graph/test_collapse.py).
+EXPANDED = RenderOptions(loops="expanded")
+
 # Each iteration also uses x, from outside the loop.
 OUTER = "y = torch.sin(y) * 1.01 + x"
 
@@ -131,15 +134,15 @@ def test_a_graph_with_too_many_loop_boxes_is_drawn_without_them() -> None:
 
     small, big = loop_graph(3), loop_graph(MAX_LOOP_BOXES + 1)
     assert loop_boxes(small) == 3 and loop_boxes(big) == MAX_LOOP_BOXES + 1
-    assert "subgraph cluster_" in to_dot(small, RenderOptions())
-    assert drawing_notes(small, RenderOptions()) == []
-    assert "subgraph cluster_" not in to_dot(big, RenderOptions())
-    [note] = drawing_notes(big, RenderOptions())
+    assert "subgraph cluster_" in to_dot(small, EXPANDED)
+    assert drawing_notes(small, EXPANDED) == []
+    assert "subgraph cluster_" not in to_dot(big, EXPANDED)
+    [note] = drawing_notes(big, EXPANDED)
     assert f"{MAX_LOOP_BOXES + 1:,} loop boxes" in note and "graph.nodes[].loops" in note
     # The model keeps every node's iterations, and other styles are not concerned.
     assert all(node.loops for node in big.nodes if node.label in ("SinBackward0", "MulBackward0"))
-    assert drawing_notes(big, RenderOptions(style="torchviz")) == []
-    assert drawing_notes(big, RenderOptions(group_loops=False)) == []
+    assert drawing_notes(big, RenderOptions(style="torchviz", loops="expanded")) == []
+    assert drawing_notes(big, RenderOptions(group_loops=False, loops="expanded")) == []
 
 
 def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
@@ -151,7 +154,7 @@ def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
     from app.render.style_default import REPEAT_AFTER_BOXES
 
     graph = loop_graph(20, OUTER)
-    dot = to_dot(graph, RenderOptions())
+    dot = to_dot(graph, EXPANDED)
     by_id = {node.id: node for node in graph.nodes}
     [accumulate] = [n for n in graph.nodes if n.label == "AccumulateGrad"]
     fed = [e for e in graph.edges if e.source == accumulate.id]
@@ -165,14 +168,14 @@ def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
         assert f"\n{edge.source}r{edge.id[1:]}\n" in cluster
     assert re.search(rf"{accumulate.id}r\d+ \[label=<.*<B>x</B>.*again", dot)
     # The SVG: the copies are ours, every edge is there once, and the boxes stack.
-    svg = render(graph, RenderOptions(), "svg").decode()
+    svg = render(graph, EXPANDED, "svg").decode()
     assert svg.count('class="node copy op"') == 19
     assert sorted(re.findall(r'id="(e\d+)" class="edge"', svg)) == sorted(e.id for e in graph.edges)
     root = ET.fromstring(svg)
     width, height = (float(root.get(side, "0").removesuffix("pt")) for side in ("width", "height"))
     assert height > 3 * width
     # Fewer boxes than REPEAT_AFTER_BOXES: no copy.
-    assert "again" not in to_dot(loop_graph(REPEAT_AFTER_BOXES - 1, OUTER), RenderOptions())
+    assert "again" not in to_dot(loop_graph(REPEAT_AFTER_BOXES - 1, OUTER), EXPANDED)
 
 
 def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
@@ -184,7 +187,7 @@ def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
     from app.limits import Limits
 
     graph = loop_graph(50, OUTER)
-    options = RenderOptions(group_loops=False)
+    options = RenderOptions(group_loops=False, loops="expanded")
     assert "subgraph cluster_" not in to_dot(graph, options)
     assert to_dot(graph, options).count(">again<") == 49
     started = time.monotonic()
