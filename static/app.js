@@ -11,12 +11,16 @@ import { createEditor } from "./js/editor.js";
 import { formatMeta, formatShape, formatValue, keptNote } from "./js/format.js";
 import { Gallery } from "./js/gallery.js";
 import { GraphView } from "./js/graph.js";
+import { GraphText } from "./js/graphtext.js";
 import { SharePanel } from "./js/share.js";
 import { fromQuery, formatInputs, parseInputs, toQuery } from "./js/state.js";
 import { Stepper } from "./js/stepper.js";
 
 const QUIET_MS = 300;
 const BUSY_AFTER_MS = 250;
+// An error is announced (politely) only once typing has stopped this long:
+// half a name ("torch.ten") is not worth interrupting anyone for.
+const ANNOUNCE_ERROR_AFTER_MS = 1500;
 const THEME_KEY = "avz-theme";
 const THEME_COOKIE = "avz_theme";
 
@@ -75,6 +79,8 @@ const editor = createEditor($("source"), $("source-text"), {
   styleNonce: initial.style_nonce,
   onChange(text) {
     state.source = text;
+    lastTyped = performance.now();
+    clearTimeout(announceTimer); // a pending error may be gone by the next answer
     // A lesson's output name that the new program no longer mentions would
     // only produce "no variable y": fall back to the program's own result.
     const name = state.output.trim();
@@ -93,9 +99,13 @@ const editor = createEditor($("source"), $("source-text"), {
     const ids = result.graph.nodes
       .filter((n) => n.span && n.span.line <= line && line <= (n.span.end_line || n.span.line))
       .map((n) => n.id);
-    graph.mark("is-linked", ids);
+    // A line's nodes in a collapsed loop light its box.
+    graph.mark("is-linked", [...new Set(ids.map((id) => graph.drawnId(id)).filter(Boolean))]);
+    clearTimeout(revealTimer);
+    if (ids.length && !stepper.active) revealTimer = setTimeout(() => graph.reveal(ids.slice(0, 1)), 250);
   },
 });
+let revealTimer = null;
 
 const graph = new GraphView($("graph"), $("tooltip"), {
   onNodeHover(node) {
@@ -103,7 +113,15 @@ const graph = new GraphView($("graph"), $("tooltip"), {
     const usable = node && node.span && editor.text() === shownSource;
     editor.markSpans(usable ? [node.span] : []);
   },
+  onExpand: () => expandLoops(),
 });
+
+/** Draw every iteration of the collapsed loops (the box, or the button). */
+function expandLoops() {
+  state.options.loops = "expanded";
+  writeControls();
+  run(false);
+}
 
 const stepper = new Stepper($("stepper"), graph, {
   sourceOf: (span) => (span && editor.text() === shownSource ? editor.textOf(span) : ""),
@@ -114,6 +132,37 @@ const stepper = new Stepper($("stepper"), graph, {
 });
 
 const share = new SharePanel($("share"));
+const graphText = new GraphText($("graph-text"));
+
+// ---- announcements (screen readers) ------------------------------------------
+
+let announceTimer = null;
+let lastTyped = 0;
+
+function announce(message) {
+  clearTimeout(announceTimer);
+  // Re-set, so the same words (the same value again) are read again.
+  $("announce").textContent = "";
+  requestAnimationFrame(() => ($("announce").textContent = message));
+}
+
+function announceResult(doc) {
+  const name = doc.output_name ? `${doc.output_name} = ` : "Value ";
+  const value = formatValue(doc).split("\n")[0];
+  const grads = Object.entries(doc.gradients || {})
+    .slice(0, 4)
+    .map(([n, g]) => `gradient of ${n}: ${g ? formatValue(g).split("\n")[0] : "None"}`);
+  announce([name + value, ...grads].join(". ") + ".");
+}
+
+/** A problem is read out once typing has paused ANNOUNCE_ERROR_AFTER_MS. */
+function announceProblem(shown) {
+  clearTimeout(announceTimer);
+  const wait = Math.max(0, lastTyped + ANNOUNCE_ERROR_AFTER_MS - performance.now());
+  const where = shown.line ? ` on line ${shown.line}, column ${shown.column}` : "";
+  const message = `${shown.title || "Error"}${where}: ${shown.detail || ""}`;
+  announceTimer = setTimeout(() => announce(message), wait);
+}
 
 const gallery = new Gallery($("lessons"), {
   onLoad(lesson) {
@@ -262,7 +311,9 @@ function showResult(doc, source) {
   );
   warnings.hidden = !(doc.warnings || []).length;
   $("gradients").replaceChildren(gradientTable(doc.gradients || {}));
+  graphText.show(doc);
   gallery.markActive(source);
+  announceResult(doc);
 }
 
 /** Why the answer has no drawing ("" if it has one), in its own words. */
@@ -274,6 +325,12 @@ function undrawnReason(doc) {
 /** The answer on screen is the program's and the inputs' own: not greyed, and its backward pass can be walked. */
 function showCurrent() {
   const undrawn = undrawnReason(result);
+  const runs = (result.graph && result.graph.collapsed) || [];
+  $("expand-loops").hidden = !runs.length;
+  if (runs.length) {
+    const hidden = runs.reduce((sum, r) => sum + r.count, 0);
+    $("expand-loops").textContent = `Draw all ${hidden} hidden iterations`;
+  }
   stepper.reset(result.graph, undrawn);
   share.drawable(!undrawn, undrawn);
   setStale(false);
@@ -338,6 +395,7 @@ function showProblem(shown, fromServer = true) {
   box.replaceChildren(...parts);
   box.hidden = false;
   editor.markError(fromServer ? shown : null);
+  announceProblem(shown);
   // What is on screen is no longer the program's (or the inputs'): grey it,
   // and no walking through a graph of code that is not in the editor.
   stepper.suspend(NOT_THIS_PROGRAM);
@@ -438,6 +496,7 @@ darkQuery.addEventListener("change", () => {
 });
 
 $("zoom-controls").hidden = false;
+$("expand-loops").addEventListener("click", () => expandLoops());
 $("zoom-in").addEventListener("click", () => graph.zoomBy(1.25));
 $("zoom-out").addEventListener("click", () => graph.zoomBy(0.8));
 $("zoom-fit").addEventListener("click", () => graph.fit());
@@ -460,7 +519,8 @@ document.addEventListener("keydown", (event) => {
   // panel (the stepper's own buttons and the graph keep them).
   const target = event.target;
   const typing = target.closest?.("input, textarea, select, .cm-editor, [contenteditable]");
-  const elsewhere = target.closest?.("a, button") && !target.closest("#stepper");
+  // On the focused drawing, the arrows pan it (viewport.js).
+  const elsewhere = (target.closest?.("a, button") && !target.closest("#stepper")) || target.closest?.("#graph");
   if (typing || elsewhere || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "ArrowRight" && !stepper.buttons.start.disabled) stepper.next();
   else if (event.key === "ArrowLeft" && stepper.active) stepper.prev();
@@ -503,7 +563,9 @@ const arrivedTheme = state.options.theme;
 applyTheme(initial.theme_from_url ? arrivedTheme : preferredTheme());
 syncStyleControls();
 graph.adopt(result && result.graph);
-stepper.reset(result && result.graph, result ? undrawnReason(result) : "");
+if (result) graphText.show(result);
+if (result && !initial.error) showCurrent();
+else stepper.reset(result && result.graph, result ? undrawnReason(result) : "");
 if (initial.error) {
   editor.markError(initial.error);
   graph.setStale(Boolean(result));

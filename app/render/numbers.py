@@ -24,6 +24,9 @@ def scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         text = f"{value:.{DIGITS}g}"
+        if "e" in text:  # as the page's table writes it: 4.262e-9, not 4.262e-09
+            mantissa, exponent = text.split("e")
+            return f"{mantissa}e{int(exponent)}"
         # 5.0 stays "5.0": a float reads as a float.
         return text + ".0" if text.lstrip("-").isdigit() else text
     return str(value)
