@@ -72,7 +72,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],
-        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        expose_headers=[
+            "ETag",
+            "X-Request-ID",
+            "Retry-After",
+            "X-Problem-Code",
+            "X-Problem-Type",
+            "X-Problem-Line",
+            "X-Problem-Column",
+        ],
         max_age=86_400,
     )
     if settings.metrics:

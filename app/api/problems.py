@@ -3,7 +3,8 @@
 Every error path ends here: our VisualizerErrors, FastAPI's request
 validation, Starlette's 404/405, the middleware's 413/414/415/429, the pool's
 503, and the last-resort handler for faults (logged with a request id and
-answered without internals). A test walks them all.
+answered without internals). A test walks them all. An image URL asked for
+by an <img> gets the problem as an SVG card (app.api.cards).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from app.api.cards import card_response, wants_card
 from app.errors import VisualizerError
 from app.job import validation_message
 
@@ -100,6 +102,8 @@ def problem_response(
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     if request_id and "request_id" not in document:
         document = {**document, "request_id": request_id}
+    if request is not None and wants_card(request):  # an <img> of a broken program
+        return card_response(request, document, headers)
     if request is not None and _wants_html(request):
         from app.api.templating import templates
 

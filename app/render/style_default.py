@@ -145,7 +145,10 @@ def _node_label(node: Node, options: RenderOptions, colours: Palette, brief: boo
     fill = colours.fills[node.kind]
     if node.kind == "op":
         return _table(_op_rows(node, options, colours, brief), fill, colours)
-    header = _bold(html_text(node.name or node.saved_as or ""))
+    # An unnamed output (`3*sin(x) + x + 3`) is still the output: its header says so.
+    header = _bold(
+        html_text(node.name or node.saved_as or ("output" if node.kind == "output" else ""))
+    )
     rows = [_row(header, _font(html_text(_shape_note(node)), colours.muted, 9))]
     rows.extend(_value_rows(node, options, colours))
     return _table(rows, fill, colours)

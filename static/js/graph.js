@@ -198,7 +198,7 @@ function row(label, text, cls) {
 
 export function nodeTitle(node) {
   if (node.kind === "op") return node.label;
-  return node.name || node.label;
+  return node.name || node.label || (node.kind === "output" ? "output" : node.kind);
 }
 
 function nodeTooltip(node) {

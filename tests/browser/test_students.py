@@ -132,3 +132,24 @@ def test_the_value_and_state_survive_a_back_after_a_fragment(
     assert "sin" in tab.input_value("#source-text")
     assert "source" not in parse_qs(urlsplit(tab.url).query) or "sin" in tab.url
     no_js_errors(tab, allowed=(FAILED_FETCH,))
+
+
+def test_an_img_of_a_broken_program_shows_why(live_server: LiveServer, tab: Any) -> None:
+    """Finding 6: a course page's <img> of a broken program was a broken-image icon."""
+    broken = url(live_server, "/api/v1/graph.svg", source="x = 1\ny = (x +* 2)")
+    working = url(live_server, "/api/v1/graph.svg", source="3*sin(x) + x + 3", x="5")
+    as_png = url(live_server, "/api/v1/graph.png", source="import os")
+    statuses: dict[str, int] = {}
+    tab.on("response", lambda r: statuses.__setitem__(r.url, r.status))
+    tab.set_content(
+        "<!doctype html><title>course</title>"
+        f'<img id="broken" src="{broken}" alt="graph"><img id="working" src="{working}" alt="g">'
+        f'<img id="png" src="{as_png}" alt="graph">'
+    )
+    for image in ("broken", "working", "png"):
+        tab.wait_for_function(f"() => document.getElementById('{image}').complete")
+        width = tab.evaluate(f"() => document.getElementById('{image}').naturalWidth")
+        assert width > 0, f"{image}: the browser drew nothing"
+    assert statuses[broken] == 400 and statuses[as_png] == 400 and statuses[working] == 200
+    shot(tab, "img-card")
+    no_js_errors(tab, allowed=("status of 400",))

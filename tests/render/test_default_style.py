@@ -194,3 +194,13 @@ def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
     svg = render(graph, options, "svg", Limits(render_time_s=10)).decode()
     assert svg.count('class="node copy op"') == 49
     assert time.monotonic() - started < 5
+
+
+def test_an_unnamed_output_is_headed_output() -> None:
+    # Found by issue 21: `3*sin(x) + x + 3` drew its output with a blank header.
+    from app.evaluate import run_source
+
+    graph = build_graph(run_source("3*sin(x) + x + 3", {"x": 5}))
+    [output] = [node for node in graph.nodes if node.kind == "output"]
+    assert output.name is None
+    assert texts_by_group(graph, RenderOptions())[output.id][0] == "output"
