@@ -110,7 +110,8 @@ def test_a_source_error_is_rendered_in_the_page(client: Any) -> None:
     html = response.text
     error = initial_state(html)["error"]
     assert error["code"] == "syntax_error" and error["line"] == 2
-    assert re.search(r'<div id="error" class="error-box" role="alert">', html)
+    # Not role=alert: errors are announced politely, once typing pauses (app.js).
+    assert re.search(r'<div id="error" class="error-box">', html)
     assert f"Line 2, column {error['column']}" in html
 
 
