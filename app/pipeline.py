@@ -22,6 +22,7 @@ from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.kept import Keeping
+from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
 from app.graph import build_graph
 from app.job import Job, Kind
@@ -90,6 +91,9 @@ def _numbers(evaluation: Evaluation) -> dict[str, Any]:
     }
     answer["stdout"] = evaluation.stdout
     answer["warnings"] = list(evaluation.warnings)
+    answer["warnings"] += non_finite_notes(
+        evaluation.output, evaluation.output_name, evaluation.gradients
+    )
     return answer
 
 
