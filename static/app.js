@@ -259,11 +259,12 @@ async function run(force, history = "replace") {
   } catch (error) {
     if (error.name === "AbortError" || mine !== sequence) return;
     finish(mine);
-    showProblem({ title: "No answer", detail: "The server did not answer. Is it running?" });
+    unreachable();
     return;
   }
   if (mine !== sequence) return; // a newer request is on its way: never show an older answer
   finish(mine);
+  reachable();
   if (response.ok) {
     showResult(doc, built.body.source);
     $("status").textContent = `${Math.round(performance.now() - started)} ms`;
@@ -272,6 +273,39 @@ async function run(force, history = "replace") {
     showProblem(doc && doc.detail ? doc : { title: `Error ${response.status}`, detail: response.statusText });
   }
 }
+
+// ---- the server away and back ----------------------------------------------
+
+// When the server does not answer (restarting, the network gone), the page
+// says so in a reader's words and asks again by itself, 2, 4, 8 ... 30 s
+// apart and when the browser comes back online: the answer appears when
+// the server does, without an edit (it used to stay "did not answer").
+const RETRY_MS = [2000, 4000, 8000, 15000, 30000];
+let retries = 0;
+let retryTimer = null;
+
+function unreachable() {
+  const wait = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)];
+  retries += 1;
+  showProblem(
+    {
+      title: "Can't reach the server",
+      detail: `No answer came back: the server may be restarting, or the connection is down. Trying again in ${wait / 1000} s.`,
+    },
+    false,
+  );
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => run(true), wait);
+}
+
+function reachable() {
+  retries = 0;
+  clearTimeout(retryTimer);
+}
+
+window.addEventListener("online", () => {
+  if (retries) run(true);
+});
 
 function finish(mine) {
   if (mine !== sequence) return;

@@ -2,7 +2,7 @@
 // viewBox is the part of the graph in view, `scale` CSS pixels per graph
 // unit (Graphviz's points). On arrival the scale is the largest that shows
 // the whole graph if its text is then at least MIN_TEXT_PX tall, else the
-// one that fits the width (never below MIN_TEXT_PX, never above MAX_SCALE),
+// one that fits the width, between MIN_TEXT_PX and READING_SCALE times it,
 // from the top: a 30-iteration loop is read, not seen as a strip.
 //
 // Input, as people expect it on a page that is mostly text:
@@ -18,6 +18,10 @@
 
 export const MIN_TEXT_PX = 10; // the body text of nodes, never smaller on arrival
 const MAX_SCALE = 1.3; // a three-node graph should not fill the screen
+// A graph too big to show whole is shown this much above the least readable
+// scale, at most: fitting a narrow graph's width would blow it up, and every
+// bit of scale shows less of the rest.
+const READING_SCALE = 1.15;
 const MAX_ZOOM = 6;
 const KEY_STEP = 0.15; // of the pane, per arrow press (Shift: three times)
 const OVERVIEW_PX = 150; // the overview's longest side
@@ -96,7 +100,7 @@ export class Viewport {
       this.#setWhole(Math.min(whole, MAX_SCALE));
     } else {
       const width = this.paneWidth / this.box.width;
-      this.scale = Math.min(Math.max(width, this.minReadable), MAX_SCALE);
+      this.scale = Math.min(Math.max(width, this.minReadable), this.minReadable * READING_SCALE);
       this.x = this.box.x + Math.min(0, (this.box.width - this.paneWidth / this.scale) / 2);
       this.y = this.box.y;
       this.#apply();
