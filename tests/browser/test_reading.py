@@ -32,10 +32,13 @@ TEXT_SIZES = """() => {
   const svg = document.querySelector('#graph svg');
   const scale = svg.getScreenCTM().a;
   const frame = document.querySelector('#graph').getBoundingClientRect();
+  const inView = (r) =>
+    r.bottom > frame.top && r.top < frame.bottom && r.right > frame.left && r.left < frame.right;
   return [...svg.querySelectorAll('g.node text[font-size="10.00"]')]
-    .filter((t) => { const r = t.getBoundingClientRect();
-      return r.bottom > frame.top && r.top < frame.bottom && r.right > frame.left && r.left < frame.right; })
-    .map((t) => [parseFloat(t.getAttribute('font-size')) * scale, t.getBoundingClientRect().height]);
+    .filter((t) => inView(t.getBoundingClientRect()))
+    .map((t) => [
+      parseFloat(t.getAttribute('font-size')) * scale, t.getBoundingClientRect().height,
+    ]);
 }"""
 
 
