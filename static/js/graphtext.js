@@ -113,6 +113,10 @@ export function readingOrder(nodes) {
     for (let k = 0; k < Math.max(ia.length, ib.length); k++) {
       if ((ia[k] ?? -1) !== (ib[k] ?? -1)) return (ia[k] ?? -1) - (ib[k] ?? -1);
     }
+    // A tensor before the operations of its line; then backward's order, reversed.
+    const ta = a.kind === "op" ? 1 : 0;
+    const tb = b.kind === "op" ? 1 : 0;
+    if (ta !== tb) return ta - tb;
     const sa = a.step ?? -1;
     const sb = b.step ?? -1;
     return sb - sa; // backward ran the later ones first

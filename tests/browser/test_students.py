@@ -153,3 +153,122 @@ def test_an_img_of_a_broken_program_shows_why(live_server: LiveServer, tab: Any)
     assert statuses[broken] == 400 and statuses[as_png] == 400 and statuses[working] == 200
     shot(tab, "img-card")
     no_js_errors(tab, allowed=("status of 400",))
+
+
+def test_the_graph_is_text_for_a_screen_reader_and_the_value_is_announced(
+    live_server: LiveServer, tab: Any
+) -> None:
+    """Finding 8: the graph's only text was usage instructions; the live region
+    said "46 ms", never the value; role=alert fired on every pause."""
+    arrive(tab, url(live_server))
+    graph = tab.locator("#graph")
+    assert graph.get_attribute("aria-describedby") == "graph-text-summary"
+    summary = tab.locator("#graph-text-summary")
+    expect(summary).to_have_text("The graph as text: 7 nodes, 7 edges, backward() ran 5 steps")
+    items = tab.locator("#graph-text li")
+    expect(items).to_have_count(7)
+    tab.locator("#graph-text summary").click()
+    expect(items.first).to_contain_text("x a leaf tensor, line 1: value 5")
+    expect(tab.locator("#graph-text")).to_contain_text("gradient 1.85099 (kept in x.grad)")
+    expect(tab.locator("#graph-text")).to_contain_text("SinBackward0 #4")
+    expect(tab.locator("#graph-text")).to_contain_text("passed back")
+    expect(items.last).to_contain_text("y the output")
+    # The value is what a screen reader hears after a change; the timing is not live.
+    assert tab.get_attribute("#status", "aria-live") is None
+    set_program(tab, "x = torch.tensor(3.0, requires_grad=True)\ny = x * x")
+    expect(tab.locator("#announce")).to_have_text("y = 9. gradient of x: 6.", timeout=SLOW)
+    # An error is not an alert, and is announced only once typing has paused.
+    assert tab.get_attribute("#error", "role") is None
+    tab.locator("#source .cm-content").click()
+    tab.keyboard.press("Control+End")
+    tab.keyboard.type("\nz = torch.ten", delay=60)
+    expect(tab.locator("#error")).to_be_visible(timeout=SLOW)
+    assert "Error" not in tab.inner_text("#announce")  # not yet: typing just stopped
+    expect(tab.locator("#announce")).to_contain_text("line 3", timeout=5_000)
+    expect(tab.locator("#announce")).to_contain_text("torch.ten")
+    no_js_errors(tab, allowed=(FAILED_FETCH,))
+
+
+def test_a_typo_gets_did_you_mean_and_a_whole_squiggle_and_nothing_moves(
+    live_server: LiveServer, tab: Any
+) -> None:
+    """Finding 12: `rnage(3)` got no suggestion, the squiggle covered one
+    character, and the error box pushed the form down each time."""
+    arrive(tab, url(live_server))
+    set_program(tab, "y = 0\nfor i in range(3):\n    y = y + i\n")
+    expect(tab.locator("#value")).to_have_text("3", timeout=SLOW)
+    below = tab.locator("#program").bounding_box()
+    set_program(tab, "y = 0\nfor i in rnage(3):\n    y = y + i\n")
+    error = tab.locator("#error")
+    expect(error).to_contain_text("Did you mean: 'range'?", timeout=SLOW)
+    expect(error).to_contain_text("Line 2, column 10")
+    expect(tab.locator("#source .cm-error-mark")).to_have_text("rnage")
+    moved = tab.locator("#program").bounding_box()
+    assert below and moved and abs(moved["height"] - below["height"]) < 2
+    shot(tab, "typo")
+    set_program(tab, "y = 0\nfor i in range(4):\n    y = y + i\n")
+    expect(error).to_be_hidden(timeout=SLOW)
+    expect(tab.locator("#value")).to_have_text("6")
+    again = tab.locator("#program").bounding_box()
+    assert again and abs(again["height"] - below["height"]) < 2
+    no_js_errors(tab, allowed=(FAILED_FETCH,))
+
+
+def test_overflow_names_and_digits_as_a_student_reads_them(
+    live_server: LiveServer, tab: Any
+) -> None:
+    """Finding 15: an overflow passed without a word; an unnamed output's
+    header was blank; nodes showed fewer digits than the table; a shared link
+    reordered the inputs; the snippet boxes cut their text."""
+    overflow = (
+        "x = torch.tensor(1.0, requires_grad=True)\nfor i in range(30):\n    x = x*(x+1)\ny = x\n"
+    )
+    arrive(tab, url(live_server, source=overflow, output="y"))
+    warnings = tab.locator("#warnings")
+    expect(warnings).to_contain_text("The value of y holds inf")
+    expect(warnings).to_contain_text("float64")
+    expect(tab.locator("#value")).to_have_text("∞")
+    # An unnamed output is headed "output"; its digits are the table's.
+    set_program(tab, "3*sin(x) + x + 3")
+    tab.fill("#inputs", "x=5, a=2")
+    expect(tab.locator("#value")).to_have_text("5.12323", timeout=SLOW)
+    output = tab.locator("#graph g.node.output")
+    expect(output.locator("text").first).to_have_text("output")
+    expect(output).to_contain_text("5.12323")
+    expect(tab.locator("#graph g.node.leaf")).to_contain_text("1.85099")
+    # The link keeps the inputs in the order typed (x before a), the server's too.
+    tab.locator(".snippets summary").click()
+    permalink = tab.input_value("#snippet-permalink")
+    assert permalink.index("x=5") < permalink.index("a=2")
+    tab.goto(permalink)
+    expect(tab.locator("#inputs")).to_have_value("x=5, a=2")
+    tab.locator(".snippets summary").click()
+    for snippet in ("#snippet-img", "#snippet-iframe"):
+        box = tab.locator(snippet)
+        cut = box.evaluate("(e) => e.scrollHeight > e.clientHeight + 1")
+        assert not cut, f"{snippet} cuts its text"
+    no_js_errors(tab)
+
+
+def test_the_page_comes_back_with_the_server(browser: Any, tmp_path: Any) -> None:
+    """Finding 13: after a restart the page kept "The server did not answer.
+    Is it running?" until the next edit."""
+    from tests.browser.students import open_tab
+    from tests.conftest import free_port, start_server, stop_server
+
+    port = free_port()
+    server = start_server(tmp_path, name="comeback", port=port)
+    tab = open_tab(browser, "laptop")
+    try:
+        arrive(tab, url(server))
+        stop_server(server)
+        set_program(tab, "x = torch.tensor(2.0, requires_grad=True)\ny = x * 4")
+        error = tab.locator("#error")
+        expect(error).to_contain_text("Can't reach the server", timeout=SLOW)
+        expect(error).to_contain_text("Trying again in")
+        server = start_server(tmp_path, name="comeback-again", port=port)
+        expect(tab.locator("#value")).to_have_text("8", timeout=40_000)  # no edit needed
+        expect(error).to_be_hidden()
+    finally:
+        tab.context.close()
+        stop_server(server)
