@@ -5,6 +5,7 @@ expects; the embed's numbers leave the graph its frame."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -304,5 +305,29 @@ def test_the_page_graph_fits_its_pane_on_arrival(
             min(drawn["height"], frame["height"]) / frame["height"],
         )
         assert filled > 0.9, (drawn, frame)
+    finally:
+        tab.context.close()
+
+
+def test_the_hovered_source_line_brings_its_nodes_into_view(
+    live_server: LiveServer, browser: Any
+) -> None:
+    tab = open_tab(browser, "laptop")
+    try:
+        arrive(tab, url(live_server, source=loop_program(30), output="y"))
+        tab.locator("#graph").focus()
+        for _ in range(8):
+            tab.keyboard.press("ArrowDown")  # away from the top, where line 1's x is
+        away = view(tab)
+        leaf = tab.locator("#graph g.node.leaf")
+        frame = tab.locator("#graph").bounding_box()
+        box = leaf.bounding_box()
+        assert box and frame and box["y"] + box["height"] < frame["y"]  # out of view, above
+        tab.locator("#source .cm-line").nth(0).hover()
+        tab.wait_for_timeout(600)
+        assert view(tab)[2] < away[2]
+        box = leaf.bounding_box()
+        assert box and frame["y"] <= box["y"] + box["height"] / 2 <= frame["y"] + frame["height"]
+        expect(leaf).to_have_class(re.compile("is-linked"))
     finally:
         tab.context.close()
