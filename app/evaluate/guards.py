@@ -17,7 +17,10 @@ Each refusal is a LimitExceeded naming the limit and its value.
 How a tensor result is bounded is the function's `bound` in
 app.parse.allowlist. Above a cheap upper bound, the exact result shape comes
 from running the same operation on "meta" tensors, which have shapes and
-dtypes but no storage: nothing is allocated.
+dtypes but no storage: nothing is allocated. Functions of the "meta" bound
+(the survey's default) are always shaped so, with torch's default device
+set to meta while they are (a Python function that makes a tensor of its
+own makes it on meta too); one that torch cannot shape on meta is refused.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 
 import torch
 
-from app.errors import LimitExceeded
+from app.errors import LimitExceeded, NotAllowed
 from app.evaluate.sizes import RULES, piece_count
 from app.limits import Limits
 from app.parse import allowlist as A
@@ -170,6 +173,13 @@ class Guard:
             self.pieces(piece_count(name, args, kwargs))
             return
         rule = RULES.get(name)
+        if kind == A.META:
+            exact = None if rule is None else rule(args, kwargs)
+            if exact is None:
+                self.shaped(name, args, kwargs, meta)
+            else:
+                self.check_numel(exact)
+            return
         if kind == A.MATMUL:
             bound = 1
             for a in (*args, *kwargs.values()):
@@ -246,6 +256,43 @@ class Guard:
         if failure is not None:
             raise failure
         raise self.too_big(loose)
+
+    def shaped(
+        self,
+        name: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        meta: Callable[[list[Any], dict[str, Any]], Any],
+    ) -> None:
+        """The "meta" bound: the call on meta arguments must tell the result's
+        size, and it must fit. Sizes given as 0-d tensors are read as numbers
+        when the call cannot read them on meta."""
+        failure: Exception | None = None
+        for scalars in (False, True):
+            try:
+                meta_args = [_to_meta(a, scalars and i >= 1) for i, a in enumerate(args)]
+                meta_kwargs = {k: _to_meta(v, scalars) for k, v in kwargs.items()}
+                with torch.device("meta"):
+                    result = meta(meta_args, meta_kwargs)
+            except NotImplementedError as error:
+                failure = error
+            except (RuntimeError, TypeError, ValueError, IndexError) as error:
+                failure = error
+            else:
+                self.check_numel(_numel_of(result))
+                return
+        assert failure is not None
+        text = str(failure)
+        if isinstance(failure, NotImplementedError) or "meta" in text.lower():
+            raise NotAllowed(
+                f"{name}() cannot be sized before it runs with these arguments "
+                "(torch has no shape rule for them), so it is not run"
+            )
+        # torch refuses these arguments: the real call may say so in its own
+        # words when even a generous bound fits, else the meta call's words.
+        if _loose([*args, *kwargs.values()]) <= self.max_elements:
+            return
+        raise failure
 
     def data_elements(self, data: Any) -> int:
         """Elements torch.tensor(data) makes: the product of the nested lengths."""

@@ -1,8 +1,11 @@
 """Exact result sizes, computed from the arguments before a call runs.
 
-For factories (zeros, arange, linspace, randn, ...), matrix products and the
+For factories (zeros, arange, linspace, randn, ...), matrix products, the
 few operations whose result can be much larger than their inputs (diag,
-cartesian_prod, one_hot). Computing the size here costs a microsecond;
+cartesian_prod, one_hot, combinations), and those whose size is read from
+the values (nonzero, bincount, repeat_interleave with a tensor of counts):
+reading them (a count or a maximum) costs one pass, and the result is never
+made when it would be too large. Computing the size here costs a microsecond;
 asking torch on "meta" tensors costs up to a second the first time a
 process does it (torch loads its Python meta kernels lazily).
 
@@ -167,6 +170,62 @@ def _one_hot(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     return int(x.numel() * max(0.0, classes))
 
 
+def _combinations(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, Tensor):
+        return None
+    r = _number(kwargs.get("r", args[1] if len(args) > 1 else 2))
+    replace = bool(kwargs.get("with_replacement", args[2] if len(args) > 2 else False))
+    if r is None or r < 0:
+        return None
+    n, k = x.numel(), int(r)
+    count = math.comb(n + k - 1, k) if replace else math.comb(n, k)
+    return count * max(1, k)
+
+
+def _nonzero(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, Tensor):
+        return None
+    return int(torch.count_nonzero(x.detach())) * max(1, x.dim())
+
+
+def _bincount(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, Tensor) or x.dim() != 1 or x.is_floating_point() or x.is_complex():
+        return None
+    minlength = _number(kwargs.get("minlength", args[2] if len(args) > 2 else 0)) or 0.0
+    largest = float(x.max()) + 1 if x.numel() else 0.0
+    return int(max(largest, minlength, 0.0))
+
+
+def _repeat_interleave(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else kwargs.get("input")
+    repeats = kwargs.get("repeats", args[1] if len(args) > 1 else None)
+    if not isinstance(x, Tensor):
+        return None
+    if repeats is None:  # torch.repeat_interleave(counts): the counts' sum
+        repeats, x = x, torch.ones(())
+    if isinstance(repeats, Tensor):
+        if repeats.is_floating_point() or repeats.is_complex() or repeats.numel() == 0:
+            return 0
+        if repeats.numel() == 1:
+            return int(x.numel() * max(0, int(repeats.reshape(-1)[0])))
+        dim = kwargs.get("dim", args[2] if len(args) > 2 else None)
+        rest = x.numel() // max(1, x.shape[dim]) if isinstance(dim, int) and x.dim() else 1
+        return int(repeats.detach().clamp(min=0).sum()) * rest
+    count = _number(repeats)
+    return None if count is None else int(x.numel() * max(0.0, count))
+
+
+def _histogram(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    bins = kwargs.get("bins", args[1] if len(args) > 1 else 100)
+    if isinstance(bins, Tensor):
+        return bins.numel()
+    count = _number(bins)
+    return None if count is None else int(max(0.0, count)) + 1
+
+
 def matmul_numel(a: Any, b: Any) -> int | None:
     """Elements of a @ b, by torch.matmul's shape rules."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.dim() == 0 or b.dim() == 0:
@@ -211,6 +270,12 @@ RULES: dict[str, Rule] = {
     "diag_embed": _diag_embed,
     "cartesian_prod": _cartesian_prod,
     "one_hot": _one_hot,
+    "combinations": _combinations,
+    "nonzero": _nonzero,
+    "argwhere": _nonzero,
+    "bincount": _bincount,
+    "repeat_interleave": _repeat_interleave,
+    "histogram": _histogram,
     "matmul": _matmul,
     "mm": _matmul,
     "bmm": _matmul,
@@ -224,13 +289,36 @@ RULES: dict[str, Rule] = {
 }
 
 
+_SECTIONS = {"tensor_split": None, "hsplit": 1, "vsplit": 0, "dsplit": 2}
+
+
+def _sections(name: str, tensor: Tensor, rest: list[Any], kwargs: dict[str, Any]) -> int:
+    """tensor_split, hsplit, vsplit, dsplit: a count of sections, or indices."""
+    how = rest[0] if rest else None
+    for key in ("indices_or_sections", "sections", "indices", "tensor_indices_or_sections"):
+        how = kwargs.get(key, how)
+    if isinstance(how, Tensor):
+        how = how.tolist() if how.dim() == 1 and how.numel() <= 1 << 20 else how.numel()
+    if isinstance(how, list | tuple):
+        return len(how) + 1
+    if isinstance(how, int) and not isinstance(how, bool):
+        return max(0, how)
+    return 0
+
+
 def piece_count(name: str, args: list[Any], kwargs: dict[str, Any]) -> int:
-    """How many tensors split, chunk or unbind would make; 0 where torch itself
-    will refuse the arguments (it then says why)."""
+    """How many tensors split, chunk or unbind (and their kin) would make; 0
+    where torch itself will refuse the arguments (it then says why)."""
     tensor = args[0] if args and isinstance(args[0], Tensor) else None
     if tensor is None or tensor.dim() == 0:
         return 0
     rest = args[1:]
+    name = name.removeprefix("unsafe_").removesuffix("_copy")
+    if name in _SECTIONS:
+        return _sections(name, tensor, rest, kwargs)
+    if name == "split_with_sizes":
+        sizes = kwargs.get("split_sizes", rest[0] if rest else None)
+        return len(sizes) if isinstance(sizes, list | tuple) else 0
     dim_at = 0 if name == "unbind" else 1
     dim = kwargs.get("dim", rest[dim_at] if len(rest) > dim_at else 0)
     if not isinstance(dim, int) or isinstance(dim, bool) or not -tensor.dim() <= dim < tensor.dim():

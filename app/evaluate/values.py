@@ -9,6 +9,7 @@ bytes in any process).
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -141,18 +142,25 @@ class GradFn:
 
 
 class GradMode:
-    """What `torch.no_grad()` / `torch.enable_grad()` return: a `with` context."""
+    """What `torch.no_grad()`, `torch.enable_grad()` and `torch.inference_mode()`
+    return: a `with` context, or a decorator of a function."""
 
-    __slots__ = ("enabled",)
+    __slots__ = ("mode",)
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, mode: str) -> None:
+        self.mode = mode  # no_grad, enable_grad, inference_mode, no_op
 
     def context(self) -> Any:
-        return torch.enable_grad() if self.enabled else torch.no_grad()
+        if self.mode == "enable_grad":
+            return torch.enable_grad()
+        if self.mode == "inference_mode":
+            return torch.inference_mode()
+        if self.mode == "no_op":
+            return contextlib.nullcontext()
+        return torch.no_grad()
 
     def __repr__(self) -> str:
-        return "<torch.enable_grad>" if self.enabled else "<torch.no_grad>"
+        return f"<torch.{self.mode}>"
 
 
 class ExceptionValue:

@@ -103,14 +103,8 @@ class Checker(StatementChecks):
         for keyword in node.keywords:
             if keyword.arg is None:
                 raise self.refuse(keyword, REFUSED[ast.Starred])
-            self.check_name(keyword, keyword.arg)
+            self.check_name(keyword, keyword.arg, store=True)
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "to":
-            for arg in node.args:
-                if isinstance(arg, ast.Constant):
-                    raise self.refuse(
-                        arg, ".to() accepts only a dtype here, such as x.to(torch.float64)"
-                    )
         if node.keywords:
             root: ast.expr = func
             while isinstance(root, ast.Attribute):

@@ -142,6 +142,8 @@ class Walk:
 
     def check_name(self, node: ast.AST, name: str, store: bool = False) -> None:
         if name.startswith("_") and not (store and name == "_"):
+            if name in A.READ_DUNDERS and not store:
+                return  # `__name__` and `torch.__version__`: read, never assigned
             if isinstance(node, ast.Attribute):
                 raise self.refuse_attribute(
                     node,

@@ -20,7 +20,10 @@ LIMITS = Limits(steps=10_000)
 RUNTIME_REFUSALS = {
     "s = '%s'\ns % 1",
     "with 1:\n    pass",
-    "x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)",
+    "x = torch.ones(1)\nx.to(device='meta')",
+    "x = torch.ones(1)\nx.to(torch.device('meta'))",
+    "torch.Tensor(3, 3)",
+    "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
 }
 
 

@@ -55,7 +55,7 @@ def test_columns_are_characters_not_bytes() -> None:
         ("y = torch.load('f')", 11, "torch.load is not available"),
         ("y = np.linspace(0, 1)", 8, "use torch.linspace"),
         ("y = np.array([1])", 8, "use torch.tensor"),
-        ("y = torch.zeros(3, device='cpu')", 20, "device="),
+        ("y = torch.zeros(3, out=None)", 20, "out="),
         ("y = x.sum(dim=0, out=x)", 18, "out="),
         ("y = eval('1')", 5, "'eval' is not available"),
         ("y = type(x)", 5, "x.dtype"),
@@ -64,7 +64,7 @@ def test_columns_are_characters_not_bytes() -> None:
         ("y = lambda: 1", 5, "def"),
         ("y = torch.nn.Linear(2, 2)", 14, "torch.nn.Linear"),
         ("import os", 1, "torch"),
-        ("y = x.to('cuda')", 10, "dtype"),
+        ("y = x.data_ptr()", 7, "memory addresses"),
     ],
 )
 def test_refusals_name_what_and_where(source: str, column: int, words: str) -> None:

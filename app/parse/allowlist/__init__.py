@@ -10,8 +10,10 @@ to the language, app.parse.allowlist.entries) and the list of its dangerous
 corners and why they are absent:
 
     entries.py   Fn, Const, Ns, the size bounds, Library
-    torch.py     torch, torch.autograd, torch.linalg, torch.nn.functional,
-                 tensor methods and attributes, torchviz's make_dot
+    torch.py     torch and its namespaces, tensor methods and attributes,
+                 torchviz's make_dot: the survey of torch itself
+                 (survey.py writes torch_surface.py from the decisions of
+                 torch_policy.py and torch_exclusions.py)
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
 
@@ -54,6 +56,7 @@ from app.parse.allowlist.entries import (
     DATA,
     GROW,
     MATMUL,
+    META,
     PIECES,
     SHRINK,
     Const,
@@ -77,14 +80,21 @@ from app.parse.allowlist.python import (
 )
 from app.parse.allowlist.torch import (
     AUTOGRAD,
+    AUTOGRAD_FUNCTIONAL,
+    CUDA,
+    DEVICE_ATTRIBUTES,
     DTYPES,
+    FFT,
+    FUNC,
     FUNCTIONAL,
     GRAD_FN_ATTRIBUTES,
     GRAD_FN_METHODS,
+    INFO_ATTRIBUTES,
     LINALG,
     MAKE_DOT,
     NN,
     RETURN_FIELDS,
+    SPECIAL,
     TENSOR_ATTRIBUTES,
     TENSOR_METHODS,
     TENSOR_SETTABLE,
@@ -96,21 +106,27 @@ __all__ = [
     "ATTRIBUTE_HINTS",
     "ATTRIBUTE_NAMES",
     "AUTOGRAD",
+    "AUTOGRAD_FUNCTIONAL",
     "BARE_CONSTANTS",
     "BROADCAST",
     "BUILTINS",
     "CONCAT",
     "CREATE",
+    "CUDA",
     "DATA",
+    "DEVICE_ATTRIBUTES",
     "DICT_METHODS",
     "DTYPES",
     "DUAL_NAMES",
     "EXCEPTION_NAMES",
+    "FFT",
+    "FUNC",
     "FUNCTIONAL",
     "GRAD_FN_ATTRIBUTES",
     "GRAD_FN_METHODS",
     "GROW",
     "IMPORTABLE",
+    "INFO_ATTRIBUTES",
     "LIBRARIES",
     "LINALG",
     "LIST_METHODS",
@@ -118,6 +134,7 @@ __all__ = [
     "MATH",
     "MATH_NAMES",
     "MATMUL",
+    "META",
     "METHOD_KWARGS",
     "NAMESPACES",
     "NN",
@@ -126,8 +143,10 @@ __all__ = [
     "PIECES",
     "PREDEFINED_MODULES",
     "PREDEFINED_NAMES",
+    "READ_DUNDERS",
     "RETURN_FIELDS",
     "SHRINK",
+    "SPECIAL",
     "TENSOR_ATTRIBUTES",
     "TENSOR_METHODS",
     "TENSOR_SETTABLE",
@@ -177,14 +196,18 @@ ATTRIBUTE_NAMES: frozenset[str] = frozenset(METHOD_KWARGS).union(
     *(library.attributes for library in LIBRARIES)
 )
 
-PREDEFINED_NAMES: frozenset[str] = frozenset(
-    set(PREDEFINED_MODULES) | set(BUILTINS) | set(MATH_NAMES) | set(DUAL_NAMES)
-) | frozenset(BARE_CONSTANTS)
+# The only names starting with `_` a program may read: `__name__` (always
+# "__main__") and `torch.__version__`.
+READ_DUNDERS = frozenset({"__name__", "__version__"})
+
+PREDEFINED_NAMES: frozenset[str] = (
+    frozenset(set(PREDEFINED_MODULES) | set(BUILTINS) | set(MATH_NAMES) | set(DUAL_NAMES))
+    | frozenset(BARE_CONSTANTS)
+    | {"__name__"}
+)
 
 ATTRIBUTE_HINTS: dict[str, str] = {
-    "data": "use .detach() for a tensor without history",
     "numpy": "use .tolist() or .item()",
-    "register_hook": "use .retain_grad(); the graph shows intermediate gradients anyway",
     "storage": "storage is not available",
     "untyped_storage": "storage is not available",
     "data_ptr": "memory addresses are not available",
