@@ -25,7 +25,7 @@ _VIEWS = frozenset({"T", "mT", "H", "mH", "real", "imag"})
 
 def is_method_receiver(value: Any) -> bool:
     """Values whose `.name(...)` is a method call (not a namespace member)."""
-    if isinstance(value, Tensor | list | dict | GradFn):
+    if isinstance(value, Tensor | list | dict | str | GradFn):
         return True
     kind = kind_of(value)
     return kind is not None and kind.method_calls
@@ -71,6 +71,9 @@ def get(m: Machine, value: Any, attr: str, node: ast.Attribute) -> Any:
             return BoundMethod(value, attr)
     elif isinstance(value, dict):
         if attr in A.DICT_METHODS:
+            return BoundMethod(value, attr)
+    elif isinstance(value, str):
+        if attr in A.STR_METHODS:
             return BoundMethod(value, attr)
     elif value is None:
         raise AttributeError(f"'NoneType' object has no attribute {attr!r}")

@@ -9,13 +9,14 @@ backward pass go through app.evaluate.backward so the pass is traced.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from app.errors import LimitExceeded, NotAllowed
-from app.evaluate import builtins, devices
+from app.evaluate import builtins, devices, hooks, strings, transforms
 from app.evaluate.attributes import no_such_attribute
 from app.evaluate.kinds import CALLERS, kind_of
 from app.evaluate.machine import Machine
@@ -145,6 +146,8 @@ class Calls(Machine):
         if value_kind is not None:
             return value_kind.call_method(self, receiver, name, args, kwargs, node)
         kind, methods = _METHODS.get(type(receiver), ("", frozenset()))
+        if isinstance(receiver, str):  # torch.__version__ is a str too
+            kind, methods = _METHODS[str]
         if name not in methods:
             # A grad_fn has what its autograd node has (register_hook: refused).
             no_such_attribute(receiver.node if isinstance(receiver, GradFn) else receiver, name)
@@ -157,9 +160,11 @@ class Calls(Machine):
                 column=column,
             )
         if isinstance(receiver, list):
-            return builtins.list_method(self, receiver, name, args, kwargs)
+            return builtins.list_method(self, receiver, name, args, kwargs, node)
         if isinstance(receiver, dict):
             return builtins.dict_method(self, receiver, name, args, kwargs)
+        if isinstance(receiver, str):
+            return strings.method(self, receiver, name, args, kwargs, node)
         if args or kwargs:
             raise TypeError("name() takes no arguments")
         return receiver.name()
@@ -184,16 +189,21 @@ class Calls(Machine):
         try:
             for name, value in bound.items():
                 self.assign(name, value)
-            signal = self.exec_block(fn.node.body)
+            with fn.mode.context() if fn.mode is not None else contextlib.nullcontext():
+                body = fn.node.body
+                if isinstance(body, list):
+                    signal = self.exec_block(body)
+                    return None if signal is None else signal.value
+                return self.ev(body)  # a lambda's expression
         finally:
             self.scope = outer
             self.depth -= 1
-        return None if signal is None else signal.value
 
 
 _METHODS: dict[type, tuple[str, frozenset[str]]] = {
     list: ("list", A.LIST_METHODS),
     dict: ("dict", A.DICT_METHODS),
+    str: ("str", frozenset(A.STR_METHODS)),
     GradFn: ("grad_fn", A.GRAD_FN_METHODS),
 }
 
@@ -340,6 +350,7 @@ SPECIALS: dict[str, Special] = {
     "backward": _autograd_backward,
     "make_dot": _make_dot,
     **devices.SPECIALS,
+    **transforms.SPECIALS,
 }
 
 
@@ -360,4 +371,5 @@ MethodSpecial = Callable[[Machine, Tensor, list[Any], dict[str, Any], ast.AST], 
 METHOD_SPECIALS: dict[str, MethodSpecial] = {
     "backward_method": _backward_method,
     **devices.METHOD_SPECIALS,
+    **hooks.METHOD_SPECIALS,
 }

@@ -25,9 +25,10 @@ own makes it on meta too); one that torch cannot shape on meta is refused.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import torch
@@ -90,7 +91,7 @@ def _loose(values: Iterable[Any]) -> float:
 
 
 class Guard:
-    __slots__ = ("limits", "steps", "max_steps", "total", "max_elements")
+    __slots__ = ("limits", "steps", "max_steps", "total", "max_elements", "scale")
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -98,14 +99,34 @@ class Guard:
         self.max_steps = limits.steps
         self.total = 0
         self.max_elements = limits.tensor_elements
+        # Inside torch.func.vmap (and jacfwd, hessian) a tensor the program
+        # sees stands for `scale` of them: every size counts that many times.
+        self.scale = 1
+
+    @contextlib.contextmanager
+    def scaled(self, factor: int) -> Iterator[None]:
+        """Sizes count `factor` times over while the block runs (vmap's batch)."""
+        saved = self.max_elements, self.scale
+        self.scale = saved[1] * max(1, factor)
+        self.max_elements = max(1, self.limits.tensor_elements // self.scale)
+        try:
+            yield
+        finally:
+            self.max_elements, self.scale = saved
 
     # -- tensors ------------------------------------------------------------
     def too_big(self, numel: int | float) -> LimitExceeded:
+        within = (
+            f" (inside a transform over {self.scale:,} items, each of whose tensors "
+            "counts for them all)"
+            if self.scale > 1
+            else ""
+        )
         return LimitExceeded(
             "tensor_elements",
-            self.max_elements,
-            f"this would make a tensor of {numel:,.0f} elements; "
-            f"the limit is {self.max_elements:,} elements per tensor",
+            self.limits.tensor_elements,
+            f"this would make a tensor of {numel * self.scale:,.0f} elements{within}; "
+            f"the limit is {self.limits.tensor_elements:,} elements per tensor",
         )
 
     def check_numel(self, numel: int | float) -> None:
@@ -117,11 +138,11 @@ class Guard:
         if isinstance(result, Tensor):
             if result._is_view():
                 return
-            self.total += result.numel()
+            self.total += result.numel() * self.scale
         elif isinstance(result, list | tuple):
             for item in result:
                 if isinstance(item, Tensor) and not item._is_view():
-                    self.total += item.numel()
+                    self.total += item.numel() * self.scale
         else:
             return
         if self.total > self.limits.total_elements:

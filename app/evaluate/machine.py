@@ -10,6 +10,7 @@ tracked for the graph, captured stdout. `Interpreter`
 from __future__ import annotations
 
 import ast
+import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -65,6 +66,7 @@ class Machine:
         self.scope = self.globals
         self.depth = 0
         self.seeded = False
+        self.python_random: random.Random | None = None  # `import random`'s (app.evaluate.pyrandom)
         self.record = True
         self.last_assigned: str | None = None
         self.stdout: list[str] = []
@@ -97,6 +99,8 @@ class Machine:
         return error
 
     def step(self, node: ast.AST) -> None:
+        if self.stopped is not None:  # torch swallowed the error that ended the program
+            raise self.stopped
         guard = self.guard
         guard.steps += 1
         if guard.steps > guard.max_steps:

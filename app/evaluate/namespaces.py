@@ -11,6 +11,7 @@ names, pi.
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import torch
@@ -21,7 +22,7 @@ import torch.linalg
 import torch.nn.functional
 import torch.special
 
-from app.evaluate import builtins
+from app.evaluate import builtins, pyrandom
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
 
@@ -37,10 +38,11 @@ MODULES: dict[str, Any] = {
     "torch.fft": torch.fft,
     "torch.cuda": torch.cuda,
     "math": math,
+    "random": random,
 }
 # How the functions of each namespace are called (`Function.kind`, see
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
-CALL_KINDS: dict[str, str] = {}
+CALL_KINDS: dict[str, str] = {"random": pyrandom.KIND}
 # The targets of specials that are not the namespace's own member.
 _SPECIAL_TARGETS: dict[str, Any] = {"make_dot": lambda tensor: tensor}
 

@@ -242,6 +242,7 @@ class Statements(Machine):
             return self.exec_block(orelse) if orelse else None
 
     def _def(self, node: ast.FunctionDef) -> None:
+        modes = [self._decorator(d) for d in node.decorator_list]
         args = node.args
         defaults = tuple(self.ev(d) for d in args.defaults)
         kw_defaults = {
@@ -250,9 +251,24 @@ class Statements(Machine):
             if d is not None
         }
         local_names = self.program.function_locals.get(node, frozenset())
+        # The innermost decorator's mode is the one the body runs in.
+        mode = modes[-1] if modes else None
         self.scope.vars[node.name] = UserFunction(
-            node, self.scope, defaults, kw_defaults, local_names
+            node, self.scope, defaults, kw_defaults, local_names, mode
         )
+
+    def _decorator(self, node: ast.expr) -> GradMode:
+        """`@torch.no_grad()` (or enable_grad, inference_mode): the only decorators."""
+        value = self.ev(node)
+        if not isinstance(value, GradMode):
+            line, column = self.position(node)
+            raise NotAllowed(
+                "only @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode() "
+                "may decorate a function here",
+                line=line,
+                column=column,
+            )
+        return value
 
     def _with(self, node: ast.With) -> Signal | None:
         contexts = []

@@ -65,13 +65,16 @@ class Function:
 
 @dataclass(eq=False, slots=True)
 class UserFunction:
-    """A function the program defined with `def`: a value like any other."""
+    """A function the program defined with `def` or `lambda`: a value like any other.
 
-    node: ast.FunctionDef
+    `mode` is the grad mode a `@torch.no_grad()` decorator puts its calls in."""
+
+    node: ast.FunctionDef | ast.Lambda
     closure: Any  # the Scope the def ran in
     defaults: tuple[Any, ...]
     kw_defaults: dict[str, Any]
     local_names: frozenset[str]
+    mode: GradMode | None = None
     params: tuple[str, ...] = field(init=False)
     positional: int = field(init=False)
 
@@ -82,10 +85,10 @@ class UserFunction:
 
     @property
     def name(self) -> str:
-        return self.node.name
+        return "<lambda>" if isinstance(self.node, ast.Lambda) else self.node.name
 
     def __repr__(self) -> str:
-        return f"<function {self.node.name}>"
+        return f"<function {self.name}>"
 
 
 class BoundMethod:

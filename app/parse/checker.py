@@ -38,14 +38,6 @@ __all__ = ["VISIT", "Checker", "Found", "Walk", "check_keywords", "require_attri
 class Checker(StatementChecks):
     """The whole walk: statements (app.parse.statements) and expressions (here)."""
 
-    def _binop(self, node: ast.AST) -> None:
-        assert isinstance(node, ast.BinOp)
-        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant | ast.JoinedStr):
-            if isinstance(node.left, ast.JoinedStr) or isinstance(node.left.value, str):
-                raise self.refuse(node, "%-formatting of strings is not allowed; use an f-string")
-        self.visit(node.left)
-        self.visit(node.right)
-
     def _dict(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Dict)
         for key, value in zip(node.keys, node.values, strict=True):
@@ -143,6 +135,7 @@ VISIT.update(
         ast.While: Checker._while,
         ast.If: Checker._if,
         ast.FunctionDef: Checker._def,
+        ast.Lambda: Checker._lambda,
         ast.Return: Checker._return,
         ast.Pass: Checker._nothing,
         ast.Break: Checker._loop_jump,
@@ -153,7 +146,6 @@ VISIT.update(
         ast.ImportFrom: Checker._import_from,
         ast.Delete: Checker._delete,
         ast.Assert: Checker._assert,
-        ast.BinOp: Checker._binop,
         ast.Dict: Checker._dict,
         ast.Call: Checker._call,
         ast.Constant: Checker._constant,

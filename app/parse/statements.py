@@ -2,7 +2,8 @@
 
 `return` outside a function and `break`/`continue` outside a loop are
 syntax errors here (ast.parse leaves them to the compiler, which never
-runs). Each `def` records the names it binds (`Found.function_locals`).
+runs). Each `def` and `lambda` records the names it binds
+(`Found.function_locals`).
 """
 
 from __future__ import annotations
@@ -123,8 +124,25 @@ class StatementChecks(Walk):
 
     def _def(self, node: ast.AST) -> None:
         assert isinstance(node, ast.FunctionDef)
-        if node.decorator_list:
-            raise self.refuse(node.decorator_list[0], "decorators are not allowed")
+        # Decorators are expressions of the enclosing scope; the evaluator
+        # accepts only torch.no_grad() and its kin as one (a grad mode).
+        self.visit_all(node.decorator_list)
+        self.bind(node, node.name)  # in the enclosing scope, before the function's frame
+        self.function(node)
+        self.annotation(node.returns)
+        outer_loops, self.loop_depth = self.loop_depth, 0
+        self.visit_all(node.body)
+        self.loop_depth = outer_loops
+        self.end_function(node)
+
+    def _lambda(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Lambda)
+        self.function(node)
+        self.visit(node.body)
+        self.end_function(node)
+
+    def function(self, node: ast.FunctionDef | ast.Lambda) -> None:
+        """Check the parameters (defaults in the enclosing scope) and open a frame."""
         args = node.args
         if args.vararg is not None or args.kwarg is not None:
             star = args.vararg or args.kwarg
@@ -132,7 +150,6 @@ class StatementChecks(Walk):
             raise self.refuse(star, "*args and **kwargs parameters are not allowed")
         self.visit_all(args.defaults)
         self.visit_all([d for d in args.kw_defaults if d is not None])
-        self.bind(node, node.name)
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         seen: set[str] = set()
         frame: set[str] = set()
@@ -143,11 +160,9 @@ class StatementChecks(Walk):
             seen.add(param.arg)
             self.bind(param, param.arg)
             self.annotation(param.annotation)
-        self.annotation(node.returns)
-        outer_loops, self.loop_depth = self.loop_depth, 0
-        self.visit_all(node.body)
-        self.loop_depth = outer_loops
-        self.frames.pop()
+
+    def end_function(self, node: ast.FunctionDef | ast.Lambda) -> None:
+        frame = self.frames.pop()
         self.found.function_locals[node] = frozenset(frame)
 
     def _return(self, node: ast.AST) -> None:

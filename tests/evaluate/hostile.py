@@ -73,7 +73,7 @@ BUILTIN_NAMES = (
     "eval exec open getattr setattr delattr hasattr globals locals vars dir type compile "
     "input breakpoint help exit quit memoryview object super classmethod staticmethod "
     "property id hash iter next callable format repr chr ord bytes bytearray frozenset set "
-    "issubclass isinstance map filter sorted reversed all any slice divmod hex bin oct "
+    "issubclass isinstance map filter reversed all any slice divmod hex bin oct "
     "ascii license copyright credits aiter anext"
 ).split()
 BUILTINS: list[tuple[str, str]] = [(f"{name}('MARKER')", NA) for name in BUILTIN_NAMES] + [
@@ -95,7 +95,7 @@ STATEMENTS: list[tuple[str, str]] = [
     ("from . import x", NA),
     ("import torch.nn.functional as _F", NA),
     ("print('ran')\nimport os", NA),
-    ("f = lambda: 1", NA),
+    ("f = lambda *a: a", NA),
     ("class A:\n    pass", NA),
     ("def f():\n    global x\n    x = 1", NA),
     ("def f():\n    x = 1\n    def g():\n        nonlocal x\n        x = 2", NA),
@@ -104,14 +104,14 @@ STATEMENTS: list[tuple[str, str]] = [
     ("async def f():\n    return 1", NA),
     ("(y := 5)", NA),
     ("match 1:\n    case 1:\n        pass", NA),
-    ("@torch.no_grad()\ndef f():\n    return 1", NA),
+    ("@print\ndef f():\n    return 1", NA),
     ("x = torch.ones(1)\nf'{x.__class__}'", NA),
     ("x = torch.ones(1)\nf'{x.__class__.__init__.__globals__}'", NA),
     ("'{0.__class__}'.format(1)", NA),
-    ("'{}'.format(1)", NA),
-    ("'%s' % 1", NA),
-    ("f'{1}' % 1", NA),
-    ("s = '%s'\ns % 1", NA),
+    ("'{:100000000}'.format(1)", LIM),
+    ("'%100000000d' % 1", LIM),
+    ("f'{1}%*d' % (10**8, 1)", LIM),
+    ("s = '%(a)s'\ns % {'a': [[0] * 1000] * 1000}", LIM),
     ("print(*[1, 2])", NA),
     ("def f(a):\n    return a\nf(**{'a': 1})", NA),
     ("def f(*a):\n    return a", NA),

@@ -18,11 +18,12 @@ LIMITS = Limits(steps=10_000)
 
 # Refused while running, not before: what they refuse depends on a value.
 RUNTIME_REFUSALS = {
-    "s = '%s'\ns % 1",
+    "'{0.__class__}'.format(1)",
     "with 1:\n    pass",
     "x = torch.ones(1)\nx.to(device='meta')",
     "x = torch.ones(1)\nx.to(torch.device('meta'))",
     "torch.Tensor(3, 3)",
+    "@print\ndef f():\n    return 1",
     "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
 }
 

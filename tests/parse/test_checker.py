@@ -61,7 +61,7 @@ def test_columns_are_characters_not_bytes() -> None:
         ("y = type(x)", 5, "x.dtype"),
         ("y = x.numpy()", 7, ".tolist()"),
         ("y = f(*a)", 7, "star"),
-        ("y = lambda: 1", 5, "def"),
+        ("y = lambda *a: a", 13, "*args"),
         ("y = torch.nn.Linear(2, 2)", 14, "torch.nn.Linear"),
         ("import os", 1, "torch"),
         ("y = x.data_ptr()", 7, "memory addresses"),

@@ -37,9 +37,12 @@ Decisions where the language could have gone either way:
 - Annotations are allowed and never evaluated; they may only spell names.
 - `torch`, `F`, `nn`, `np` and `math` are predefined: their imports are
   no-ops.
-- `list.append/extend/pop/insert/index/count/copy/reverse/clear` and
-  `dict.items/keys/values/get/copy/pop` are the only methods of Python
-  values; `items()`, `keys()`, `values()` return lists.
+- `list.append/extend/pop/insert/index/count/copy/reverse/clear/sort`,
+  `dict.items/keys/values/get/copy/pop` and the common str methods
+  (STR_METHODS) are the only methods of Python values; `items()`,
+  `keys()`, `values()` return lists.
+- `lambda` is allowed (a function like a def); `@torch.no_grad()` (and
+  enable_grad, inference_mode) may decorate a def, no other decorator.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ from app.parse.allowlist.python import (
     LIST_METHODS,
     MATH,
     MATH_NAMES,
+    RANDOM,
+    STR_METHODS,
     bare_kwargs,
 )
 from app.parse.allowlist.torch import (
@@ -144,9 +149,11 @@ __all__ = [
     "PREDEFINED_MODULES",
     "PREDEFINED_NAMES",
     "READ_DUNDERS",
+    "RANDOM",
     "RETURN_FIELDS",
     "SHRINK",
     "SPECIAL",
+    "STR_METHODS",
     "TENSOR_ATTRIBUTES",
     "TENSOR_METHODS",
     "TENSOR_SETTABLE",

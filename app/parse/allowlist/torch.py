@@ -128,6 +128,8 @@ INFO_ATTRIBUTES = frozenset("bits eps max min tiny smallest_normal resolution dt
 # The wrapper of an autograd node (`tensor.grad_fn`): only these.
 GRAD_FN_ATTRIBUTES = frozenset({"next_functions"})
 GRAD_FN_METHODS = frozenset({"name"})
+# A hook's handle (torch.utils.hooks.RemovableHandle): only remove().
+HANDLE_METHODS = frozenset({"remove"})
 # Fields of torch.return_types (torch.max(x, dim) and friends).
 RETURN_FIELDS = frozenset(_FIELDS)
 
@@ -167,7 +169,7 @@ LIBRARY = Library(
     | INFO_ATTRIBUTES,
     methods={
         **{name: entry.kwargs for name, entry in TENSOR_METHODS.items()},
-        **{name: frozenset() for name in GRAD_FN_METHODS},
+        **{name: frozenset() for name in GRAD_FN_METHODS | HANDLE_METHODS},
     },
     predefined={"torch": "torch", "F": "torch.nn.functional", "nn": "torch.nn"},
 )

@@ -156,7 +156,7 @@ SPECIALS: dict[str, str] = {
     "torch.Tensor.cuda": "cuda",
     "torch.Tensor.type": "type",
     "torch.Tensor.register_hook": "register_hook",
-    "torch.Tensor.register_post_accumulate_grad_hook": "register_hook",
+    "torch.Tensor.register_post_accumulate_grad_hook": "register_post_accumulate_grad_hook",
     **{
         f"torch.func.{name}": "func"
         for name in "grad grad_and_value vmap jacrev jacfwd hessian jvp vjp".split()

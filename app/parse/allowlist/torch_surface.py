@@ -937,7 +937,7 @@ ALLOWED: dict[str, dict[str, tuple[str, str, str]]] = {
         "reciprocal": ("shrink", "", ""),
         "reciprocal_": ("shrink", "", ""),
         "register_hook": ("meta", "hook", "special:register_hook"),
-        "register_post_accumulate_grad_hook": ("meta", "hook", "special:register_hook"),
+        "register_post_accumulate_grad_hook": ("meta", "hook", "special:register_post_accumulate_grad_hook"),
         "relu": ("shrink", "", ""),
         "relu_": ("shrink", "", ""),
         "remainder": ("broadcast", "other", ""),
