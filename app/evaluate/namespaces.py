@@ -23,6 +23,7 @@ import torch.nn.functional
 import torch.special
 
 from app.evaluate import builtins, pyrandom
+from app.evaluate.classes import BaseClass
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
 
@@ -48,6 +49,8 @@ _SPECIAL_TARGETS: dict[str, Any] = {"make_dot": lambda tensor: tensor}
 
 
 def _constant(path: str, name: str) -> Any:
+    if f"{path}.{name}" in A.CLASS_BASES:
+        return BaseClass(f"{path}.{name}")  # never the real class
     if path in ("numpy", "math") or name in ("pi", "e", "inf", "nan"):
         return float(getattr(math, name))
     return getattr(MODULES[path], name)

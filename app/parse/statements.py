@@ -37,11 +37,12 @@ class StatementChecks(Walk):
             self.visit(node.slice)
         elif isinstance(node, ast.Attribute):
             self.check_name(node, node.attr)
-            if node.attr not in A.TENSOR_SETTABLE:
+            if node.attr not in A.SETTABLE and node.attr not in self.classes.attributes:
                 raise self.refuse(
                     node,
                     f"assigning to .{node.attr} is not allowed; only .grad and "
-                    ".requires_grad of a tensor can be assigned",
+                    ".requires_grad of a tensor can be assigned, and the attributes "
+                    "the program's classes set on self",
                 )
             self.visit(node.value)
         else:
@@ -127,21 +128,24 @@ class StatementChecks(Walk):
         # Decorators are expressions of the enclosing scope; the evaluator
         # accepts only torch.no_grad() and its kin as one (a grad mode).
         self.visit_all(node.decorator_list)
-        self.bind(node, node.name)  # in the enclosing scope, before the function's frame
-        self.function(node)
+        self.function(node, bind=True)
+
+    def _lambda(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Lambda)
+        self.parameters(node)
+        self.visit(node.body)
+        self.end_function(node)
+
+    def function(self, node: ast.FunctionDef, bind: bool = False) -> None:
+        """A def's parameters and body (a method's too, whose name binds nothing)."""
+        self.parameters(node, bind)
         self.annotation(node.returns)
         outer_loops, self.loop_depth = self.loop_depth, 0
         self.visit_all(node.body)
         self.loop_depth = outer_loops
         self.end_function(node)
 
-    def _lambda(self, node: ast.AST) -> None:
-        assert isinstance(node, ast.Lambda)
-        self.function(node)
-        self.visit(node.body)
-        self.end_function(node)
-
-    def function(self, node: ast.FunctionDef | ast.Lambda) -> None:
+    def parameters(self, node: ast.FunctionDef | ast.Lambda, bind: bool = False) -> None:
         """Check the parameters (defaults in the enclosing scope) and open a frame."""
         args = node.args
         if args.vararg is not None or args.kwarg is not None:
@@ -150,6 +154,8 @@ class StatementChecks(Walk):
             raise self.refuse(star, "*args and **kwargs parameters are not allowed")
         self.visit_all(args.defaults)
         self.visit_all([d for d in args.kw_defaults if d is not None])
+        if bind and isinstance(node, ast.FunctionDef):
+            self.bind(node, node.name)  # in the enclosing scope, before the function's frame
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         seen: set[str] = set()
         frame: set[str] = set()

@@ -25,6 +25,7 @@ RUNTIME_REFUSALS = {
     "torch.Tensor(3, 3)",
     "@print\ndef f():\n    return 1",
     "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
+    "torch.nn.Module()",
 }
 
 

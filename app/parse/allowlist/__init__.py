@@ -14,6 +14,7 @@ corners and why they are absent:
                  torchviz's make_dot: the survey of torch itself
                  (survey.py writes torch_surface.py from the decisions of
                  torch_policy.py and torch_exclusions.py)
+    nn.py        torch.nn: modules, nn.Parameter, nn.init, nn.Module as a base
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
 
@@ -49,6 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.parse.allowlist import nn as _nn
 from app.parse.allowlist import numpy as _numpy
 from app.parse.allowlist import python as _python
 from app.parse.allowlist import torch as _torch
@@ -62,6 +64,7 @@ from app.parse.allowlist.entries import (
     META,
     PIECES,
     SHRINK,
+    ClassBase,
     Const,
     Entry,
     Fn,
@@ -69,6 +72,7 @@ from app.parse.allowlist.entries import (
     Ns,
     fn,
 )
+from app.parse.allowlist.nn import MODULE_RESERVED, NN
 from app.parse.allowlist.numpy import NUMPY, NUMPY_HINTS
 from app.parse.allowlist.python import (
     BARE_CONSTANTS,
@@ -97,7 +101,6 @@ from app.parse.allowlist.torch import (
     INFO_ATTRIBUTES,
     LINALG,
     MAKE_DOT,
-    NN,
     RETURN_FIELDS,
     SPECIAL,
     TENSOR_ATTRIBUTES,
@@ -115,6 +118,7 @@ __all__ = [
     "BARE_CONSTANTS",
     "BROADCAST",
     "BUILTINS",
+    "CLASS_BASES",
     "CONCAT",
     "CREATE",
     "CUDA",
@@ -140,6 +144,7 @@ __all__ = [
     "MATH_NAMES",
     "MATMUL",
     "META",
+    "MODULE_RESERVED",
     "METHOD_KWARGS",
     "NAMESPACES",
     "NN",
@@ -151,6 +156,7 @@ __all__ = [
     "READ_DUNDERS",
     "RANDOM",
     "RETURN_FIELDS",
+    "SETTABLE",
     "SHRINK",
     "SPECIAL",
     "STR_METHODS",
@@ -159,6 +165,7 @@ __all__ = [
     "TENSOR_SETTABLE",
     "TORCH",
     "TORCHVIZ",
+    "ClassBase",
     "Const",
     "Entry",
     "Fn",
@@ -170,7 +177,7 @@ __all__ = [
 
 # Every library the language knows. A new one is a module of this package
 # with a LIBRARY, listed here.
-LIBRARIES: tuple[Library, ...] = (_torch.LIBRARY, _python.LIBRARY, _numpy.LIBRARY)
+LIBRARIES: tuple[Library, ...] = (_torch.LIBRARY, _python.LIBRARY, _numpy.LIBRARY, _nn.LIBRARY)
 
 
 def _merged(libraries: tuple[Library, ...]) -> dict[str, frozenset[str] | None]:
@@ -202,6 +209,15 @@ METHOD_KWARGS: dict[str, frozenset[str] | None] = _merged(LIBRARIES)
 ATTRIBUTE_NAMES: frozenset[str] = frozenset(METHOD_KWARGS).union(
     *(library.attributes for library in LIBRARIES)
 )
+
+# Attribute names a program may assign (`x.grad = None`, `layer.weight = ...`),
+# besides those its own classes give their instances (app.parse.classes).
+SETTABLE: frozenset[str] = TENSOR_SETTABLE.union(*(library.settable for library in LIBRARIES))
+
+# Dotted path -> the rules for a program's class deriving from it.
+CLASS_BASES: dict[str, ClassBase] = {
+    path: base for library in LIBRARIES for path, base in library.class_bases.items()
+}
 
 # The only names starting with `_` a program may read: `__name__` (always
 # "__main__") and `torch.__version__`.

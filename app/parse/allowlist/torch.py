@@ -89,7 +89,6 @@ LINALG: dict[str, Entry] = dict(_entries("torch.linalg"))
 SPECIAL: dict[str, Entry] = dict(_entries("torch.special"))
 FFT: dict[str, Entry] = dict(_entries("torch.fft"))
 FUNCTIONAL: dict[str, Entry] = dict(_entries("torch.nn.functional"))
-NN: dict[str, Entry] = {"functional": Ns("torch.nn.functional")}
 
 # torch.cuda on this cpu-only service: what programs ask before choosing
 # the cpu (`torch.cuda.is_available()` is False, seeding it does nothing).
@@ -139,7 +138,6 @@ LIBRARY = Library(
         "torch.autograd": AUTOGRAD,
         "torch.autograd.functional": AUTOGRAD_FUNCTIONAL,
         "torch.func": FUNC,
-        "torch.nn": NN,
         "torch.nn.functional": FUNCTIONAL,
         "torch.linalg": LINALG,
         "torch.special": SPECIAL,
@@ -150,7 +148,6 @@ LIBRARY = Library(
     importable=frozenset(
         {
             "torch",
-            "torch.nn",
             "torch.nn.functional",
             "torch.autograd",
             "torch.autograd.functional",
@@ -171,5 +168,5 @@ LIBRARY = Library(
         **{name: entry.kwargs for name, entry in TENSOR_METHODS.items()},
         **{name: frozenset() for name in GRAD_FN_METHODS | HANDLE_METHODS},
     },
-    predefined={"torch": "torch", "F": "torch.nn.functional", "nn": "torch.nn"},
+    predefined={"torch": "torch", "F": "torch.nn.functional"},
 )
