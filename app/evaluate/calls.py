@@ -186,6 +186,7 @@ class Calls(Machine):
         outer = self.scope
         self.scope = Scope({}, fn.closure, fn.local_names)
         self.depth += 1
+        self.within.append(fn.qualname or fn.name)
         try:
             for name, value in bound.items():
                 self.assign(name, value)
@@ -198,6 +199,7 @@ class Calls(Machine):
         finally:
             self.scope = outer
             self.depth -= 1
+            self.within.pop()
 
 
 _METHODS: dict[type, tuple[str, frozenset[str]]] = {

@@ -241,7 +241,8 @@ class Expressions(Machine):
             if d is not None
         }
         local_names = self.program.function_locals.get(node, frozenset())
-        return UserFunction(node, self.scope, defaults, kw_defaults, local_names)
+        qualname = f"{self.within[-1]}.<locals>.<lambda>" if self.within else "<lambda>"
+        return UserFunction(node, self.scope, defaults, kw_defaults, local_names, qualname=qualname)
 
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
         generator = node.generators[0]

@@ -67,6 +67,7 @@ class Machine:
         self.scope = self.globals
         self.depth = 0
         self.seeded = False
+        self.within: list[str] = []  # qualified names of the functions running
         self.python_random: random.Random | None = None  # `import random`'s (app.evaluate.pyrandom)
         self.record = True
         self.last_assigned: str | None = None

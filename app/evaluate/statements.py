@@ -255,8 +255,12 @@ class Statements(Machine):
         # The innermost decorator's mode is the one the body runs in.
         mode = modes[-1] if modes else None
         self.scope.vars[node.name] = UserFunction(
-            node, self.scope, defaults, kw_defaults, local_names, mode
+            node, self.scope, defaults, kw_defaults, local_names, mode, self.qualname(node.name)
         )
+
+    def qualname(self, name: str) -> str:
+        """Python's qualified name of a function defined here: `outer.<locals>.name`."""
+        return f"{self.within[-1]}.<locals>.{name}" if self.within else name
 
     def _decorator(self, node: ast.expr) -> GradMode:
         """`@torch.no_grad()` (or enable_grad, inference_mode): the only decorators."""

@@ -39,7 +39,7 @@ def _refuse(m: Machine, node: ast.AST, message: str) -> NotAllowed:
 def render(m: Machine, value: Any, conversion: str = "s") -> str:
     """str(), repr() or ascii() of a value, bounded first, addresses made deterministic."""
     m.guard.render(value)
-    return shown(value, _CONVERSIONS[conversion](value))
+    return shown(value, _CONVERSIONS[conversion](value), m.addresses)
 
 
 # -- str.format ---------------------------------------------------------------
@@ -84,7 +84,7 @@ def _format(
             value = render(m, value, conversion)
         else:
             m.guard.render(value)
-        parts.append(shown(value, format(value, spec or "")))
+        parts.append(shown(value, format(value, spec or ""), m.addresses))
     m.guard.sequence(sum(len(p) for p in parts))
     return "".join(parts)
 

@@ -105,7 +105,7 @@ class Transformed:
         self.options = options or {}
 
     def __repr__(self) -> str:
-        return f"<function {self.name}>"
+        return f"<function {self.name} at {id(self):#x}>"
 
 
 def _batch(args: list[Any], in_dims: Any) -> int:
@@ -199,7 +199,8 @@ def func(m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node
         result = run(m, lambda: fn.target(callback, *rest, **kwargs), node, record=False)
         if name == "vjp":
             out, vjp_fn, *aux = result
-            return (out, Transformed("vjp_fn", vjp_fn, kind="vjp_fn"), *aux)
+            wrapper = "_vjp_with_argnums.<locals>.wrapper"  # torch's name for it
+            return (out, Transformed(wrapper, vjp_fn, kind="vjp_fn"), *aux)
         return result
     allowed = _FUNC_KEYWORDS[name]
     for key in kwargs:
@@ -209,7 +210,9 @@ def func(m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node
     options.update(kwargs)
     sized = Sized(m, function, node)
     target = fn.target(sized, *rest, **kwargs)
-    return Transformed(f"{name}({getattr(function, 'name', '?')})", target, sized, name, options)
+    # Printed as Python prints it: torch's wrapper takes its function's name.
+    shown = function.qualname or function.name if isinstance(function, UserFunction) else name
+    return Transformed(shown, target, sized, name, options)
 
 
 def functional(

@@ -61,7 +61,17 @@ class Function:
         self.python = python  # the Python-semantics half of a "dual" name
 
     def __repr__(self) -> str:
-        return f"<function {self.name}>"
+        if self.kind in ("builtin", "dual"):
+            if self.name in _CLASSES:
+                return f"<class '{self.name}'>"
+            return f"<built-in function {self.name}>"
+        if getattr(self.target, "__name__", "") == "<lambda>":  # make_dot's stand-in
+            return f"<function {self.name.rpartition('.')[2]} at {id(self):#x}>"
+        return repr(self.target)  # torch's own: <built-in method sin of type object at ...>
+
+
+# Builtins that are classes in Python (print(range) shows <class 'range'>).
+_CLASSES = frozenset("range float int bool str list tuple dict enumerate zip".split())
 
 
 @dataclass(eq=False, slots=True)
@@ -76,6 +86,7 @@ class UserFunction:
     kw_defaults: dict[str, Any]
     local_names: frozenset[str]
     mode: GradMode | None = None
+    qualname: str = ""  # `outer.<locals>.inner`, as Python prints it
     params: tuple[str, ...] = field(init=False)
     positional: int = field(init=False)
 
@@ -89,7 +100,7 @@ class UserFunction:
         return "<lambda>" if isinstance(self.node, ast.Lambda) else self.node.name
 
     def __repr__(self) -> str:
-        return f"<function {self.name}>"
+        return f"<function {self.qualname or self.name} at {id(self):#x}>"
 
 
 class BoundMethod:
@@ -102,7 +113,8 @@ class BoundMethod:
         self.name = name
 
     def __repr__(self) -> str:
-        return f"<method {self.name} of {type(self.receiver).__name__}>"
+        kind = type(self.receiver).__name__
+        return f"<built-in method {self.name} of {kind} object at {id(self.receiver):#x}>"
 
 
 class GradFn:
@@ -142,7 +154,7 @@ class GradFn:
         return hash(self.node)
 
     def __repr__(self) -> str:
-        return f"<{type(self.node).__name__}>"
+        return repr(self.node)  # <AddBackward0 object at 0x...>: the run maps the address
 
 
 class GradMode:
@@ -164,7 +176,9 @@ class GradMode:
         return torch.no_grad()
 
     def __repr__(self) -> str:
-        return f"<torch.{self.mode}>"
+        where = "torch.autograd.grad_mode" if self.mode != "no_op" else "contextlib"
+        kind = "nullcontext" if self.mode == "no_op" else self.mode
+        return f"<{where}.{kind} object at {id(self):#x}>"
 
 
 class ExceptionValue:
