@@ -95,7 +95,8 @@ def no_such_attribute(value: Any, name: str) -> None:
 
 
 def set_attribute(m: Machine, target: Any, attr: str, value: Any, node: ast.AST) -> None:
-    """`x.grad = ...` and `x.requires_grad = ...`: the only assignable attributes."""
+    """`x.grad = ...`, `x.requires_grad = ...` and `x.data = ...` on a tensor, and
+    what a value kind allows on its values."""
     if not isinstance(target, Tensor):
         kind = kind_of(target)
         if kind is not None:
@@ -109,5 +110,11 @@ def set_attribute(m: Machine, target: Any, attr: str, value: Any, node: ast.AST)
         if value is not None and not isinstance(value, Tensor):
             raise TypeError("assigned grad expected to be a Tensor or None")
         target.grad = value
+    elif attr == "data":
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        target.data = value  # older tutorials' update step: w.data -= lr * w.grad
+        if m.record:
+            m.tracker.note(target, node)
     else:
         target.requires_grad = bool(value)

@@ -245,7 +245,8 @@ class Session:
             graph = reachable(value.grad_fn) if isinstance(value, Tensor) else set()
             gradients: dict[str, Tensor | None] = {}
             listed: set[int] = set()
-            for key, tensor in tracker.named_tensors.items():
+            tensor_names, named_tensors = tracker.final_names()
+            for key, tensor in named_tensors.items():
                 # A tensor under its first name only: `b = a` or a function's
                 # parameter is another name for a tensor already listed.
                 if id(tensor) in listed:
@@ -265,8 +266,8 @@ class Session:
             output_name=name,
             stdout="".join(machine.stdout),
             warnings=list(self.warnings),
-            tensor_names=tracker.tensor_names,
-            named_tensors=tracker.named_tensors,
+            tensor_names=tensor_names,
+            named_tensors=named_tensors,
             node_origins=tracker.node_origins,
             op_outputs=tracker.op_outputs,
             tensor_origins=tracker.tensor_origins,

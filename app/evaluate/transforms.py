@@ -24,10 +24,12 @@ tensors `f` sees are torch's wrappers, not the program's tensors.
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import torch
+import torch.autograd.forward_ad
 import torch.autograd.functional
 import torch.func
 
@@ -38,6 +40,13 @@ from app.evaluate.machine import Machine
 from app.evaluate.values import BoundMethod, Function, UserFunction
 
 Tensor = torch.Tensor
+
+# Forward-mode AD (jvp, jacfwd, hessian) loads its decompositions on first
+# use, warning that torch.jit.script is deprecated: that warning would be
+# in the first such answer of a process only. Loaded here, once, silently.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    torch.autograd.forward_ad._maybe_load_decompositions()  # type: ignore[no-untyped-call]
 
 
 def _numel(value: Any) -> int:
