@@ -68,6 +68,8 @@ class Machine:
         self.depth = 0
         self.seeded = False
         self.within: list[str] = []  # qualified names of the functions running
+        # A program's autograd Functions as torch classes (app.evaluate.functions).
+        self.functions: dict[int, Any] = {}
         self.python_random: random.Random | None = None  # `import random`'s (app.evaluate.pyrandom)
         self.record = True
         self.last_assigned: str | None = None

@@ -23,6 +23,7 @@ import torch.nn.functional
 import torch.special
 
 from app.evaluate import builtins, pyrandom
+from app.evaluate import functions as _functions  # registers torch.autograd.Function's base
 from app.evaluate.classes import BaseClass
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
@@ -46,6 +47,7 @@ MODULES: dict[str, Any] = {
 CALL_KINDS: dict[str, str] = {"random": pyrandom.KIND}
 # The targets of specials that are not the namespace's own member.
 _SPECIAL_TARGETS: dict[str, Any] = {"make_dot": lambda tensor: tensor}
+assert _functions.PATH in A.CLASS_BASES
 
 
 def _constant(path: str, name: str) -> Any:

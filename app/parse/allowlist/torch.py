@@ -40,7 +40,7 @@ tests/parse/test_torch_surface.py keep them out):
 
 from __future__ import annotations
 
-from app.parse.allowlist.entries import Const, Entry, Fn, Library, Ns, fn
+from app.parse.allowlist.entries import ClassBase, Const, Entry, Fn, Library, Ns, fn
 from app.parse.allowlist.torch_surface import ALLOWED
 from app.parse.allowlist.torch_surface import RETURN_FIELDS as _FIELDS
 
@@ -82,7 +82,27 @@ for _name in DTYPES:
 AUTOGRAD: dict[str, Entry] = {
     **_entries("torch.autograd"),
     "functional": Ns("torch.autograd.functional"),
+    "Function": Const(),  # only as the base of a program's class (app.evaluate.functions)
 }
+
+# torch.autograd.Function's public names (dir() without `_`): a program's
+# Function may define forward, backward and setup_context, as static
+# methods, and nothing else of these; tests/parse keep it true to torch.
+FUNCTION_RESERVED = frozenset(
+    (
+        "apply backward boxed_grads_call clear_saved_tensors_on_access dirty_tensors forward "
+        "generate_vmap_rule jvp mark_dirty mark_non_differentiable mark_shared_storage "
+        "materialize_grads maybe_clear_saved_tensors metadata name needs_input_grad "
+        "next_functions non_differentiable register_hook register_prehook requires_grad "
+        "save_for_backward save_for_forward saved_for_forward saved_tensors saved_variables "
+        "set_materialize_grads setup_context to_save vjp vmap"
+    ).split()
+)
+# What `ctx` offers the program's forward, setup_context and backward.
+CONTEXT_ATTRIBUTES = frozenset({"saved_tensors", "needs_input_grad"})
+CONTEXT_METHODS = frozenset(
+    {"save_for_backward", "mark_dirty", "mark_non_differentiable", "set_materialize_grads"}
+)
 AUTOGRAD_FUNCTIONAL: dict[str, Entry] = dict(_entries("torch.autograd.functional"))
 FUNC: dict[str, Entry] = dict(_entries("torch.func"))
 LINALG: dict[str, Entry] = dict(_entries("torch.linalg"))
@@ -160,13 +180,22 @@ LIBRARY = Library(
         }
     ),
     attributes=TENSOR_ATTRIBUTES
+    | CONTEXT_ATTRIBUTES
     | GRAD_FN_ATTRIBUTES
     | RETURN_FIELDS
     | DEVICE_ATTRIBUTES
     | INFO_ATTRIBUTES,
     methods={
         **{name: entry.kwargs for name, entry in TENSOR_METHODS.items()},
-        **{name: frozenset() for name in GRAD_FN_METHODS | HANDLE_METHODS},
+        **{name: frozenset() for name in GRAD_FN_METHODS | HANDLE_METHODS | CONTEXT_METHODS},
+        "apply": None,  # a program's Function: Exp.apply(x, ...) takes what its forward takes
     },
     predefined={"torch": "torch", "F": "torch.nn.functional"},
+    class_bases={
+        "torch.autograd.Function": ClassBase(
+            reserved=FUNCTION_RESERVED,
+            overridable=frozenset({"forward", "backward", "setup_context"}),
+            decorators=frozenset({"staticmethod"}),
+        ),
+    },
 )

@@ -150,7 +150,7 @@ SPECIALS: dict[str, str] = {
     "torch.autograd.enable_grad": "enable_grad",
     "torch.autograd.inference_mode": "inference_mode",
     "torch.autograd.Variable": "variable",
-    "torch.autograd.Function": "autograd_function",
+    "torch.autograd.Function": "base_class",  # class Exp(torch.autograd.Function)
     "torch.Tensor.backward": "backward_method",
     "torch.Tensor.to": "to",
     "torch.Tensor.cuda": "cuda",

@@ -1320,7 +1320,7 @@ ALLOWED: dict[str, dict[str, tuple[str, str, str]]] = {
         "vmap": ("meta", "chunk_size func in_dims out_dims randomness", "special:func"),
     },
     "torch.autograd": {
-        "Function": ("meta", "", "special:autograd_function"),
+        "Function": ("meta", "", "special:base_class"),
         "Variable": ("meta", "requires_grad", "special:variable"),
         "backward": ("meta", "create_graph grad_tensors grad_variables inputs retain_graph tensors", "special:backward"),
         "enable_grad": ("meta", "", "special:enable_grad"),
