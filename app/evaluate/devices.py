@@ -122,7 +122,8 @@ def _legacy_tensor(
     it would hand the program uninitialized memory."""
     if not args:
         return m.made(torch.Tensor(), node)
-    if len(args) != 1 or not isinstance(args[0], list | tuple | Tensor):
+    # A torch.Size is a tuple, and torch.Tensor reads it as sizes: refused too.
+    if len(args) != 1 or type(args[0]) not in (list, tuple) and not isinstance(args[0], Tensor):
         raise _refuse(
             m,
             node,

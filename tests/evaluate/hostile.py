@@ -388,6 +388,8 @@ MALFORMED: list[tuple[str, str]] = [
     ("x = 1\n\uff3f\uff3fimport\uff3f\uff3f('os')", SYN),
 ]
 
+from tests.evaluate.hostile_breadth import ATTACKS as BREADTH  # noqa: E402
+
 CORPUS: list[tuple[str, str]] = (
     DUNDER
     + BUILTINS
@@ -398,4 +400,5 @@ CORPUS: list[tuple[str, str]] = (
     + INTEGERS
     + NESTING
     + MALFORMED
+    + BREADTH
 )

@@ -12,6 +12,7 @@ from app.evaluate import run_source
 from app.limits import Limits
 from app.parse import parse_program
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
+from tests.evaluate.hostile_breadth import RUNTIME as BREADTH_RUNTIME
 
 # Fewer steps than the default: the corpus's endless loops stop ten times sooner.
 LIMITS = Limits(steps=10_000)
@@ -26,7 +27,7 @@ RUNTIME_REFUSALS = {
     "@print\ndef f():\n    return 1",
     "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
     "torch.nn.Module()",
-}
+} | BREADTH_RUNTIME
 
 
 def test_corpus_is_large_enough() -> None:

@@ -118,3 +118,8 @@ def test_no_allowed_callable_takes_a_dangerous_keyword() -> None:
                 "memory_format",
                 "generator",
             }, name
+
+
+def test_a_functions_reserved_names_are_torchs() -> None:
+    public = {n for n in dir(torch.autograd.Function) if not n.startswith("_")}
+    assert public == A.FUNCTION_RESERVED
