@@ -218,6 +218,14 @@ def _repeat_interleave(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     return None if count is None else int(x.numel() * max(0.0, count))
 
 
+def _cov(args: list[Any], kwargs: dict[str, Any]) -> int | None:
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, Tensor):
+        return None
+    variables = x.shape[0] if x.dim() == 2 else 1  # rows are variables: variables squared
+    return int(variables * variables)
+
+
 def _histogram(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     bins = kwargs.get("bins", args[1] if len(args) > 1 else 100)
     if isinstance(bins, Tensor):
@@ -276,6 +284,8 @@ RULES: dict[str, Rule] = {
     "bincount": _bincount,
     "repeat_interleave": _repeat_interleave,
     "histogram": _histogram,
+    "cov": _cov,
+    "corrcoef": _cov,
     "matmul": _matmul,
     "mm": _matmul,
     "bmm": _matmul,

@@ -64,7 +64,7 @@ BOUNDS: dict[str, str] = {
         GROW,
         "index_select broadcast_to meshgrid cartesian_prod tile diag diag_embed expand "
         "repeat one_hot pad conv1d conv2d combinations histogram bincount nonzero "
-        "argwhere repeat_interleave masked_select block_diag diagflat",
+        "argwhere repeat_interleave masked_select block_diag diagflat cov corrcoef",
     ),
     **_each(
         CONCAT,
@@ -86,7 +86,8 @@ BOUNDS: dict[str, str] = {
         "logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor "
         "float_power nextafter take_along_dim mse_loss l1_loss smooth_l1_loss "
         "huber_loss cross_entropy nll_loss binary_cross_entropy "
-        "binary_cross_entropy_with_logits kl_div cosine_similarity pairwise_distance",
+        "binary_cross_entropy_with_logits kl_div cosine_similarity pairwise_distance "
+        "binomial",
     ),
     # Never larger than their largest argument (sorts, selections, reductions,
     # views, conversions), or no tensor at all.
@@ -113,7 +114,7 @@ BOUNDS: dict[str, str] = {
         "vector_norm matrix_norm frexp ravel adjoint relu6 leaky_relu elu selu celu gelu "
         "silu mish softplus softsign hardtanh hardsigmoid hardswish logsigmoid "
         "tanhshrink softmin normalize dropout max_pool1d max_pool2d avg_pool1d "
-        "avg_pool2d",
+        "avg_pool2d geqrf",
     ),
 }
 # The same name can mean another size in another namespace.
