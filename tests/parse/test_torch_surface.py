@@ -35,6 +35,19 @@ def test_the_checked_in_table_is_the_survey_of_this_torch(
     )
 
 
+def test_the_documents_print_the_figure_the_survey_computes(
+    table: dict[str, dict[str, survey.Allowed | str]],
+) -> None:
+    block = survey.figures(table)
+    for document in survey.DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        assert survey.with_figures(text, block) == text, (
+            f"{document.name}: run `python -m app.parse.allowlist.survey --write`"
+        )
+    allowed, pure = survey.coverage(table)
+    assert f"**{allowed:,} of the {pure:,} pure public callables**" in block
+
+
 def test_every_public_callable_is_allowed_or_excluded_with_a_reason() -> None:
     missing = []
     for path in survey.SPACES:

@@ -1,7 +1,8 @@
 """The survey of torch: every public callable, allowed with its bound or excluded.
 
     python -m app.parse.allowlist.survey            # print the coverage figure
-    python -m app.parse.allowlist.survey --write    # regenerate torch_surface.py
+    python -m app.parse.allowlist.survey --write    # regenerate torch_surface.py, and
+                                                    # the figures in README and docs
 
 Walks torch, torch.Tensor, torch.nn.functional, torch.linalg,
 torch.special, torch.fft, torch.func, torch.autograd and
@@ -62,6 +63,13 @@ _ATEN_PREFIX = {"torch.linalg": "linalg_", "torch.special": "special_", "torch.f
 _NO_ATEN = frozenset({"torch.func", "torch.autograd", "torch.autograd.functional"})
 
 TARGET = Path(__file__).with_name("torch_surface.py")
+ROOT = Path(__file__).resolve().parents[3]
+# Documents that print the figures, between these markers (written by --write).
+DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "language.md")
+BEGIN, END = (
+    "<!-- survey: written by python -m app.parse.allowlist.survey --write -->",
+    "<!-- /survey -->",
+)
 
 
 @dataclass(frozen=True)
@@ -274,6 +282,35 @@ def render(table: dict[str, dict[str, Allowed | str]]) -> str:
     return "\n".join(lines)
 
 
+def figures(table: dict[str, dict[str, Allowed | str]]) -> str:
+    """The coverage figure and a table by namespace, as the documents print them."""
+    allowed, pure = coverage(table)
+    lines = [
+        f"**{allowed:,} of the {pure:,} pure public callables** of torch {torch.__version__} "
+        f"are allowed (**{100 * allowed / pure:.1f} %**); the other "
+        f"{sum(len(e) for e in table.values()) - pure:,} public callables have side effects or "
+        "are not dense CPU math (files, processes, devices, global state, memory, sparse and "
+        "quantized tensors, compilers, types).",
+        "",
+        "| Namespace | Allowed | Excluded: side effects, other kinds | Excluded: pure |",
+        "|---|---:|---:|---:|",
+    ]
+    for path, entries in table.items():
+        reasons = [d for d in entries.values() if isinstance(d, str)]
+        side = sum(X.category(r) in X.SIDE_EFFECTS for r in reasons)
+        lines.append(
+            f"| `{path}` | {len(entries) - len(reasons)} | {side} | {len(reasons) - side} |"
+        )
+    return "\n".join(lines)
+
+
+def with_figures(text: str, block: str) -> str:
+    """A document's text with the block between the markers replaced."""
+    start = text.index(BEGIN) + len(BEGIN)
+    end = text.index(END, start)
+    return f"{text[:start]}\n{block}\n{text[end:]}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help="regenerate torch_surface.py")
@@ -281,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     table = survey()
     if options.write:
         TARGET.write_text(render(table), encoding="utf-8")
+        block = figures(table)
+        for document in DOCUMENTS:
+            text = document.read_text(encoding="utf-8")
+            document.write_text(with_figures(text, block), encoding="utf-8")
     allowed, pure = coverage(table)
     print(f"{allowed} of {pure} pure callables allowed ({100 * allowed / pure:.1f} %)")
     return 0
