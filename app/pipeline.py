@@ -143,3 +143,5 @@ def warm_up() -> None:
     layout_process().start()
     run_job(Job(source="3*sin(x) + x + 3", inputs={"x": 5.0}), "evaluate")
     run_job(Job(source="3*sin(x) + x + 3", inputs={"x": 5.0}, format="png"), "image")
+    # The "meta" bound's first shaping loads torch's meta kernels (about 0.5 s).
+    run_job(Job(source="torch.einsum('i,i->', x, x)", inputs={"x": [1.0, 2.0]}), "evaluate")

@@ -114,7 +114,10 @@ BOUNDS: dict[str, str] = {
         "vector_norm matrix_norm frexp ravel adjoint relu6 leaky_relu elu selu celu gelu "
         "silu mish softplus softsign hardtanh hardsigmoid hardswish logsigmoid "
         "tanhshrink softmin normalize dropout max_pool1d max_pool2d avg_pool1d "
-        "avg_pool2d geqrf",
+        "avg_pool2d geqrf zeros_like ones_like full_like rand_like randn_like "
+        "randint_like uniform_ normal_ bernoulli_ random_ exponential_ cauchy_ "
+        "log_normal_ geometric_ fill_diagonal_ masked_fill_ index_fill_ index_copy_ "
+        "index_add_ scatter_ scatter_add_ put_ clamp_min_ clamp_max_",
     ),
 }
 # The same name can mean another size in another namespace.
