@@ -23,7 +23,7 @@ from app.evaluate.kinds import kind_of
 from app.evaluate.machine import BREAK, CONTINUE, Machine, Signal
 from app.evaluate.namespaces import NAMESPACES
 from app.evaluate.result import LoopStep
-from app.evaluate.values import MISSING, ExceptionValue, GradMode, UserFunction
+from app.evaluate.values import MISSING, ExceptionValue, Function, GradMode, UserFunction
 from app.parse import allowlist as A
 
 Tensor = torch.Tensor
@@ -263,8 +263,12 @@ class Statements(Machine):
         return f"{self.within[-1]}.<locals>.{name}" if self.within else name
 
     def _decorator(self, node: ast.expr) -> GradMode:
-        """`@torch.no_grad()` (or enable_grad, inference_mode): the only decorators."""
+        """`@torch.no_grad()` (or enable_grad, inference_mode, with or without the
+        parentheses, as torch allows): the only decorators."""
         value = self.ev(node)
+        special = value.entry.special if isinstance(value, Function) else None
+        if special in ("no_grad", "enable_grad", "inference_mode"):
+            value = GradMode(special)
         if not isinstance(value, GradMode):
             line, column = self.position(node)
             raise NotAllowed(

@@ -96,6 +96,12 @@ print(update(w, 0.1), torch.is_grad_enabled(), w)
 def inner(t):
     return (t * 2).requires_grad
 
+@torch.no_grad
+def bare(t):
+    return (t * 2).requires_grad
+
+print(bare(w))
+
 with torch.no_grad():
     print(inner(w))
 """,
