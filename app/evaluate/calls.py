@@ -9,7 +9,6 @@ backward pass go through app.evaluate.backward so the pass is traced.
 from __future__ import annotations
 
 import ast
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -190,16 +189,21 @@ class Calls(Machine):
         try:
             for name, value in bound.items():
                 self.assign(name, value)
-            with fn.mode.context() if fn.mode is not None else contextlib.nullcontext():
-                body = fn.node.body
-                if isinstance(body, list):
-                    signal = self.exec_block(body)
-                    return None if signal is None else signal.value
-                return self.ev(body)  # a lambda's expression
+            if fn.mode is None:
+                return self._body(fn)
+            with fn.mode.context():  # @torch.no_grad() and its kin
+                return self._body(fn)
         finally:
             self.scope = outer
             self.depth -= 1
             self.within.pop()
+
+    def _body(self, fn: UserFunction) -> Any:
+        body = fn.node.body
+        if isinstance(body, list):
+            signal = self.exec_block(body)
+            return None if signal is None else signal.value
+        return self.ev(body)  # a lambda's expression
 
 
 _METHODS: dict[type, tuple[str, frozenset[str]]] = {
