@@ -36,13 +36,20 @@ int, sequence and format limits, checked before the work) with sizes.py
 (backward traces, reachability); namespaces.py and values.py (the allowlist
 as runtime values); failures.py (exception conversion); session.py
 (inputs, output selection, the automatic backward, the Evaluation).
+Values of libraries and the program's own (kinds.py): classes.py,
+functions.py (custom autograd Functions), devices.py (torch.device, the
+cpu as a no-op, conversions), hooks.py (tensor hooks), transforms.py
+(torch.func, torch.autograd.functional), strings.py (str methods, format,
+%), pyrandom.py (`import random`); torch calls the program back through
+callbacks.py; printed addresses are addresses.py's.
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process
-only), and the default CPU generator is seeded with 0 before a program's
-first random draw. Warnings are captured with `warnings.catch_warnings`,
-which is not thread-safe: evaluate in one thread per process (the worker
-pool does).
+only), forward-mode AD's decompositions loaded at import (their first use
+warns), and the default CPU generator is seeded with 0 before a program's
+first random draw (Python's `random` is a generator of each program's
+own). Warnings are captured with `warnings.catch_warnings`, which is not
+thread-safe: evaluate in one thread per process (the worker pool does).
 """
 
 from __future__ import annotations

@@ -45,7 +45,10 @@ def _register(
             line=line,
             column=column,
         )
-    return getattr(tensor, name)(Callback(m, hook, node))
+    handle = getattr(tensor, name)(Callback(m, hook, node))
+    if m.record and name == "register_hook":
+        m.tracker.after_hook(tensor)
+    return handle
 
 
 def _register_hook(

@@ -152,6 +152,14 @@ class Tracker:
         tensor.register_hook(self._hook(key, generation))  # type: ignore[no-untyped-call]
         self._hooked[key] = (tensor, fn)
 
+    def after_hook(self, tensor: Tensor) -> None:
+        """The program hooked a named tensor: capture after its hook, as
+        retain_grad() does (its gradient is what the hook returns)."""
+        key = id(tensor)
+        if key in self._hooked and tensor.grad_fn is not None:
+            self._hooked[key] = (tensor, None)  # a new hook, on the same grad_fn
+            self._follow(key, tensor)
+
     def follow_all(self) -> None:
         """Hook every named tensor changed in place since it was last hooked,
         including through a view, which no operation on the tensor itself shows."""

@@ -70,14 +70,14 @@ def _selected(args: list[Any], argnums: Any) -> list[Any]:
 class Sized(Callback):
     """The program's function as a Jacobian's rows: when it returns, the
     Jacobian (its output times `columns`) must fit before torch builds it,
-    and `steps` backward passes per output element are counted."""
+    and with `per_row` each output element (a backward pass) is a step."""
 
-    __slots__ = ("columns", "steps")
+    __slots__ = ("columns", "per_row")
 
     def __init__(self, machine: Machine, function: Any, node: ast.AST) -> None:
         super().__init__(machine, function, node)
         self.columns = 0
-        self.steps = False
+        self.per_row = False
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = super().__call__(*args, **kwargs)
@@ -86,7 +86,7 @@ class Sized(Callback):
         try:
             if self.columns:
                 machine.guard.check_numel(rows * self.columns)
-            if self.steps:
+            if self.per_row:
                 machine.guard.pieces(rows)  # one backward pass per row
         except LimitExceeded as error:
             machine.stopped = machine.locate(error, self.node)
@@ -238,7 +238,7 @@ def functional(
     scale = 1
     if name == "jacobian":
         callback.columns = columns
-        callback.steps = not kwargs.get("vectorize", False)
+        callback.per_row = not kwargs.get("vectorize", False)
         if kwargs.get("strategy") == "forward-mode":
             scale = columns
     elif name == "hessian":

@@ -152,3 +152,15 @@ def test_transforms_take_functions_only() -> None:
         run_source("torch.func.grad(torch.ones(2))")
     with pytest.raises(NotAllowed):
         run_source("x = torch.ones(2, requires_grad=True)\nx.register_hook(3)")
+
+
+def test_the_gradients_table_shows_what_a_hook_returned_as_retain_grad_does() -> None:
+    source = (
+        "x = torch.ones(2, requires_grad=True)\na = x * 3\n"
+        "a.register_hook(lambda g: g * 2)\na.retain_grad()\ny = a.sum()\ny.backward()\n"
+        "print(a.grad, x.grad)\n"
+    )
+    evaluation = run_source(source)
+    assert evaluation.stdout == python_stdout(HEADER + source)
+    assert evaluation.gradients["a"].tolist() == [2.0, 2.0]  # type: ignore[union-attr]
+    assert evaluation.gradients["x"].tolist() == [6.0, 6.0]  # type: ignore[union-attr]
