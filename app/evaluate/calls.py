@@ -89,6 +89,7 @@ class Calls(Machine):
         if entry.special is not None:
             special: Special = SPECIALS.get(entry.special, _unavailable)
             return special(self, fn, args, kwargs, node)
+        devices.positional_devices(self, args, node)
         if entry.random:
             self.seed()
         if entry.bound != A.SHRINK:
@@ -122,6 +123,7 @@ class Calls(Machine):
             if entry.special is not None:
                 method: MethodSpecial = METHOD_SPECIALS.get(entry.special, _unavailable)
                 return method(self, receiver, args, kwargs, node)
+            devices.positional_devices(self, args, node)
             if entry.random:
                 self.seed()
             if entry.bound == A.DATA:  # x.new_tensor(data): the data's lengths
@@ -260,6 +262,9 @@ def _tensor(
     m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
 ) -> Any:
     m.guard.check_numel(m.guard.data_elements(args[0] if args else None))
+    if len(args) > 2:  # torch.as_tensor(data, dtype, device): the cpu only, dropped
+        devices.require_cpu(m, args[2], node)
+        args = args[:2]
     return m.made(fn.target(*args, **kwargs), node)
 
 

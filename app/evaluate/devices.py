@@ -64,6 +64,13 @@ def drop_device(m: Machine, kwargs: dict[str, Any], node: ast.AST) -> None:
         require_cpu(m, kwargs.pop("device"), node)
 
 
+def positional_devices(m: Machine, args: list[Any], node: ast.AST) -> None:
+    """A torch.device given positionally (where a signature takes one): the cpu only."""
+    for arg in args:
+        if arg.__class__ is torch.device:
+            require_cpu(m, arg, node)
+
+
 class FieldsKind(ValueKind):
     """A value whose only use is to read a few fields (torch.device, finfo)."""
 
