@@ -31,7 +31,9 @@ Module map: interpreter.py puts together statements.py, expressions.py
 and calls.py (with operators.py, attributes.py, builtins.py) over the
 state in machine.py (scopes in scope.py, steps, stdout); guards.py (element,
 int, sequence and format limits, checked before the work) with sizes.py
-(exact result sizes of factories and growing operations); tracking.py
+(exact result sizes of factories and growing operations), valuesizes.py
+(sizes read from the values) and metashape.py (sizes told by torch on meta
+tensors); tracking.py
 (names, spans, loop iterations, intermediate gradients); backward.py
 (backward traces, reachability); namespaces.py and values.py (the allowlist
 as runtime values); failures.py (exception conversion); session.py

@@ -28,13 +28,15 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
 
-from app.errors import LimitExceeded, NotAllowed
-from app.evaluate.sizes import RULES, piece_count
+from app.errors import LimitExceeded
+from app.evaluate import metashape, sizes, valuesizes
+from app.evaluate.metashape import cap_numel
+from app.evaluate.sizes import piece_count
 from app.limits import Limits
 from app.parse import allowlist as A
 
@@ -43,51 +45,7 @@ FORMAT_WIDTH = 100
 _DIGITS = re.compile(r"\d+")
 
 
-def cap_numel(t: Tensor) -> int:
-    """numel with every 0 dimension counted as 1: (10**6, 0) @ (0, 10**6) is big."""
-    n = t.numel()
-    return n if n else math.prod(max(1, d) for d in t.shape)
-
-
-def _to_meta(value: Any, scalars: bool) -> Any:
-    """A meta twin of an argument. With `scalars`, a 0-d tensor becomes its number:
-    a size given as torch.tensor(10**9) must size the meta result too."""
-    if isinstance(value, Tensor):
-        if scalars and value.dim() == 0:
-            return value.item()
-        return value.detach().to("meta")
-    if isinstance(value, list | tuple) and any(isinstance(v, Tensor) for v in value):
-        return type(value)(_to_meta(v, scalars) for v in value)
-    return value
-
-
-def _numel_of(result: Any) -> int:
-    if isinstance(result, Tensor):
-        return result.numel()
-    if isinstance(result, list | tuple):
-        return max((_numel_of(r) for r in result), default=0)
-    return 0
-
-
-def _loose(values: Iterable[Any]) -> float:
-    """A deliberately generous product of every size-like argument."""
-    bound = 1.0
-    for value in values:
-        if isinstance(value, Tensor):
-            if value.dim() == 0 and not value.is_complex():
-                value = value.item()  # a size or a bound given as a tensor
-            else:
-                bound *= cap_numel(value) + 1
-                continue
-        if isinstance(value, Tensor):
-            continue
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float) and math.isfinite(value):
-            bound *= abs(value) + 1
-        elif isinstance(value, list | tuple):
-            bound *= _loose(value)
-    return bound
+RULES = {**sizes.RULES, **valuesizes.RULES}
 
 
 class Guard:
@@ -211,7 +169,7 @@ class Guard:
         elif (
             kind == A.GROW
             and rule is None
-            and _loose([*args, *kwargs.values()]) <= self.max_elements
+            and metashape.loose([*args, *kwargs.values()]) <= self.max_elements
         ):
             return
         exact = None if rule is None else rule(args, kwargs)
@@ -254,29 +212,9 @@ class Guard:
         meta: Callable[[list[Any], dict[str, Any]], Any],
         scalars_from: int = 1,
     ) -> None:
-        """Refuse unless the same call on meta arguments makes a small enough result.
-        Arguments from position `scalars_from` on (and keywords) that are 0-d
-        tensors are passed as numbers: they are sizes, not data."""
-        failure: Exception | None = None
-        try:
-            meta_args = [_to_meta(a, i >= scalars_from) for i, a in enumerate(args)]
-            meta_kwargs = {k: _to_meta(v, True) for k, v in kwargs.items()}
-            result = meta(meta_args, meta_kwargs)
-        except NotImplementedError:
-            failure = None
-        except (RuntimeError, TypeError, ValueError, IndexError) as error:
-            failure = error
-        else:
-            self.check_numel(_numel_of(result))
-            return
-        # No meta kernel, or arguments torch refuses: the real call may run
-        # (and raise torch's own message) only when even a generous bound fits.
-        loose = _loose([*args, *kwargs.values()])
-        if loose <= self.max_elements:
-            return
-        if failure is not None:
-            raise failure
-        raise self.too_big(loose)
+        """Refuse unless the same call on meta arguments makes a small enough
+        result (app.evaluate.metashape.exact)."""
+        metashape.exact(self, args, kwargs, meta, scalars_from)
 
     def shaped(
         self,
@@ -285,35 +223,8 @@ class Guard:
         kwargs: dict[str, Any],
         meta: Callable[[list[Any], dict[str, Any]], Any],
     ) -> None:
-        """The "meta" bound: the call on meta arguments must tell the result's
-        size, and it must fit. Sizes given as 0-d tensors are read as numbers
-        when the call cannot read them on meta."""
-        failure: Exception | None = None
-        for scalars in (False, True):
-            try:
-                meta_args = [_to_meta(a, scalars and i >= 1) for i, a in enumerate(args)]
-                meta_kwargs = {k: _to_meta(v, scalars) for k, v in kwargs.items()}
-                with torch.device("meta"):
-                    result = meta(meta_args, meta_kwargs)
-            except NotImplementedError as error:
-                failure = error
-            except (RuntimeError, TypeError, ValueError, IndexError) as error:
-                failure = error
-            else:
-                self.check_numel(_numel_of(result))
-                return
-        assert failure is not None
-        text = str(failure)
-        if isinstance(failure, NotImplementedError) or "meta" in text.lower():
-            raise NotAllowed(
-                f"{name}() cannot be sized before it runs with these arguments "
-                "(torch has no shape rule for them), so it is not run"
-            )
-        # torch refuses these arguments: the real call may say so in its own
-        # words when even a generous bound fits, else the meta call's words.
-        if _loose([*args, *kwargs.values()]) <= self.max_elements:
-            return
-        raise failure
+        """The "meta" bound (app.evaluate.metashape.shaped)."""
+        metashape.shaped(self, name, args, kwargs, meta)
 
     def data_elements(self, data: Any) -> int:
         """Elements torch.tensor(data) makes: the product of the nested lengths."""

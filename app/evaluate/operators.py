@@ -18,8 +18,8 @@ from typing import Any
 import torch
 
 from app.evaluate import strings
-from app.evaluate.guards import cap_numel
 from app.evaluate.machine import Machine
+from app.evaluate.metashape import cap_numel
 from app.evaluate.sizes import matmul_numel
 
 Tensor = torch.Tensor

@@ -1,11 +1,9 @@
 """Exact result sizes, computed from the arguments before a call runs.
 
-For factories (zeros, arange, linspace, randn, ...), matrix products, the
+For factories (zeros, arange, linspace, randn, ...), matrix products and the
 few operations whose result can be much larger than their inputs (diag,
-cartesian_prod, one_hot, combinations), and those whose size is read from
-the values (nonzero, bincount, repeat_interleave with a tensor of counts):
-reading them (a count or a maximum) costs one pass, and the result is never
-made when it would be too large. Computing the size here costs a microsecond;
+cartesian_prod, one_hot); those whose size is read from the values
+(nonzero, bincount, ...) are app.evaluate.valuesizes'. Computing the size here costs a microsecond;
 asking torch on "meta" tensors costs up to a second the first time a
 process does it (torch loads its Python meta kernels lazily).
 
@@ -27,7 +25,7 @@ Tensor = torch.Tensor
 Rule = Callable[[list[Any], dict[str, Any]], int | None]
 
 
-def _number(value: Any) -> float | None:
+def number(value: Any) -> float | None:
     if isinstance(value, Tensor):
         if value.numel() != 1 or value.is_complex():
             return None
@@ -48,11 +46,11 @@ def _shape(args: list[Any], kwargs: dict[str, Any], first: int = 0) -> list[floa
     else:
         size = args[first:]
     if isinstance(size, list | tuple):
-        numbers = [_number(v) for v in size]
+        numbers = [number(v) for v in size]
         if all(n is not None for n in numbers):
             return [n for n in numbers if n is not None]
         return None
-    single = _number(size)
+    single = number(size)
     return None if single is None else [single]
 
 
@@ -94,12 +92,12 @@ def _normal(args: list[Any], kwargs: dict[str, Any]) -> int | None:
 
 def _steps(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     steps = kwargs["steps"] if "steps" in kwargs else args[2] if len(args) > 2 else None
-    value = _number(steps)
+    value = number(steps)
     return None if value is None else int(max(0.0, value))
 
 
 def _arange(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    numbers = [_number(a) for a in args]
+    numbers = [number(a) for a in args]
     start: float | None = 0.0
     end: float | None = None
     step: float | None = 1.0
@@ -109,9 +107,9 @@ def _arange(args: list[Any], kwargs: dict[str, Any]) -> int | None:
         start, end = numbers[0], numbers[1]
         if len(numbers) > 2:
             step = numbers[2]
-    start = _number(kwargs["start"]) if "start" in kwargs else start
-    end = _number(kwargs["end"]) if "end" in kwargs else end
-    step = _number(kwargs["step"]) if "step" in kwargs else step
+    start = number(kwargs["start"]) if "start" in kwargs else start
+    end = number(kwargs["end"]) if "end" in kwargs else end
+    step = number(kwargs["step"]) if "step" in kwargs else step
     if start is None or end is None or step is None:
         return None
     if step == 0 or not all(math.isfinite(v) for v in (start, end, step)):
@@ -120,15 +118,15 @@ def _arange(args: list[Any], kwargs: dict[str, Any]) -> int | None:
 
 
 def _eye(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    n = _number(kwargs.get("n", args[0] if args else None))
-    m = _number(kwargs.get("m", args[1] if len(args) > 1 else None)) if n is not None else None
+    n = number(kwargs.get("n", args[0] if args else None))
+    m = number(kwargs.get("m", args[1] if len(args) > 1 else None)) if n is not None else None
     if n is None:
         return None
     return int(max(0.0, n) * max(0.0, n if m is None else m))
 
 
 def _randperm(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    n = _number(kwargs.get("n", args[0] if args else None))
+    n = number(kwargs.get("n", args[0] if args else None))
     return None if n is None else int(max(0.0, n))
 
 
@@ -136,7 +134,7 @@ def _diag(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     x = args[0] if args else None
     if not isinstance(x, Tensor):
         return None
-    k = _number(kwargs.get("diagonal", args[1] if len(args) > 1 else 0)) or 0.0
+    k = number(kwargs.get("diagonal", args[1] if len(args) > 1 else 0)) or 0.0
     if x.dim() == 1:
         return int((x.shape[0] + abs(k)) ** 2)
     return x.numel()
@@ -146,7 +144,7 @@ def _diag_embed(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     x = args[0] if args else None
     if not isinstance(x, Tensor) or x.dim() == 0:
         return None
-    k = _number(kwargs.get("offset", args[1] if len(args) > 1 else 0)) or 0.0
+    k = number(kwargs.get("offset", args[1] if len(args) > 1 else 0)) or 0.0
     last = x.shape[-1]
     rest = math.prod(x.shape[:-1])
     return int(rest * (last + abs(k)) ** 2)
@@ -162,76 +160,12 @@ def _one_hot(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     x = args[0] if args else None
     if not isinstance(x, Tensor):
         return None
-    classes = _number(kwargs.get("num_classes", args[1] if len(args) > 1 else -1))
+    classes = number(kwargs.get("num_classes", args[1] if len(args) > 1 else -1))
     if classes is None:
         return None
     if classes < 0:  # as many classes as the largest label says: read it
         classes = float(x.max()) + 1 if x.numel() else 0.0
     return int(x.numel() * max(0.0, classes))
-
-
-def _combinations(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    x = args[0] if args else kwargs.get("input")
-    if not isinstance(x, Tensor):
-        return None
-    r = _number(kwargs.get("r", args[1] if len(args) > 1 else 2))
-    replace = bool(kwargs.get("with_replacement", args[2] if len(args) > 2 else False))
-    if r is None or r < 0:
-        return None
-    n, k = x.numel(), int(r)
-    count = math.comb(n + k - 1, k) if replace else math.comb(n, k)
-    return count * max(1, k)
-
-
-def _nonzero(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    x = args[0] if args else kwargs.get("input")
-    if not isinstance(x, Tensor):
-        return None
-    return int(torch.count_nonzero(x.detach())) * max(1, x.dim())
-
-
-def _bincount(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    x = args[0] if args else kwargs.get("input")
-    if not isinstance(x, Tensor) or x.dim() != 1 or x.is_floating_point() or x.is_complex():
-        return None
-    minlength = _number(kwargs.get("minlength", args[2] if len(args) > 2 else 0)) or 0.0
-    largest = float(x.max()) + 1 if x.numel() else 0.0
-    return int(max(largest, minlength, 0.0))
-
-
-def _repeat_interleave(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    x = args[0] if args else kwargs.get("input")
-    repeats = kwargs.get("repeats", args[1] if len(args) > 1 else None)
-    if not isinstance(x, Tensor):
-        return None
-    if repeats is None:  # torch.repeat_interleave(counts): the counts' sum
-        repeats, x = x, torch.ones(())
-    if isinstance(repeats, Tensor):
-        if repeats.is_floating_point() or repeats.is_complex() or repeats.numel() == 0:
-            return 0
-        if repeats.numel() == 1:
-            return int(x.numel() * max(0, int(repeats.reshape(-1)[0])))
-        dim = kwargs.get("dim", args[2] if len(args) > 2 else None)
-        rest = x.numel() // max(1, x.shape[dim]) if isinstance(dim, int) and x.dim() else 1
-        return int(repeats.detach().clamp(min=0).sum()) * rest
-    count = _number(repeats)
-    return None if count is None else int(x.numel() * max(0.0, count))
-
-
-def _cov(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    x = args[0] if args else kwargs.get("input")
-    if not isinstance(x, Tensor):
-        return None
-    variables = x.shape[0] if x.dim() == 2 else 1  # rows are variables: variables squared
-    return int(variables * variables)
-
-
-def _histogram(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    bins = kwargs.get("bins", args[1] if len(args) > 1 else 100)
-    if isinstance(bins, Tensor):
-        return bins.numel()
-    count = _number(bins)
-    return None if count is None else int(max(0.0, count)) + 1
 
 
 def matmul_numel(a: Any, b: Any) -> int | None:
@@ -278,14 +212,6 @@ RULES: dict[str, Rule] = {
     "diag_embed": _diag_embed,
     "cartesian_prod": _cartesian_prod,
     "one_hot": _one_hot,
-    "combinations": _combinations,
-    "nonzero": _nonzero,
-    "argwhere": _nonzero,
-    "bincount": _bincount,
-    "repeat_interleave": _repeat_interleave,
-    "histogram": _histogram,
-    "cov": _cov,
-    "corrcoef": _cov,
     "matmul": _matmul,
     "mm": _matmul,
     "bmm": _matmul,
