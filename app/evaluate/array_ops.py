@@ -5,7 +5,8 @@ ndarray times a tensor is a TypeError, a tensor times an ndarray a tensor):
 the operator itself runs, after the size of its result is bounded from the
 operands' shapes (a broadcast, or a matrix product), and lists among the
 operands are checked as array data. `np.int64(3) * [1, 2]` repeats the list,
-as Python does with an int, and is left to app.evaluate.operators.
+as Python does with an int, and `'%d' % np.int64(3)` formats: both are left
+to app.evaluate.operators.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ _SEQUENCES = (str, list, tuple)
 
 
 def repeats_sequence(op: type, left: Any, right: Any) -> bool:
-    """`np.int64(3) * [1, 2]` and `'ab' * np.int64(2)`: Python's repetition."""
+    """`np.int64(3) * [1, 2]` and `'ab' * np.int64(2)`: Python's repetition; and
+    `'%d' % np.int64(3)`: Python's formatting (bounded as any %)."""
+    if op is ast.Mod and isinstance(left, str):
+        return True
     if op is not ast.Mult:
         return False
     return (isinstance(left, np.integer) and isinstance(right, _SEQUENCES)) or (

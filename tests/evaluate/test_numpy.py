@@ -254,6 +254,23 @@ def f(v):
 ys = [f(v) for v in x]
 print(ys, np.array(ys), max(ys), np.mean(ys), np.array([f(v) for v in x]).reshape(5, 1).T)
 """,
+    # Python's conveniences over NumPy values: %, format, join, sorted, lambda, .data
+    """\
+a = np.array([3.5, 1.25, 2.0])
+print('%d' % np.int64(3), '%.2f' % np.float32(1.5), '%s' % a, '%r' % np.float64(2))
+print('{:.3f}'.format(np.float64(2)), '{}'.format(a), ', '.join([str(x) for x in a]))
+print(f'{a[0]:>8.2f}')
+print(sorted(a), sorted(a, key=lambda v: -v), sorted([np.int64(3), np.int64(1)]))
+f = lambda v: np.sqrt(v) + 1
+print(f(a), [f(v) for v in a])
+import random
+random.seed(1)
+print(random.random(), np.random.rand())
+t = torch.tensor([1.0, 2.0], requires_grad=True)
+w = t.data.numpy()
+print(w, t.data.numpy().sum())
+print(torch.from_numpy(a).to('cpu'), torch.as_tensor(a, device='cpu'))
+""",
     # errors are NumPy's own, and a program may catch them
     """\
 try:
