@@ -72,6 +72,9 @@ MEMORY: list[tuple[str, str]] = [
     ("np.zeros(0).reshape(10**9, 0)", LIM),
     ("np.int64(3) * ('a' * 10**5)", LIM),
     ("s = np.float64(1.5)\nf'{s:>999999}'", LIM),
+    ("'%100000000d' % np.int64(1)", LIM),
+    ("'%s' % np.zeros((7,) * 7)", LIM),
+    ("'{}'.format(np.zeros((7,) * 7))", LIM),
 ]
 
 DTYPES: list[tuple[str, str]] = [
