@@ -123,7 +123,10 @@ class ProgramModule(nn.Module):
             raise NotImplementedError(
                 f'Module [{state.cls.name}] is missing the required "forward" function'
             )
-        return Callback(state.machine, method, state.node)(self, *args, **kwargs)
+        # Errors of the call point at the program's innermost module call.
+        calls = state.machine.library_state.get("nn")
+        node = getattr(calls, "node", None) or state.node
+        return Callback(state.machine, method, node)(self, *args, **kwargs)
 
 
 def state_of(module: ProgramModule) -> ProgramState:

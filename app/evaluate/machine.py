@@ -116,8 +116,12 @@ class Machine:
     # -- state changes --------------------------------------------------------
     def assign(self, name: str, value: Any) -> None:
         self.scope.vars[name] = value
-        if self.record and isinstance(value, Tensor):
-            self.tracker.name(name, value)
+        if self.record:
+            if isinstance(value, Tensor):
+                self.tracker.name(name, value)
+            elif isinstance(value, torch.nn.Module) and self.scope is self.globals:
+                # The variable that holds the model, not a method's `self`.
+                self.tracker.name_module(name, value)
 
     def made(self, value: Any, node: ast.AST) -> Any:
         """Count and stamp the tensor(s) an operation at `node` just made."""

@@ -26,12 +26,13 @@ MODULES: dict[str, Any] = {
     "torch.autograd": torch.autograd,
     "torch.nn": torch.nn,
     "torch.nn.functional": torch.nn.functional,
+    "torch.nn.init": torch.nn.init,
     "torch.linalg": torch.linalg,
     "math": math,
 }
 # How the functions of each namespace are called (`Function.kind`, see
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
-CALL_KINDS: dict[str, str] = {}
+CALL_KINDS: dict[str, str] = {"torch.nn": "nn", "torch.nn.init": "nn.init"}
 _SPECIAL_TARGETS: dict[str, Any] = {
     "tensor": torch.tensor,
     "manual_seed": torch.manual_seed,
@@ -55,7 +56,7 @@ def _constant(path: str, name: str) -> Any:
 def _function(path: str, name: str, entry: A.Fn) -> Function:
     if entry.special == "tensor":
         target = getattr(torch, name)  # tensor or as_tensor
-    elif entry.special is not None:
+    elif entry.special in _SPECIAL_TARGETS:
         target = _SPECIAL_TARGETS[entry.special]
     else:
         target = getattr(MODULES[path], name)

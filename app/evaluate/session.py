@@ -23,6 +23,7 @@ from app.errors import InvalidRequest, UserRuntimeError, VisualizerError
 from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert
 from app.evaluate.interpreter import Interpreter
+from app.evaluate.modules import name_parameters
 from app.evaluate.namespaces import PREDEFINED
 from app.evaluate.result import Evaluation
 from app.evaluate.values import MISSING, UserFunction
@@ -240,6 +241,7 @@ class Session:
         tracker = machine.tracker
         with self.running():
             value, name = self._output(output)
+            parameters = name_parameters(machine)
             tracker.follow_all()
             self._auto_backward(value)
             graph = reachable(value.grad_fn) if isinstance(value, Tensor) else set()
@@ -273,6 +275,7 @@ class Session:
             intermediate_grads=tracker.intermediate_grads,
             backward=trace,
             gradients=gradients,
+            parameters=parameters,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
         )
 

@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 from app.evaluate.encode import FULL_ELEMENTS
-from app.evaluate.result import AutogradNode, LoopStep, Origin, Span
+from app.evaluate.result import AutogradNode, LoopStep, ModuleStep, Origin, Span
 from app.parse import Program
 
 Tensor = torch.Tensor
@@ -58,6 +58,13 @@ class Tracker:
     def __init__(self, program: Program) -> None:
         self.program = program
         self.loops: tuple[LoopStep, ...] = ()
+        # Module calls open now, outermost first (app.evaluate.modules).
+        self.modules: tuple[ModuleStep, ...] = ()
+        # Modules: the first name each was bound to, the first module bound to
+        # each name, and where each was made.
+        self.module_names: dict[int, str] = {}
+        self.named_modules: dict[str, Any] = {}
+        self.module_spans: dict[int, Span] = {}
         self.tensor_names: dict[int, str] = {}
         self.named_tensors: dict[str, Tensor] = {}
         self.node_origins: dict[AutogradNode, Origin] = {}
@@ -87,6 +94,13 @@ class Tracker:
             self._follow(key, tensor)
         if name not in self.named_tensors:
             self.named_tensors[name] = tensor
+
+    def name_module(self, name: str, module: Any) -> None:
+        """A module bound to a name: its parameters are named under it."""
+        if id(module) not in self.module_names:
+            self.module_names[id(module)] = name
+            self.keep.append(module)
+        self.named_modules.setdefault(name, module)
 
     @property
     def capturing(self) -> bool:
@@ -149,13 +163,13 @@ class Tracker:
         if fn is None:
             key = id(tensor)
             if key not in self.tensor_origins:
-                self.tensor_origins[key] = Origin(self.span(node), self.loops)
+                self.tensor_origins[key] = Origin(self.span(node), self.loops, self.modules)
                 self.keep.append(tensor)
             return
         origins = self.node_origins
         if fn in origins:
             return
-        origin = Origin(self.span(node), self.loops)
+        origin = Origin(self.span(node), self.loops, self.modules)
         size = tensor.numel()
         if tensor.output_nr == 0 and size <= min(FULL_ELEMENTS, self._op_elements):
             self._op_elements -= size

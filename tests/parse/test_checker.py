@@ -62,7 +62,7 @@ def test_columns_are_characters_not_bytes() -> None:
         ("y = x.numpy()", 7, ".tolist()"),
         ("y = f(*a)", 7, "star"),
         ("y = lambda: 1", 5, "def"),
-        ("y = torch.nn.Linear(2, 2)", 14, "torch.nn.Linear"),
+        ("y = torch.nn.Transformer(2, 2)", 14, "torch.nn.Transformer"),
         ("import os", 1, "torch"),
         ("y = x.to('cuda')", 10, "dtype"),
     ],

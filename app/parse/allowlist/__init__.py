@@ -66,7 +66,7 @@ from app.parse.allowlist.entries import (
     Ns,
     fn,
 )
-from app.parse.allowlist.nn import MODULE_RESERVED, NN
+from app.parse.allowlist.nn import MODULE_RESERVED, MODULE_SETTABLE, NN, NN_HINTS
 from app.parse.allowlist.numpy import NUMPY, NUMPY_HINTS
 from app.parse.allowlist.python import (
     BARE_CONSTANTS,
@@ -123,6 +123,7 @@ __all__ = [
     "MATH_NAMES",
     "MATMUL",
     "MODULE_RESERVED",
+    "MODULE_SETTABLE",
     "METHOD_KWARGS",
     "NAMESPACES",
     "NN",
@@ -204,4 +205,5 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     "storage": "storage is not available",
     "untyped_storage": "storage is not available",
     "data_ptr": "memory addresses are not available",
+    **NN_HINTS,
 }
