@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional
+import torch.optim
 
 from app.evaluate import builtins
 from app.evaluate.classes import BaseClass
@@ -27,12 +28,19 @@ MODULES: dict[str, Any] = {
     "torch.nn": torch.nn,
     "torch.nn.functional": torch.nn.functional,
     "torch.nn.init": torch.nn.init,
+    "torch.optim": torch.optim,
+    "torch.optim.lr_scheduler": torch.optim.lr_scheduler,
     "torch.linalg": torch.linalg,
     "math": math,
 }
 # How the functions of each namespace are called (`Function.kind`, see
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
-CALL_KINDS: dict[str, str] = {"torch.nn": "nn", "torch.nn.init": "nn.init"}
+CALL_KINDS: dict[str, str] = {
+    "torch.nn": "nn",
+    "torch.nn.init": "nn.init",
+    "torch.optim": "optim",
+    "torch.optim.lr_scheduler": "optim",
+}
 _SPECIAL_TARGETS: dict[str, Any] = {
     "tensor": torch.tensor,
     "manual_seed": torch.manual_seed,
