@@ -20,6 +20,7 @@ from app.evaluate.addresses import Addresses
 from app.evaluate.backward import Backward
 from app.evaluate.failures import convert
 from app.evaluate.guards import Guard
+from app.evaluate.result import MakeDotCall
 from app.evaluate.scope import Scope
 from app.evaluate.tracking import Tracker
 from app.limits import Limits
@@ -68,6 +69,7 @@ class Machine:
         self.seeded = False
         self.record = True
         self.last_assigned: str | None = None
+        self.made_dot: MakeDotCall | None = None  # the program's last make_dot(...)
         self.stdout: list[str] = []
         self.stdout_len = 0
         self.truncated = False

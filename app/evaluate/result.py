@@ -82,6 +82,17 @@ class Origin:
     modules: tuple[ModuleStep, ...] = ()
 
 
+@dataclass(frozen=True)
+class MakeDotCall:
+    """The program's last `make_dot(out, params=...)` call: the tensor it was
+    given, the name it was given by (`make_dot(y)`; None for `y.mean()`), and
+    the names its `params` give the parameters (None without params)."""
+
+    output: Any
+    name: str | None
+    params: dict[str, torch.Tensor] | None
+
+
 @dataclass
 class BackwardTrace:
     """What one backward pass did, recorded by hooks our engine installed.
@@ -104,9 +115,10 @@ class BackwardTrace:
 class Evaluation:
     """The outcome of running one program."""
 
-    # The selected output (SPEC.md: the request's `output`, else the final
-    # expression statement, else the last assigned name) and the name it
-    # was selected by, if any. A tensor, a Python value, or None.
+    # The selected output (SPEC.md: the request's `output`, else the tensor
+    # the program's last make_dot call was given, else the final expression
+    # statement, else the last assigned name) and the name it was selected
+    # by, if any. A tensor, a Python value, or None.
     output: Any
     output_name: str | None
     stdout: str = ""
