@@ -21,6 +21,7 @@ LESSONS = {
     for lesson in json.loads((DATA / "real-code.json").read_text())["lessons"]
     if "nn" in lesson["area"].split("+")
 }
+A = "a = torch.ones(2, requires_grad=True)\n"
 NN_IDS = ["torchviz-readme-mlp", "xor-net-sgd", "polynomial-adam"]
 
 
