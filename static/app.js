@@ -362,7 +362,9 @@ function readOptions() {
 }
 
 // make_dot's own look has no values, gradients or loop boxes to switch.
-const DEFAULT_STYLE_ONLY = ["show_values", "show_grads", "show_edge_grads", "group_loops"];
+const DEFAULT_STYLE_ONLY = [
+  "show_values", "show_grads", "show_edge_grads", "group_loops", "group_modules",
+];
 
 function syncStyleControls() {
   const torchviz = state.options.style === "torchviz";

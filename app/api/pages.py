@@ -63,6 +63,7 @@ TOGGLES: list[tuple[str, str]] = [
     ("show_grads", "Gradients on nodes"),
     ("show_edge_grads", "Gradients on edges"),
     ("group_loops", "Group loop iterations"),
+    ("group_modules", "Group module calls"),
     ("show_attrs", "Op attributes"),
     ("show_saved", "Saved tensors"),
 ]

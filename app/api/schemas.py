@@ -57,6 +57,14 @@ class LoopStep(BaseModel):
     target: str | None = Field(None, description="The for loop's target, e.g. `i`.")
 
 
+class ModuleCall(BaseModel):
+    path: str = Field(description="The module's path under the model's variable (`net.fc1`).")
+    type: str = Field(description="Its class: `Linear`, or the program's own `Net`.")
+    call: int = Field(description="Which module call of the run (0-based): one box each.")
+    loops: int = Field(description="How many of the node's loops enclose this call.")
+    span: Span | None = Field(description="Where the module was made.")
+
+
 class GraphNode(BaseModel):
     id: str
     kind: str = Field(description="op, leaf, output, saved or base")
@@ -68,6 +76,9 @@ class GraphNode(BaseModel):
     grad: Any
     span: Span | None
     loops: list[LoopStep]
+    modules: list[ModuleCall] = Field(
+        default_factory=list, description="The module calls that made it, outermost first."
+    )
     step: int | None = Field(description="Position in the backward pass, if it ran this node.")
 
 

@@ -193,3 +193,4 @@ def _set_origin(node: Node, origin: Origin | None) -> None:
     if origin is not None:
         node.span = origin.span
         node.loops = origin.loops
+        node.modules = origin.modules

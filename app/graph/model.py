@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.evaluate.result import LoopStep, Span
+from app.evaluate.result import LoopStep, ModuleStep, Span
 
 NodeKind = Literal["op", "leaf", "output", "saved", "base"]
 EdgeStyle = Literal["solid", "dotted", "none"]
@@ -39,6 +39,8 @@ class Node:
     grad: Any = None
     span: Span | None = None
     loops: tuple[LoopStep, ...] = ()
+    # The module calls that made it, outermost first (app.evaluate.modules).
+    modules: tuple[ModuleStep, ...] = ()
     step: int | None = None  # position in Graph.backward_order
     # Not in the JSON, for the renderers:
     # show_attrs: the backward node's saved attributes as (name, text).
@@ -60,8 +62,20 @@ class Node:
             "loops": [
                 {"line": s.line, "iteration": s.iteration, "target": s.target} for s in self.loops
             ],
+            "modules": [module_dict(m) for m in self.modules],
             "step": self.step,
         }
+
+
+def module_dict(step: ModuleStep) -> dict[str, Any]:
+    """A module call as the JSON model writes it."""
+    return {
+        "path": step.path,
+        "type": step.kind,
+        "call": step.call,
+        "loops": step.loops,
+        "span": None if step.span is None else step.span.to_dict(),
+    }
 
 
 @dataclass(slots=True)
