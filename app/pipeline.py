@@ -21,6 +21,7 @@ from typing import Any
 from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
+from app.evaluate.modules import parameter_rows
 from app.evaluate.result import Evaluation
 from app.graph import build_graph
 from app.job import Job, Kind
@@ -87,6 +88,7 @@ def _numbers(evaluation: Evaluation) -> dict[str, Any]:
         name: None if grad is None else encode_tensor(grad)
         for name, grad in evaluation.gradients.items()
     }
+    answer["parameters"] = parameter_rows(evaluation.parameters)
     answer["stdout"] = evaluation.stdout
     answer["warnings"] = list(evaluation.warnings)
     return answer

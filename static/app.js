@@ -11,6 +11,7 @@ import { createEditor } from "./js/editor.js";
 import { formatMeta, formatShape, formatValue } from "./js/format.js";
 import { Gallery } from "./js/gallery.js";
 import { GraphView } from "./js/graph.js";
+import { ModelPanel } from "./js/parameters.js";
 import { SharePanel } from "./js/share.js";
 import { fromQuery, formatInputs, parseInputs, toQuery } from "./js/state.js";
 import { Stepper } from "./js/stepper.js";
@@ -114,6 +115,18 @@ const stepper = new Stepper($("stepper"), graph, {
 });
 
 const share = new SharePanel($("share"));
+
+const model = new ModelPanel($("parameters-card"), $("parameters"), $("graph"), {
+  current: () => result,
+  usable: () => editor.text() === shownSource,
+  onRowHover(name) {
+    const ids = name && result ? result.graph.nodes.filter((n) => n.name === name).map((n) => n.id) : [];
+    graph.mark("is-linked", ids);
+  },
+  onBoxHover(span) {
+    if (!stepper.active) editor.markSpans(span ? [span] : []);
+  },
+});
 
 const gallery = new Gallery($("lessons"), {
   onLoad(lesson) {
@@ -258,6 +271,7 @@ function showResult(doc, source) {
   );
   warnings.hidden = !(doc.warnings || []).length;
   $("gradients").replaceChildren(gradientTable(doc.gradients || {}));
+  model.show(doc);
   gallery.markActive(source);
 }
 

@@ -96,6 +96,15 @@ class GraphModel(BaseModel):
     backward_order: list[str]
 
 
+class ParameterRow(BaseModel):
+    name: str = Field(description="Its path under the model's variable: `net.fc1.weight`.")
+    shape: list[int]
+    numel: int
+    grad_norm: float | str | None = Field(
+        description="The 2-norm of its gradient; null without one."
+    )
+
+
 class EvaluateResult(BaseModel):
     value: Any
     shape: list[int] | None
@@ -103,6 +112,10 @@ class EvaluateResult(BaseModel):
     truncated: bool = False
     output_name: str | None
     gradients: dict[str, TensorValue | None]
+    parameters: list[ParameterRow] = Field(
+        default_factory=list,
+        description="The parameters of the modules the program's variables hold, in model order.",
+    )
     graph: GraphModel
     svg: str | None = Field(description="The graph as inline SVG; null when not drawn.")
     stdout: str

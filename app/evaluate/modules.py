@@ -46,6 +46,7 @@ from torch.nn.modules import module as torch_module
 from app.errors import LimitExceeded, NotAllowed
 from app.evaluate.classes import ProgramModule
 from app.evaluate.classes import ProgramModuleKind as ProgramMembers
+from app.evaluate.encode import encode_tensor
 from app.evaluate.guards import cap_numel
 from app.evaluate.kinds import CALLERS, ValueKind, register
 from app.evaluate.layer_sizes import layer_sizes
@@ -510,3 +511,24 @@ def name_parameters(m: Machine) -> list[tuple[str, Tensor]]:
         tracker.named_tensors.setdefault(path, parameter)
         tracker.keep.append(parameter)
     return found[:PARAMETER_ROWS]
+
+
+def parameter_rows(parameters: list[tuple[str, Tensor]]) -> list[dict[str, Any]]:
+    """The answer's Parameters table: name, shape, elements, gradient norm (None
+    without a gradient)."""
+    rows = []
+    for name, parameter in parameters:
+        grad = parameter.grad
+        norm = None
+        if grad is not None:
+            with torch.no_grad():
+                norm = encode_tensor(torch.linalg.vector_norm(grad.detach()))["value"]
+        rows.append(
+            {
+                "name": name,
+                "shape": list(parameter.shape),
+                "numel": parameter.numel(),
+                "grad_norm": norm,
+            }
+        )
+    return rows
