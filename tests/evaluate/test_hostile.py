@@ -11,6 +11,7 @@ from app.errors import VisualizerError
 from app.evaluate import run_source
 from app.limits import Limits
 from app.parse import parse_program
+from tests.evaluate import hostile_nn
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
 
 # Fewer steps than the default: the corpus's endless loops stop ten times sooner.
@@ -22,7 +23,7 @@ RUNTIME_REFUSALS = {
     "with 1:\n    pass",
     "x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)",
     "torch.nn.Module()",
-}
+} | hostile_nn.RUNTIME
 
 
 def test_corpus_is_large_enough() -> None:
