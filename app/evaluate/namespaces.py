@@ -16,6 +16,7 @@ from typing import Any
 import torch
 import torch.nn.functional
 import torch.optim
+import torch.utils.data
 
 from app.evaluate import builtins
 from app.evaluate.classes import BaseClass
@@ -30,6 +31,7 @@ MODULES: dict[str, Any] = {
     "torch.nn.init": torch.nn.init,
     "torch.optim": torch.optim,
     "torch.optim.lr_scheduler": torch.optim.lr_scheduler,
+    "torch.utils.data": torch.utils.data,
     "torch.linalg": torch.linalg,
     "math": math,
 }
@@ -40,6 +42,7 @@ CALL_KINDS: dict[str, str] = {
     "torch.nn.init": "nn.init",
     "torch.optim": "optim",
     "torch.optim.lr_scheduler": "optim",
+    "torch.utils.data": "data",
 }
 _SPECIAL_TARGETS: dict[str, Any] = {
     "tensor": torch.tensor,

@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 from app.errors import InvalidRequest, UserRuntimeError, VisualizerError
+from app.evaluate import data as _data  # noqa: F401 (registers the data loaders' kinds)
 from app.evaluate import optim as _optim  # noqa: F401 (registers optimizers' kinds)
 from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert

@@ -165,7 +165,7 @@ TORCH_APIS: list[tuple[str, str]] = [
     ("torch.cuda.is_available()", NA),
     ("torch.distributed", NA),
     ("torch.multiprocessing.spawn(print)", NA),
-    ("torch.utils.data", NA),
+    ("torch.utils.checkpoint", NA),
     ("torch.backends", NA),
     ("torch.library", NA),
     ("torch.classes", NA),

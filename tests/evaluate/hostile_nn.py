@@ -164,7 +164,16 @@ OPTIMIZERS: list[tuple[str, str]] = [
     ("torch.optim.SGD.step", RUN),
 ]
 
-ATTACKS: list[tuple[str, str]] = CLASSES + MODULES + OPTIMIZERS
+DS = "ds = torch.utils.data.TensorDataset(torch.ones(4, 2))\n"
+DATA: list[tuple[str, str]] = [
+    (DS + "torch.utils.data.DataLoader(ds, num_workers=4)", NA),
+    (DS + "torch.utils.data.DataLoader(ds, collate_fn=print)", NA),
+    (DS + "torch.utils.data.DataLoader(ds, worker_init_fn=print)", NA),
+    (DS + "torch.utils.data.DataLoader(ds, 1, False, print)", NA),
+    ("torch.utils.data.DataLoader(torch.ones(10**9))", LIM),
+]
+
+ATTACKS: list[tuple[str, str]] = CLASSES + MODULES + OPTIMIZERS + DATA
 
 # not_allowed while running: the value decides.
 RUNTIME: frozenset[str] = frozenset(
@@ -180,5 +189,7 @@ RUNTIME: frozenset[str] = frozenset(
         + "m.parameters = print",
         RMSPROP,
         OPT + "s = torch.optim.lr_scheduler.StepLR(opt, 1)\ns.step(10**9)",
+        DS + "torch.utils.data.DataLoader(ds, num_workers=4)",
+        DS + "torch.utils.data.DataLoader(ds, 1, False, print)",
     }
 )

@@ -14,6 +14,7 @@ corners and why they are absent:
                  tensor methods and attributes, torchviz's make_dot
     nn.py        torch.nn: modules, nn.Parameter, nn.init, nn.Module as a base
     optim.py     torch.optim: optimizers and learning-rate schedulers
+    data.py      torch.utils.data: TensorDataset and DataLoader
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
 
@@ -46,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.parse.allowlist import data as _data
 from app.parse.allowlist import nn as _nn
 from app.parse.allowlist import numpy as _numpy
 from app.parse.allowlist import optim as _optim
@@ -162,6 +164,7 @@ LIBRARIES: tuple[Library, ...] = (
     _numpy.LIBRARY,
     _nn.LIBRARY,
     _optim.LIBRARY,
+    _data.LIBRARY,
 )
 
 
