@@ -489,12 +489,17 @@ register(ProgramModule, ProgramModuleKind())
 
 def name_parameters(m: Machine) -> list[tuple[str, Tensor]]:
     """Name every parameter of the modules the program's variables hold by its
-    path under the first variable that held its model (`net.fc1.weight`); the
-    tracker's names then carry it into the graph and the gradients table."""
+    path under the variable (`net.fc1.weight`): the first variable that held
+    its model, which a parameter shared by two models keeps; the tracker's
+    names then carry it into the graph and the gradients table."""
     tracker = m.tracker
     found: list[tuple[str, Tensor]] = []
     seen: set[int] = set()
-    for root, model in tracker.named_modules.items():
+    for root, first in tracker.named_modules.items():
+        # The model the name holds at the end (`net = Net()` twice: the second).
+        model = m.globals.vars.get(root)
+        if not isinstance(model, nn.Module):
+            model = first
         for name, parameter in model.named_parameters():
             if id(parameter) not in seen:
                 seen.add(id(parameter))

@@ -270,3 +270,26 @@ def test_parameters_are_named_by_their_path_under_the_model() -> None:
     assert list(evaluation.gradients) == names
     weight = dict(evaluation.parameters)["net.fc1.weight"]
     assert evaluation.tensor_names[id(weight)] == "net.fc1.weight"
+
+
+def test_a_name_bound_to_a_second_model_names_the_second() -> None:
+    source = (
+        "net = nn.Linear(1, 1)\nold = net\nnet = nn.Linear(1, 2)\ny = net(torch.ones(1, 1)).sum()\n"
+    )
+    evaluation = run_source(source)
+    shapes = {name: tuple(p.shape) for name, p in evaluation.parameters}
+    assert shapes == {
+        "net.weight": (2, 1),
+        "net.bias": (2,),
+        "old.weight": (1, 1),
+        "old.bias": (1,),
+    }
+
+
+def test_a_module_made_and_called_in_a_function_is_named_by_its_global() -> None:
+    source = (
+        "def make():\n    layer = nn.Linear(2, 1)\n    return layer\n"
+        "model = make()\ny = model(torch.ones(1, 2)).sum()\n"
+    )
+    evaluation = run_source(source)
+    assert [name for name, _ in evaluation.parameters] == ["model.weight", "model.bias"]
