@@ -38,9 +38,13 @@ def test_every_tensor_method_and_attribute_exists() -> None:
 def test_no_private_or_dangerous_names() -> None:
     every = set(A.ATTRIBUTE_NAMES) | set(A.PREDEFINED_NAMES)
     for table in A.NAMESPACES.values():
-        every |= set(table)
+        # Sub-namespaces are paths, checked below: torch.utils.data is one.
+        every |= {name for name, entry in table.items() if not isinstance(entry, A.Ns)}
     assert not [name for name in every if name.startswith("_")]
     assert not every & NEVER
+    # torch.utils holds data alone (not checkpoint, cpp_extension, ...).
+    assert set(A.NAMESPACES["torch.utils"]) == {"data"}
+    assert "data" not in A.ATTRIBUTE_NAMES  # tensor.data stays refused
 
 
 def test_no_dangerous_keywords() -> None:
