@@ -28,6 +28,10 @@ from app.job import RenderOptions
 from app.render.escape import dot_string
 from app.render.theme import Palette
 
+# Past this many boxes in all, module boxes are left out (style_default's
+# MAX_LOOP_BOXES, for the same reason: Graphviz's clusters).
+MAX_BOXES = 500
+
 # A box: a loop step (line, iteration) or a module call (its number).
 Key = tuple[str, int, int]
 Member = tuple[str, tuple[LoopStep, ...], tuple[ModuleStep, ...]]
@@ -96,18 +100,35 @@ def box_count(members: list[Member], with_loops: bool) -> int:
     return len(boxes)
 
 
+def _members(graph: Graph) -> list[Member]:
+    return [(node.id, node.loops, node.modules) for node in graph.nodes]
+
+
+def module_box_notes(graph: Graph, options: RenderOptions, with_loops: bool) -> list[str]:
+    """What the drawing leaves out of the module calls, for the answer's warnings."""
+    if not draws_module_boxes(graph, options):
+        return []
+    boxes = box_count(_members(graph), with_loops)
+    if boxes <= MAX_BOXES:
+        return []
+    return [
+        f"The drawing leaves out its module boxes: with the loop boxes they are {boxes:,} "
+        f"(more than {MAX_BOXES} take Graphviz too long to lay out); each node's module "
+        "calls are still in the graph model (graph.nodes[].modules)."
+    ]
+
+
 def module_box_lines(
     graph: Graph,
     members: list[tuple[str, tuple[LoopStep, ...]]],
     colours: Palette,
     with_loops: bool,
-    limit: int,
 ) -> list[str]:
     """The clusters for style_default's DOT nodes (`members`: each with its
     loops; a node drawn again in a loop box is in no module box)."""
     modules = {node.id: node.modules for node in graph.nodes}
     boxed: list[Member] = [(name, loops, modules.get(name, ())) for name, loops in members]
-    if box_count(boxed, with_loops) > limit:
+    if box_count(boxed, with_loops) > MAX_BOXES:
         boxed = [(name, loops, ()) for name, loops in members]  # the loop boxes alone
     if not with_loops and not any(m for _, _, m in boxed):
         return []

@@ -88,7 +88,7 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
                 members.append((copy, by_id[edge.target].loops))
     if draws_module_boxes(graph, options):
         loops = draws_loop_boxes(graph, options)
-        lines.extend(module_box_lines(graph, members, colours, loops, MAX_LOOP_BOXES))
+        lines.extend(module_box_lines(graph, members, colours, loops))
     elif draws_loop_boxes(graph, options):
         lines.extend(_clusters(members, colours))
     for edge in graph.edges:

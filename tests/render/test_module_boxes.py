@@ -9,7 +9,7 @@ import pygraphviz
 from app.evaluate import run_source
 from app.graph import build_graph
 from app.job import RenderOptions
-from app.render import render, svg_inline, to_dot
+from app.render import drawing_notes, render, svg_inline, to_dot
 
 XOR = """
 import torch
@@ -175,3 +175,6 @@ def test_too_many_boxes_draw_the_loop_boxes_alone() -> None:
     graph = build_graph(run_source(source))
     dot = to_dot(graph, RenderOptions())
     assert "_M" not in dot and "cluster_L3i299" in dot
+    (note,) = drawing_notes(graph, RenderOptions())
+    assert "leaves out its module boxes" in note and "graph.nodes[].modules" in note
+    assert drawing_notes(graph, RenderOptions(group_modules=False)) == []
