@@ -125,7 +125,7 @@ class ProgramModule(nn.Module):
                 f'Module [{state.cls.name}] is missing the required "forward" function'
             )
         # Errors of the call point at the program's innermost module call.
-        calls = state.machine.library_state.get("nn")
+        calls = state.machine.library_state.get("nn")  # app.evaluate.module_calls
         node = getattr(calls, "node", None) or state.node
         return Callback(state.machine, method, node)(self, *args, **kwargs)
 
