@@ -36,6 +36,10 @@ int, sequence and format limits, checked before the work) with sizes.py
 (backward traces, reachability); namespaces.py and values.py (the allowlist
 as runtime values); failures.py (exception conversion); session.py
 (inputs, output selection, the automatic backward, the Evaluation).
+Libraries' values: classes.py (the program's own classes), modules.py,
+module_calls.py and layer_sizes.py (torch.nn), optim.py (torch.optim),
+data.py (torch.utils.data); addresses.py (printed addresses, the same on
+every run).
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process
