@@ -44,7 +44,7 @@ STATE = "nn"  # Machine.library_state key
 class CallState:
     """One run's module calls: the hooks' handles, the open calls."""
 
-    __slots__ = ("depth", "handles", "stack", "node", "calls", "paths")
+    __slots__ = ("depth", "handles", "stack", "node", "calls", "paths", "children")
 
     def __init__(self) -> None:
         self.depth = 0
@@ -53,6 +53,9 @@ class CallState:
         self.node: ast.AST | None = None  # the program's innermost module call
         self.calls = 0
         self.paths: dict[int, str] = {}
+        # id(parent) -> {id(child): its name}, for the outermost call's duration:
+        # a Sequential of n layers names each in O(1), not O(n).
+        self.children: dict[int, dict[int, str]] = {}
 
 
 def call_state(m: Machine) -> CallState:
@@ -137,9 +140,14 @@ def _path(m: Machine, state: CallState, module: nn.Module) -> str:
     """The module's path under the variable that holds the model."""
     if state.stack:
         parent, frame = state.stack[-1]
-        for key, child in parent._modules.items():
-            if child is module:
-                return f"{frame.path}.{key}" if frame.path else key
+        names = state.children.get(id(parent))
+        if names is None:
+            names = state.children[id(parent)] = {
+                id(child): key for key, child in reversed(parent._modules.items())
+            }
+        key = names.get(id(module))
+        if key is not None:
+            return f"{frame.path}.{key}" if frame.path else key
     tracker = m.tracker
     name = tracker.module_names.get(id(module))
     if name is not None:
@@ -224,6 +232,7 @@ def call_module(
                 handle.remove()
             state.handles = []
             state.stack.clear()
+            state.children.clear()
         state.node = outer_node
         tracker.modules = outer_modules
     if m.record:
