@@ -152,5 +152,8 @@ class Evaluation:
     # `out`: the names that call gives the parameters (the torchviz style
     # draws exactly what that call draws).
     make_dot_params: dict[str, torch.Tensor] | None = None
+    # For each of `gradients`: whether torch keeps it or only we show it, and
+    # whether the name means another value at the end (app.evaluate.kept).
+    keeping: dict[str, Any] = field(default_factory=dict)
     # References that keep id()-keyed objects alive while this record lives.
     keep: list[Any] = field(default_factory=list)

@@ -25,6 +25,7 @@ from app.evaluate import optim as _optim  # noqa: F401 (registers optimizers' ki
 from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert
 from app.evaluate.interpreter import Interpreter
+from app.evaluate.kept import keepings
 from app.evaluate.modules import name_parameters
 from app.evaluate.namespaces import PREDEFINED
 from app.evaluate.result import Evaluation, MakeDotCall
@@ -264,6 +265,10 @@ class Session:
                 elif tensor.grad_fn in graph and tensor is not value:
                     gradients[key] = tracker.intermediate_grads.get(id(tensor))
             trace = machine.backward.select(value)
+            named = {k: tracker.named_tensors[k] for k in gradients if k in tracker.named_tensors}
+            keeping = keepings(
+                named, machine.globals.vars, tracker.tensor_origins, tracker.node_origins
+            )
             self._collect()
         if machine.truncated:
             self.warnings.append(f"stdout was cut at {self.limits.stdout_chars:,} characters")
@@ -282,6 +287,7 @@ class Session:
             gradients=gradients,
             parameters=parameters,
             make_dot_params=_make_dot_params(machine.made_dot, value),
+            keeping=keeping,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
         )
 

@@ -30,6 +30,7 @@ NODE_KEYS = [
     "loops",
     "modules",
     "step",
+    "kept",
 ]
 
 

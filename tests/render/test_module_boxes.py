@@ -173,8 +173,13 @@ def test_too_many_boxes_draw_the_loop_boxes_alone() -> None:
         "for i in range(300):\n    y = m(m(y))\n"
     )
     graph = build_graph(run_source(source))
-    dot = to_dot(graph, RenderOptions())
+    expanded = RenderOptions(loops="expanded")
+    dot = to_dot(graph, expanded)
     assert "_M" not in dot and "cluster_L3i299" in dot
-    (note,) = drawing_notes(graph, RenderOptions())
+    (note,) = drawing_notes(graph, expanded)
     assert "leaves out its module boxes" in note and "graph.nodes[].modules" in note
-    assert drawing_notes(graph, RenderOptions(group_modules=False)) == []
+    assert drawing_notes(graph, RenderOptions(group_modules=False, loops="expanded")) == []
+    # Collapsed (the default for such a loop), the iterations drawn keep their boxes.
+    collapsed = to_dot(graph, RenderOptions())
+    assert "cluster_L3i299_M" in collapsed and "cluster_L3i0_M" in collapsed
+    assert drawing_notes(graph, RenderOptions()) == []
