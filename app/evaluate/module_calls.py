@@ -32,8 +32,8 @@ from torch import nn
 from torch.nn.modules import module as torch_module
 
 from app.evaluate.classes import ProgramModule
-from app.evaluate.guards import cap_numel
 from app.evaluate.machine import Machine
+from app.evaluate.metashape import cap_numel
 from app.evaluate.result import ModuleStep
 
 Tensor = torch.Tensor

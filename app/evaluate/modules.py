@@ -296,15 +296,13 @@ def name_parameters(m: Machine) -> list[tuple[str, Tensor]]:
                 found.append((f"{root}.{name}", parameter))
     for path, parameter in found:
         earlier = tracker.tensor_names.get(id(parameter))
-        if (
-            earlier is not None
-            and earlier != path
-            and tracker.named_tensors.get(earlier) is parameter
-        ):
+        if earlier is None:
+            tracker.name(path, parameter)
+            continue
+        if earlier != path and tracker.named_tensors.get(earlier) is parameter:
             del tracker.named_tensors[earlier]  # one row per parameter, under its path
-        tracker.tensor_names[id(parameter)] = path
+        tracker.tensor_names[id(parameter)] = path  # the model's name wins
         tracker.named_tensors.setdefault(path, parameter)
-        tracker.keep.append(parameter)
     return found[:PARAMETER_ROWS]
 
 

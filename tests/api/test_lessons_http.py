@@ -31,7 +31,7 @@ def test_lesson_through_the_api(live_server: LiveServer, lesson: dict[str, Any])
 def test_lessons_are_the_gallery(live_server: LiveServer) -> None:
     with live_server.client() as http:
         examples = http.get("/api/v1/examples").json()["examples"]
-    # The notebook's lessons, and data/gallery.json's placed among them.
+    # The lecture's lessons and data/gallery.json's, placed among them.
     assert [e["id"] for e in examples] == [lesson["id"] for lesson in gallery_lessons()]
     assert [e["id"] for e in examples if e["id"] in {known["id"] for known in LESSONS}] == [
         lesson["id"] for lesson in LESSONS

@@ -182,6 +182,8 @@ RUNTIME: frozenset[str] = frozenset(
         "nn.Module()",
         LIN + "m.to(torch.float64)",
         LIN + "m.half()",
+        LIN + "m.cuda()",  # a tensor's .cuda() is the cpu's no-op (issue 20): a name values have
+        LIN + "m.apply(print)",  # autograd.Function's apply
         "class B:\n    def __init__(self):\n        self.forward = 1\n"
         "class A(nn.Module):\n    pass\nB()\na = A()\na.forward = print",
         "class B:\n    def __init__(self):\n        self.parameters = 1\nB()\n"
