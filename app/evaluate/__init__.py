@@ -43,7 +43,9 @@ functions.py (custom autograd Functions), devices.py (torch.device, the
 cpu as a no-op, conversions), hooks.py (tensor hooks), transforms.py
 (torch.func, torch.autograd.functional), strings.py (str methods, format,
 %), pyrandom.py (`import random`); torch calls the program back through
-callbacks.py; printed addresses are addresses.py's.
+callbacks.py; printed addresses are addresses.py's. torch.nn: modules.py,
+module_calls.py and layer_sizes.py; torch.optim: optim.py; torch.utils.data:
+data.py.
 NumPy: arrays.py (ndarrays, NumPy scalars, scalar types and dtypes as value
 kinds), array_calls.py (np, np.linalg, np.random and Generators),
 array_args.py (arguments checked, results bounded and counted),

@@ -21,7 +21,9 @@ import torch.fft
 import torch.func
 import torch.linalg
 import torch.nn.functional
+import torch.optim
 import torch.special
+import torch.utils.data
 
 from app.evaluate import arrays, builtins, pyrandom
 from app.evaluate import functions as _functions  # registers torch.autograd.Function's base
@@ -36,6 +38,10 @@ MODULES: dict[str, Any] = {
     "torch.func": torch.func,
     "torch.nn": torch.nn,
     "torch.nn.functional": torch.nn.functional,
+    "torch.nn.init": torch.nn.init,
+    "torch.optim": torch.optim,
+    "torch.optim.lr_scheduler": torch.optim.lr_scheduler,
+    "torch.utils.data": torch.utils.data,
     "torch.linalg": torch.linalg,
     "torch.special": torch.special,
     "torch.fft": torch.fft,
@@ -50,6 +56,11 @@ MODULES: dict[str, Any] = {
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
 CALL_KINDS: dict[str, str] = {
     "random": pyrandom.KIND,
+    "torch.nn": "nn",
+    "torch.nn.init": "nn.init",
+    "torch.optim": "optim",
+    "torch.optim.lr_scheduler": "optim",
+    "torch.utils.data": "data",
     **dict.fromkeys(("numpy", "numpy.linalg", "numpy.random"), "numpy"),
 }
 # The targets of specials that are not the namespace's own member.

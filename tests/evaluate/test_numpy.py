@@ -271,6 +271,23 @@ w = t.data.numpy()
 print(w, t.data.numpy().sum())
 print(torch.from_numpy(a).to('cpu'), torch.as_tensor(a, device='cpu'))
 """,
+    # NumPy data through an nn model and an optimizer, its weights back as arrays
+    """\
+import torch.nn as nn
+X = np.random.rand(10, 3).astype(np.float32)
+y = np.random.rand(10, 1).astype(np.float32)
+model = nn.Linear(3, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for i in range(5):
+    pred = model(torch.from_numpy(X))
+    loss = ((pred - torch.from_numpy(y)) ** 2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+print(loss.item(), model.weight.detach().numpy(), model(torch.tensor(X[:2])).detach().numpy())
+w = model.weight.detach().numpy()
+print(w.shape, w.dtype, np.round(w, 3), [p.detach().numpy().shape for p in model.parameters()])
+""",
     # errors are NumPy's own, and a program may catch them
     """\
 try:

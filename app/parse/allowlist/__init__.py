@@ -15,6 +15,8 @@ corners and why they are absent:
                  (survey.py writes torch_surface.py from the decisions of
                  torch_policy.py and torch_exclusions.py)
     nn.py        torch.nn: modules, nn.Parameter, nn.init, nn.Module as a base
+    optim.py     torch.optim: optimizers and learning-rate schedulers
+    data.py      torch.utils.data: TensorDataset and DataLoader
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy, numpy.linalg, numpy.random, ndarrays, NumPy scalars
 
@@ -50,8 +52,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.parse.allowlist import data as _data
 from app.parse.allowlist import nn as _nn
 from app.parse.allowlist import numpy as _numpy
+from app.parse.allowlist import optim as _optim
 from app.parse.allowlist import python as _python
 from app.parse.allowlist import torch as _torch
 from app.parse.allowlist.entries import (
@@ -72,8 +76,9 @@ from app.parse.allowlist.entries import (
     Ns,
     fn,
 )
-from app.parse.allowlist.nn import MODULE_RESERVED, NN
+from app.parse.allowlist.nn import MODULE_RESERVED, MODULE_SETTABLE, NN, NN_HINTS
 from app.parse.allowlist.numpy import NUMPY, NUMPY_HINTS
+from app.parse.allowlist.optim import OPTIM_HINTS, OPTIMIZER_POSITIONAL
 from app.parse.allowlist.python import (
     BARE_CONSTANTS,
     BUILTINS,
@@ -150,11 +155,13 @@ __all__ = [
     "MATMUL",
     "META",
     "MODULE_RESERVED",
+    "MODULE_SETTABLE",
     "METHOD_KWARGS",
     "NAMESPACES",
     "NN",
     "NUMPY",
     "NUMPY_HINTS",
+    "OPTIMIZER_POSITIONAL",
     "PIECES",
     "PREDEFINED_MODULES",
     "PREDEFINED_NAMES",
@@ -182,7 +189,14 @@ __all__ = [
 
 # Every library the language knows. A new one is a module of this package
 # with a LIBRARY, listed here.
-LIBRARIES: tuple[Library, ...] = (_torch.LIBRARY, _python.LIBRARY, _numpy.LIBRARY, _nn.LIBRARY)
+LIBRARIES: tuple[Library, ...] = (
+    _torch.LIBRARY,
+    _python.LIBRARY,
+    _numpy.LIBRARY,
+    _nn.LIBRARY,
+    _optim.LIBRARY,
+    _data.LIBRARY,
+)
 
 
 def _merged(libraries: tuple[Library, ...]) -> dict[str, frozenset[str] | None]:
@@ -195,11 +209,12 @@ def _merged(libraries: tuple[Library, ...]) -> dict[str, frozenset[str] | None]:
     return merged
 
 
-# A library may add members to another's namespace (NumPy's torch.from_numpy).
-NAMESPACES: dict[str, Mapping[str, Entry]] = {}
-for _library in LIBRARIES:
-    for _path, _table in _library.namespaces.items():
-        NAMESPACES[_path] = {**NAMESPACES.get(_path, {}), **_table}
+NAMESPACES: dict[str, Mapping[str, Entry]] = {
+    path: table for library in LIBRARIES for path, table in library.namespaces.items()
+}
+for _library in LIBRARIES:  # members a library adds to another's namespace
+    for _path, _members in _library.extends.items():
+        NAMESPACES[_path] = {**NAMESPACES[_path], **_members}
 # Tensor methods: torch's own, and those other libraries bridge to (x.numpy()).
 TENSOR_METHODS: dict[str, Fn] = dict(_torch.TENSOR_METHODS)
 for _library in LIBRARIES:
@@ -244,4 +259,6 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     "storage": "storage is not available",
     "untyped_storage": "storage is not available",
     "data_ptr": "memory addresses are not available",
+    **NN_HINTS,
+    **OPTIM_HINTS,
 }

@@ -112,10 +112,10 @@ class Library:
     every program starts with and the namespace each means (`np`: "numpy");
     `settable` the attribute names a program may assign on its values
     (`layer.weight = ...`); `class_bases` the dotted paths of its classes a
-    program's class may derive from (`torch.nn.Module`); `tensor_methods` the
-    methods it gives tensors (NumPy's bridge, `x.numpy()`). A library may add
-    members to another's namespace (`torch.from_numpy`): the tables of one
-    path are merged.
+    program's class may derive from (`torch.nn.Module`); `extends` members
+    it adds to another library's namespaces (`torch.optim` in `torch`,
+    NumPy's `torch.from_numpy`); `tensor_methods` the methods it gives
+    tensors (NumPy's bridge, `x.numpy()`).
     """
 
     namespaces: Mapping[str, Mapping[str, Entry]]
@@ -125,4 +125,5 @@ class Library:
     predefined: Mapping[str, str] = field(default_factory=dict)
     settable: frozenset[str] = frozenset()
     class_bases: Mapping[str, ClassBase] = field(default_factory=dict)
+    extends: Mapping[str, Mapping[str, Entry]] = field(default_factory=dict)
     tensor_methods: Mapping[str, Fn] = field(default_factory=dict)

@@ -442,12 +442,8 @@ def _methods(*tables: Mapping[str, Fn]) -> dict[str, frozenset[str] | None]:
 
 
 LIBRARY = Library(
-    namespaces={
-        "numpy": NUMPY,
-        "numpy.linalg": LINALG,
-        "numpy.random": RANDOM,
-        "torch": TORCH_BRIDGES,
-    },
+    namespaces={"numpy": NUMPY, "numpy.linalg": LINALG, "numpy.random": RANDOM},
+    extends={"torch": TORCH_BRIDGES},
     importable=frozenset({"numpy", "numpy.linalg", "numpy.random"}),
     attributes=NDARRAY_ATTRIBUTES | DTYPE_ATTRIBUTES | INFO_ATTRIBUTES,
     methods=_methods(NDARRAY_METHODS, GENERATOR_METHODS, TENSOR_BRIDGES),
