@@ -23,8 +23,9 @@ Style = Literal["default", "torchviz"]
 RankDir = Literal["TB", "LR"]
 Theme = Literal["light", "dark"]
 Format = Literal["svg", "png", "dot", "json"]
-# What a worker is asked for: the JSON answer of /evaluate, or an image alone.
-Kind = Literal["evaluate", "image"]
+# What a worker is asked for: the JSON answer of /evaluate, its summary for
+# the pages (app.pipeline.PAGE_BYTES), or an image alone.
+Kind = Literal["evaluate", "page", "image"]
 
 
 def _no_booleans(value: Any, depth: int = 0) -> Any:

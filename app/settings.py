@@ -62,6 +62,13 @@ class Settings(BaseSettings):
         description="Output of `print` kept per program, characters "
         "(the rest is cut, with a warning).",
     )
+    answer_mb: int = Field(
+        8,
+        ge=1,
+        le=1024,
+        description="Largest answer (JSON or image) one evaluation sends, MiB; past it, values "
+        "are summarised (JSON) or the image refused.",
+    )
     graph_nodes: int = Field(5_000, ge=1, description="Largest graph that is drawn.")
     render_time_s: float = Field(
         2.0, gt=0, description="Layout time of a big graph before it is left undrawn, seconds."
@@ -124,6 +131,7 @@ class Settings(BaseSettings):
             stdout_chars=self.stdout_chars,
             graph_nodes=self.graph_nodes,
             render_time_s=self.render_time_s,
+            answer_bytes=self.answer_mb << 20,
             wall_time_s=self.wall_time_s,
             memory_bytes=self.memory_mb << 20,
         )

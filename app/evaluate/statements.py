@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from app.budget import LABEL_CHARS, cut
 from app.errors import NotAllowed, VisualizerError
 from app.evaluate import attributes, operators
 from app.evaluate.failures import CaughtError, clean_text, printed
@@ -197,8 +198,9 @@ class Statements(Machine):
         tracker = self.tracker
         outer = tracker.loops
         line = node.lineno
-        # Text for the graph's loop boxes ("for i, iteration 2"), never run.
-        target = ast.unparse(node.target)
+        # Text for the graph's loop boxes ("for i, iteration 2"), never run; a
+        # long one (`for d["<19 KB>"] in ...`) is cut, as it is on every node.
+        target = cut(ast.unparse(node.target), LABEL_CHARS)
         try:
             for index, item in enumerate(iterator):
                 self.step(node)

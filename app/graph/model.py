@@ -46,7 +46,7 @@ class Node:
     # Saved tensors: the attribute that saved it ("self", "other", "result[0]").
     saved_as: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, values: bool = True) -> dict[str, Any]:
         return {
             "id": self.id,
             "kind": self.kind,
@@ -54,8 +54,8 @@ class Node:
             "name": self.name,
             "shape": None if self.shape is None else list(self.shape),
             "dtype": self.dtype,
-            "value": self.value,
-            "grad": self.grad,
+            "value": self.value if values else None,
+            "grad": self.grad if values else None,
             "span": None if self.span is None else self.span.to_dict(),
             "loops": [
                 {"line": s.line, "iteration": s.iteration, "target": s.target} for s in self.loops
@@ -75,12 +75,12 @@ class Edge:
     # Not in the JSON: saved edges name the attribute ("self", "other").
     saved_as: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, values: bool = True) -> dict[str, Any]:
         return {
             "id": self.id,
             "source": self.source,
             "target": self.target,
-            "grad": self.grad,
+            "grad": self.grad if values else None,
             "style": self.style,
         }
 
@@ -113,10 +113,18 @@ class Graph:
     # What the walk was asked for (build_graph's flags).
     show_saved: bool = False
     show_attrs: bool = False
+    # Some values were left off nodes and edges to keep the answer within its
+    # byte limit (build_graph's budget, app/budget.py).
+    truncated: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "nodes": [node.to_dict() for node in self.nodes],
-            "edges": [edge.to_dict() for edge in self.edges],
+    def to_dict(self, values: bool = True) -> dict[str, Any]:
+        """The JSON model; without `values`, every node's and edge's value and
+        gradient is null (and the model says it is truncated)."""
+        document: dict[str, Any] = {
+            "nodes": [node.to_dict(values) for node in self.nodes],
+            "edges": [edge.to_dict(values) for edge in self.edges],
             "backward_order": list(self.backward_order),
         }
+        if self.truncated or not values:
+            document["truncated"] = True
+        return document
