@@ -146,6 +146,10 @@ class Statements(Machine):
 
     def set_item(self, container: Any, index: Any, value: Any, node: ast.AST) -> None:
         if isinstance(container, Tensor):
+            if not isinstance(index, int | slice):
+                # Broadcast index tensors (x[a, b] = 1) make as many positions
+                # as indexing with them would.
+                self.guard.index(container, index)
             container[index] = value
             if self.record:
                 self.tracker.note(container, node)
