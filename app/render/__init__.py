@@ -91,6 +91,7 @@ def _laid_out(
             dot,
             fmt,
             nodes=len(graph.nodes),
+            edges=len(graph.edges),
             clusters=style_default.CLUSTER in dot,
             timeout=timeout,
             measure=_measure(dot, fmt, options),
