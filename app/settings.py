@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Requests after which an evaluation process is replaced (0: never).",
     )
+    worker_growth_mb: int = Field(
+        32,
+        ge=0,
+        description="Memory an evaluation process may hold above its start, after a request, "
+        "before it is replaced, MiB (0: never).",
+    )
     wall_time_s: float = Field(3.0, gt=0, description="Wall time of one evaluation, seconds.")
     memory_mb: int = Field(1024, ge=64, description="Address space of one evaluation process, MiB.")
     source_chars: int = Field(20_000, ge=1, description="Longest program, characters.")
@@ -116,6 +122,7 @@ class Settings(BaseSettings):
             "wall_time_s": self.wall_time_s,
             "memory_bytes": self.memory_mb << 20,
             "recycle_after": self.recycle_after or None,
+            "growth_bytes": (self.worker_growth_mb << 20) or None,
         }
 
     def limits(self) -> Limits:

@@ -17,10 +17,11 @@ own, and a Graphviz crash is a crash of its process. Small graphs (the
 common case, a few milliseconds) lay out in the calling process, which runs
 in a worker the server kills on wall time. A graph of `PROCESS_NODES` nodes
 or more, or of `PROCESS_EDGES` edges or more, or with loop boxes (clusters)
-at all, lays out in the layout process instead (app/graphviz/process.py: one small long-lived process per
-calling process, killed at `timeout`): the render time-out ends the layout,
-not the worker, so the caller can still answer the values and gradients,
-and a Graphviz abort ends the layout process only. Its round trip costs
+at all, lays out in the layout process instead (app/graphviz/process.py:
+one small long-lived process per calling process, killed at `timeout`):
+the render time-out ends the layout, not the worker, so the caller can
+still answer the values and gradients, and a Graphviz abort ends the
+layout process only. Its round trip costs
 about 0.2 ms beside such a layout, whose time Graphviz makes hard to
 predict (a 100-node loop graph takes 0.2 s or 7 s depending on its edge
 labels and ranking). Until 2026-11-27 each such layout ran in a fork of the

@@ -7,8 +7,11 @@ One pool per server process, started in the app's lifespan:
     answer, payload = await pool.submit({"kind": "evaluate", "job": {...}})
     await pool.close()
 
-A request takes an idle worker (or waits in a line of at most `queue_size`,
-else PoolBusy), is written to it as a JSON frame and answered by a frame.
+A request takes an idle worker, the one idle longest (or waits in a line of
+at most `queue_size`, else PoolBusy), is written to it as a JSON frame and
+answered by a frame. A worker that says its answer is its last (recycled,
+out of memory, or holding more than `growth_bytes` that its requests left
+behind: app.workers.child) gets no more work and is replaced.
 Past `wall_time_s` the worker is SIGKILLed and the request answered
 LimitExceeded("wall_time"); a worker that dies mid-request answers
 WorkerCrashed. Either way a replacement is forked in the background, so a
@@ -72,6 +75,7 @@ class WorkerPool:
         wall_time_s: float = 3.0,
         memory_bytes: int | None = 1 << 30,
         recycle_after: int | None = 10_000,
+        growth_bytes: int | None = None,
         queue_timeout_s: float = 10.0,
         start_timeout_s: float = 60.0,
     ) -> None:
@@ -83,7 +87,7 @@ class WorkerPool:
         self.wall_time_s = wall_time_s
         self.queue_timeout_s = queue_timeout_s
         self.start_timeout_s = start_timeout_s
-        self._config = ChildConfig(handler, memory_bytes, recycle_after)
+        self._config = ChildConfig(handler, memory_bytes, recycle_after, growth_bytes)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._forkserver: ForkServer | None = None
         self._workers: set[Worker] = set()
