@@ -66,7 +66,7 @@ def _print(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -
     parts = []
     for arg in args:
         m.guard.render(arg)
-        parts.append(shown(arg, str(arg)))
+        parts.append(shown(arg, str(arg), m.addresses))
     m.guard.text(parts, sep, end)  # 3,000 arguments and a long sep: before the join
     m.write(sep.join(parts) + end)
 
@@ -99,7 +99,7 @@ def _str(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> 
     if not args:
         return ""
     m.guard.render(args[0])
-    text = shown(args[0], str(args[0]))
+    text = shown(args[0], str(args[0]), m.addresses)
     m.guard.sequence(len(text))  # what a kind's text bound did not foresee
     return text
 

@@ -12,6 +12,7 @@ corners and why they are absent:
     entries.py   Fn, Const, Ns, the size bounds, Library
     torch.py     torch, torch.autograd, torch.linalg, torch.nn.functional,
                  tensor methods and attributes, torchviz's make_dot
+    nn.py        torch.nn: modules, nn.Parameter, nn.init, nn.Module as a base
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
 
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.parse.allowlist import nn as _nn
 from app.parse.allowlist import numpy as _numpy
 from app.parse.allowlist import python as _python
 from app.parse.allowlist import torch as _torch
@@ -56,6 +58,7 @@ from app.parse.allowlist.entries import (
     MATMUL,
     PIECES,
     SHRINK,
+    ClassBase,
     Const,
     Entry,
     Fn,
@@ -63,6 +66,7 @@ from app.parse.allowlist.entries import (
     Ns,
     fn,
 )
+from app.parse.allowlist.nn import MODULE_RESERVED, NN
 from app.parse.allowlist.numpy import NUMPY, NUMPY_HINTS
 from app.parse.allowlist.python import (
     BARE_CONSTANTS,
@@ -83,7 +87,6 @@ from app.parse.allowlist.torch import (
     GRAD_FN_METHODS,
     LINALG,
     MAKE_DOT,
-    NN,
     RETURN_FIELDS,
     TENSOR_ATTRIBUTES,
     TENSOR_METHODS,
@@ -99,6 +102,7 @@ __all__ = [
     "BARE_CONSTANTS",
     "BROADCAST",
     "BUILTINS",
+    "CLASS_BASES",
     "CONCAT",
     "CREATE",
     "DATA",
@@ -118,6 +122,7 @@ __all__ = [
     "MATH",
     "MATH_NAMES",
     "MATMUL",
+    "MODULE_RESERVED",
     "METHOD_KWARGS",
     "NAMESPACES",
     "NN",
@@ -127,12 +132,14 @@ __all__ = [
     "PREDEFINED_MODULES",
     "PREDEFINED_NAMES",
     "RETURN_FIELDS",
+    "SETTABLE",
     "SHRINK",
     "TENSOR_ATTRIBUTES",
     "TENSOR_METHODS",
     "TENSOR_SETTABLE",
     "TORCH",
     "TORCHVIZ",
+    "ClassBase",
     "Const",
     "Entry",
     "Fn",
@@ -144,7 +151,7 @@ __all__ = [
 
 # Every library the language knows. A new one is a module of this package
 # with a LIBRARY, listed here.
-LIBRARIES: tuple[Library, ...] = (_torch.LIBRARY, _python.LIBRARY, _numpy.LIBRARY)
+LIBRARIES: tuple[Library, ...] = (_torch.LIBRARY, _python.LIBRARY, _numpy.LIBRARY, _nn.LIBRARY)
 
 
 def _merged(libraries: tuple[Library, ...]) -> dict[str, frozenset[str] | None]:
@@ -176,6 +183,15 @@ METHOD_KWARGS: dict[str, frozenset[str] | None] = _merged(LIBRARIES)
 ATTRIBUTE_NAMES: frozenset[str] = frozenset(METHOD_KWARGS).union(
     *(library.attributes for library in LIBRARIES)
 )
+
+# Attribute names a program may assign (`x.grad = None`, `layer.weight = ...`),
+# besides those its own classes give their instances (app.parse.classes).
+SETTABLE: frozenset[str] = TENSOR_SETTABLE.union(*(library.settable for library in LIBRARIES))
+
+# Dotted path -> the rules for a program's class deriving from it.
+CLASS_BASES: dict[str, ClassBase] = {
+    path: base for library in LIBRARIES for path, base in library.class_bases.items()
+}
 
 PREDEFINED_NAMES: frozenset[str] = frozenset(
     set(PREDEFINED_MODULES) | set(BUILTINS) | set(MATH_NAMES) | set(DUAL_NAMES)
