@@ -79,10 +79,11 @@ def megabytes(n: int | float) -> str:
 class Budget:
     """The bytes an answer may still take, and what was left out to keep to them."""
 
-    __slots__ = ("limit", "left", "notes", "short")
+    __slots__ = ("limit", "whole", "left", "notes", "short")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, whole: int | None = None) -> None:
         self.limit = limit
+        self.whole = limit if whole is None else whole  # the answer's limit, for the warnings
         self.left = limit
         self.notes: list[str] = []
         self.short = False  # something was cut or left out
@@ -97,7 +98,7 @@ class Budget:
 
     def share(self, fraction: float) -> Budget:
         """A budget of at most `fraction` of what is left, to be `settle`d after."""
-        return Budget(int(self.left * fraction))
+        return Budget(int(self.left * fraction), self.whole)
 
     def settle(self, part: Budget) -> None:
         """Spend what a `share` spent, and keep its notes."""

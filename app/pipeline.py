@@ -218,7 +218,7 @@ def _graph_model(graph: Graph, budget: Budget) -> dict[str, Any]:
         return document
     budget.note(
         "The graph's nodes and edges are given without their values: with them, the "
-        f"graph model would take the answer past its limit of {megabytes(budget.limit)}."
+        f"graph model would take the answer past its limit of {megabytes(budget.whole)}."
     )
     return graph.to_dict(values=False)
 

@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AUTOGRAD_VIZ_", extra="ignore")
 
     host: str = Field("127.0.0.1", description="Address `serve` binds.")
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s\"'<>]+$",
+        description="The address the service is reached at (`https://viz.example.org`), for "
+        "the share links of the pages; unset: links relative to the page.",
+    )
     port: int = Field(8000, description="Port `serve` binds.")
     workers: int = Field(1, ge=1, description="uvicorn worker processes.")
     pool_size: int = Field(2, ge=1, le=64, description="Evaluation processes per server process.")

@@ -111,11 +111,11 @@ def encode_tensor(t: torch.Tensor, budget: Budget | None = None) -> dict[str, An
     if not out.get("truncated") and t.numel() > HEAD_ELEMENTS:
         summary = _encode_tensor(t, HEAD_ELEMENTS)  # below its size: the summary
         if budget.take(json_size(summary)):
-            budget.note(SUMMARISED.format(limit=megabytes(budget.limit)))
+            budget.note(SUMMARISED.format(limit=megabytes(budget.whole)))
             return summary
     bare = {"shape": out["shape"], "dtype": out["dtype"], "value": [], "truncated": True}
     budget.take(json_size(bare))  # a few bytes: if not, the answer's reserve holds them
-    budget.note(SUMMARISED.format(limit=megabytes(budget.limit)))
+    budget.note(SUMMARISED.format(limit=megabytes(budget.whole)))
     return bare
 
 
@@ -200,7 +200,7 @@ def encode_value(value: Any, budget: Budget | None = None) -> dict[str, Any]:
     if plain.cut:
         out["truncated"] = True
         if budget is not None and plain.spent:
-            budget.note(SUMMARISED.format(limit=megabytes(budget.limit)))
+            budget.note(SUMMARISED.format(limit=megabytes(budget.whole)))
     return out
 
 
