@@ -214,6 +214,11 @@ PARTS: list[Part] = [
 def _graph_model(graph: Graph, budget: Budget) -> dict[str, Any]:
     """The graph as JSON; without its nodes' and edges' values if it does not fit whole."""
     document = graph.to_dict()
+    if graph.truncated:
+        budget.note(
+            "Values on the graph's nodes and edges may take a quarter of the answer's limit "
+            f"of {megabytes(budget.whole)}: those past it are given without their values (null)."
+        )
     if json_size(document) <= budget.left:
         return document
     budget.note(

@@ -39,6 +39,7 @@ from app.cache import Answer, AnswerCache, Memo
 from app.errors import LimitExceeded, VisualizerError
 from app.job import Job, work_request
 from app.limits import MACHINE_LIMITS
+from app.loop_lag import LoopLag
 from app.settings import Settings
 from app.workers import PoolUnavailable, WorkerError, WorkerPool
 from app.workers.protocol import Message, decode_error, encode_error
@@ -75,11 +76,14 @@ class Service:
         self._pool_metrics = metrics.PoolMetrics()
         self.build = build_id()
         self._page_thread = ThreadPoolExecutor(1, thread_name_prefix="pages")
+        self.loop_lag = LoopLag()
 
     async def start(self) -> None:
         await self.pool.start()
+        self.loop_lag.start()
 
     async def close(self) -> None:
+        self.loop_lag.stop()
         await self.pool.close()
         self._page_thread.shutdown(wait=False, cancel_futures=True)
 

@@ -201,6 +201,11 @@ def encode_value(value: Any, budget: Budget | None = None) -> dict[str, Any]:
         out["truncated"] = True
         if budget is not None and plain.spent:
             budget.note(SUMMARISED.format(limit=megabytes(budget.whole)))
+        elif budget is not None:
+            budget.note(
+                f"The value is cut after {PLAIN_ITEMS:,} items or {DEPTH} levels of nesting, "
+                'where it says "..." (marked "truncated").'
+            )
     return out
 
 
