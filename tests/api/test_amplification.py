@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import LiveServer, start_server, stop_server
-from tests.evaluate.hostile_amplification import ANSWERED, ATTACKS
+from tests.evaluate.hostile_amplification import ANSWERED, ATTACKS, LEAK
 
 LIMIT = 8 << 20  # AUTOGRAD_VIZ_ANSWER_MB's default
 
@@ -98,7 +98,6 @@ def test_a_few_nodes_with_thousands_of_edges_keep_their_numbers(server: LiveServ
     assert image.status_code == 422 and image.json()["limit"] == "render_time"
 
 
-LEAK = "x = torch.ones(1000000, requires_grad=True)\nx.grad = x * 2\nx.sum() + {n}"
 # 12 float64 tensors of a million elements, held: 96 MB, with the memory
 # limit at 192 MiB above the warmed-up process. After a dozen leaking
 # requests (8 MiB each) in the same process it would not fit.

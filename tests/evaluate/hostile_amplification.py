@@ -9,6 +9,9 @@ ANSWERED are programs that are answered, but whose answer would have been
 far larger than the program without the byte budget (app/budget.py): the
 live-server tests (tests/api/test_amplification.py) and the load test check
 that each answer stays within the limit and says what it left out.
+HEAVY_PAGES have the biggest pages (/embed), which the page-flood test and
+the load test ask for again and again. LEAK leaves about 8 MiB behind in
+the evaluation process that runs it (a reference cycle inside torch).
 """
 
 from __future__ import annotations
@@ -71,3 +74,15 @@ ANSWERED: list[str] = [
     + '"] in range(300):\n    y = y * 1.0\ny.sum()',
     "y = torch.rand(1000, requires_grad=True)\nfor i in range(200):\n    y = y * 1.0\ny.sum()",
 ]
+
+# The pages closest to app.pipeline.PAGE_BYTES: a value of long strings, a
+# loop drawn with its values, a drawn loop of sines.
+HEAVY_PAGES: list[str] = [
+    '[["A"*100000]*1000]*3',
+    "y = torch.rand(1000, requires_grad=True)\nfor i in range(150):\n    y = y * 1.0\ny.sum()",
+    "x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor i in range(120):\n"
+    "    y = torch.sin(y) * 1.01 + x\ny",
+]
+
+# `{n}` makes each one a new program (no cache answers it).
+LEAK = "x = torch.ones(1000000, requires_grad=True)\nx.grad = x * 2\nx.sum() + {n}"

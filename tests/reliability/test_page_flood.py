@@ -25,17 +25,11 @@ import pytest
 
 from app.pipeline import PAGE_BYTES
 from tests.conftest import LiveServer, start_server, stop_server
+from tests.evaluate.hostile_amplification import HEAVY_PAGES
 
 pytestmark = pytest.mark.timeout(180)
 
-# Programs with the biggest pages: a value of long strings, a drawn loop
-# with its values, a value past the answer's limit.
-HEAVY = [
-    '[["A"*100000]*1000]*3',
-    "y = torch.rand(1000, requires_grad=True)\nfor i in range(150):\n    y = y * 1.0\ny.sum()",
-    "x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor i in range(120):\n"
-    "    y = torch.sin(y) * 1.01 + x\ny",
-]
+HEAVY = HEAVY_PAGES
 FLOODERS = 8
 FLOOD_S = 6.0
 LESSON = {"source": "3*sin(x) + x + 3", "x": "5"}
