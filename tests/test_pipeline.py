@@ -105,3 +105,23 @@ def test_an_image_past_the_answer_limit_is_refused() -> None:
     answer = json.loads(run_job(Job(source=source), "evaluate", limits))
     assert answer["svg"] is None and answer["graph"]["nodes"]
     assert any("GET /api/v1/graph.svg draws it alone" in w for w in answer["warnings"])
+
+
+def test_an_optimize_answer_is_bounded_too() -> None:
+    from dataclasses import asdict
+
+    import pytest
+
+    from app.errors import LimitExceeded
+    from app.limits import Limits
+    from app.pipeline import handle
+
+    job = {"source": "x**2 - 2*x", "variable": "x", "steps": 5}
+    small = asdict(Limits(answer_bytes=2_000))
+    for kind in ("optimize", "optimize_image"):
+        with pytest.raises(LimitExceeded) as caught:
+            handle({"kind": kind, "job": job, "limits": small})
+        assert caught.value.limit == "answer_bytes"
+    meta, body = handle({"kind": "optimize", "job": job})
+    assert meta["media_type"] == "application/json" and body is not None
+    assert json.loads(body)["runs"]

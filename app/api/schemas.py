@@ -83,13 +83,22 @@ class GraphModel(BaseModel):
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     backward_order: list[str]
+    truncated: bool = Field(
+        False,
+        description="True when values of nodes and edges (or the whole model) were left out "
+        "to keep the answer within its byte limit; `warnings` says which.",
+    )
 
 
 class EvaluateResult(BaseModel):
     value: Any
     shape: list[int] | None
     dtype: str | None
-    truncated: bool = False
+    truncated: bool = Field(
+        False,
+        description="True when the value is summarised (a large tensor, or a value past the "
+        "answer's byte limit, AUTOGRAD_VIZ_ANSWER_MB).",
+    )
     output_name: str | None
     gradients: dict[str, TensorValue | None]
     graph: GraphModel
