@@ -132,6 +132,8 @@ def array_shapes(values: Iterable[Any]) -> list[Shape]:
     stack = list(values)
     while stack:
         item = stack.pop()
+        if type(item) in _PLAIN:  # most items: max() of a list of numbers
+            continue
         shape = array_shape(item)
         if shape is not None:
             arrays.append(shape)
@@ -146,6 +148,9 @@ def array_shapes(values: Iterable[Any]) -> list[Shape]:
             lists.append(_data_shape(item))
             stack.extend(item)
     return arrays + lists if arrays else []
+
+
+_PLAIN = frozenset({int, float, bool, str, complex, type(None)})
 
 
 def broadcast_bound(shapes: list[Shape]) -> int:
