@@ -11,7 +11,6 @@ evaluation process does not change the next program's answer.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,16 +84,15 @@ def test_a_few_nodes_with_thousands_of_edges_keep_their_numbers(server: LiveServ
     # 3 s wall time: killed, and the answer lost its numbers too.
     source = "x = torch.ones(2, requires_grad=True)\ntorch.cat([x] * 3000).sum()"
     with server.client() as http:
-        started = time.monotonic()
         answer = http.post("/api/v1/evaluate", json={"source": source})
-        elapsed = time.monotonic() - started
         image = http.get("/api/v1/graph.svg", params={"source": source})
+    # A 200 at all: the layout stopped at the render time-out, in time for
+    # the numbers (a wall-time kill is a 422 without them).
     assert answer.status_code == 200, answer.text[:300]
     document = answer.json()
     assert document["value"] == 6000.0 and document["gradients"]["x"]["value"] == [3000.0] * 2
     assert document["svg"] is None
     assert any("not drawn" in w for w in document["warnings"]), document["warnings"]
-    assert elapsed < 3.0, elapsed
     assert image.status_code == 422 and image.json()["limit"] == "render_time"
 
 
