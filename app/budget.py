@@ -103,6 +103,10 @@ class Budget:
     def settle(self, part: Budget) -> None:
         """Spend what a `share` spent, and keep its notes."""
         self.left -= part.limit - part.left
+        self.keep_notes(part)
+
+    def keep_notes(self, part: Budget) -> None:
+        """Keep what a `share` noted (and whether it fell short), not what it spent."""
         self.short = self.short or part.short
         for note in part.notes:
             self.note(note)

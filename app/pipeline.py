@@ -131,16 +131,20 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
 
 def answer_document(run: Run, budget: Budget) -> bytes:
     """The JSON answer of a run within `budget`: the value first (at most half
-    of it), then each of PARTS in order, then the warnings and the key."""
+    of it), then each of PARTS in order, then the warnings and the key. Each
+    field is measured as written and its bytes taken from the budget."""
     evaluation = run.evaluation
     limit = budget.limit
     budget.left -= RESERVE_BYTES
     value = budget.share(0.5)
     fields = {k: _dump(v) for k, v in encode_value(evaluation.output, value).items()}
-    budget.settle(value)
     fields["output_name"] = _dump(name_label(evaluation.output_name))
+    budget.take(sum(len(k) + len(blob) + 4 for k, blob in fields.items()))
+    budget.keep_notes(value)
     for part in PARTS:
-        made = _dump(part.make(run, budget))
+        trial = budget.share(1.0)  # what the part may take; the budget pays what it made
+        made = _dump(part.make(run, trial))
+        budget.keep_notes(trial)
         if not budget.take(len(made) + len(part.name) + 4):
             budget.note(part.left_out.format(size=megabytes(len(made)), limit=megabytes(limit)))
             made = _dump(part.fallback)

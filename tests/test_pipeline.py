@@ -125,3 +125,24 @@ def test_an_optimize_answer_is_bounded_too() -> None:
     meta, body = handle({"kind": "optimize", "job": job})
     assert meta["media_type"] == "application/json" and body is not None
     assert json.loads(body)["runs"]
+
+
+def test_every_answer_fits_every_limit() -> None:
+    # The fields are measured as written: whatever the program and the limit,
+    # the body is within it, values summarised and parts left out to fit.
+    from app.limits import Limits
+    from tests.evaluate.hostile_amplification import ANSWERED, HEAVY_PAGES
+
+    many_gradients = (
+        "\n".join(f"w{i} = torch.rand(1000, requires_grad=True)" for i in range(30))
+        + "\nsum((w * w).sum() for w in ["
+        + ", ".join(f"w{i}" for i in range(30))
+        + "])"
+    )
+    printing = "for i in range(2000):\n    print('é' * 50)\n1"
+    for source in [*ANSWERED, *HEAVY_PAGES, many_gradients, printing]:
+        for limit in (200_000, 500_000, 2_000_000):
+            body = run_job(Job(source=source), "evaluate", Limits(answer_bytes=limit))
+            assert len(body) <= limit, (source[:40], limit, len(body))
+            answer = json.loads(body)
+            assert answer["key"] and isinstance(answer["warnings"], list)
