@@ -129,6 +129,9 @@ class Settings(BaseSettings):
             "memory_bytes": self.memory_mb << 20,
             "recycle_after": self.recycle_after or None,
             "growth_bytes": (self.worker_growth_mb << 20) or None,
+            # The worker keeps every answer within answer_mb (app.budget):
+            # the pool takes no more from it.
+            "max_payload": self.answer_mb << 20,
         }
 
     def limits(self) -> Limits:

@@ -35,7 +35,7 @@ from app.errors import LimitExceeded
 from app.workers.child import ChildConfig
 from app.workers.errors import PoolBusy, PoolClosed, PoolStartError, WorkerCrashed, WorkerError
 from app.workers.line import Line
-from app.workers.protocol import Message, decode_error, encode
+from app.workers.protocol import MAX_PAYLOAD, Message, decode_error, encode
 from app.workers.spawner import ForkServer
 from app.workers.worker import Pending, Reply, Worker
 
@@ -76,6 +76,7 @@ class WorkerPool:
         memory_bytes: int | None = 1 << 30,
         recycle_after: int | None = 10_000,
         growth_bytes: int | None = None,
+        max_payload: int = MAX_PAYLOAD,
         queue_timeout_s: float = 10.0,
         start_timeout_s: float = 60.0,
     ) -> None:
@@ -88,6 +89,9 @@ class WorkerPool:
         self.queue_timeout_s = queue_timeout_s
         self.start_timeout_s = start_timeout_s
         self._config = ChildConfig(handler, memory_bytes, recycle_after, growth_bytes)
+        # An answer larger than this is a broken worker's: it is killed, and
+        # the request answered as if it had crashed, before the bytes are held.
+        self.max_payload = max_payload
         self._loop: asyncio.AbstractEventLoop | None = None
         self._forkserver: ForkServer | None = None
         self._workers: set[Worker] = set()
@@ -389,7 +393,9 @@ class WorkerPool:
         """Fork one worker and wait until it is ready (warmed up); it then joins the idle line."""
         assert self._loop is not None and self._forkserver is not None
         ours, theirs = socket.socketpair()
-        worker = Worker(self._loop, self._on_message, self._on_broken, self._on_lost)
+        worker = Worker(
+            self._loop, self._on_message, self._on_broken, self._on_lost, self.max_payload
+        )
         try:
             try:
                 forked = self._forkserver.fork(theirs.fileno())

@@ -258,6 +258,24 @@ def test_memory_that_is_freed_or_answered_is_not_a_leftover() -> None:
     run(scenario, size=1, growth_bytes=16 << 20)
 
 
+def test_an_answer_past_the_pools_bound_is_a_broken_worker() -> None:
+    # The server does not trust a worker's answer to be small: past
+    # max_payload (the server's is the answer's byte limit) the frame is
+    # refused from its header, the worker killed and replaced.
+    from app.workers import WorkerCrashed
+
+    async def scenario(pool: WorkerPool) -> None:
+        answer, payload = await pool.submit({"op": "bytes", "size": 1 << 20})
+        assert payload is not None and len(payload) == 1 << 20
+        with pytest.raises(WorkerCrashed):
+            await pool.submit({"op": "bytes", "size": 2 << 20})
+        assert await pool.wait_until_full(5)
+        answer, _ = await pool.submit({"op": "echo"})
+        assert answer == {"echo": {"op": "echo"}}
+
+    run(scenario, size=1, max_payload=1 << 20)
+
+
 def test_submit_outside_start_and_close_is_pool_closed() -> None:
     async def scenario() -> None:
         pool = WorkerPool(HANDLER, size=1)
