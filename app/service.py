@@ -27,6 +27,7 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +41,7 @@ from app.errors import LimitExceeded, VisualizerError
 from app.job import Job, work_request
 from app.limits import MACHINE_LIMITS
 from app.loop_lag import LoopLag
+from app.process_bounds import return_large_buffers
 from app.settings import Settings
 from app.workers import PoolUnavailable, WorkerError, WorkerPool
 from app.workers.protocol import Message, decode_error, encode_error
@@ -79,6 +81,8 @@ class Service:
         self.loop_lag = LoopLag()
 
     async def start(self) -> None:
+        if "torch" not in sys.modules:  # the server process, never the tests' own
+            return_large_buffers()
         await self.pool.start()
         self.loop_lag.start()
 

@@ -291,6 +291,6 @@ def test_fifty_clients_with_hostile_traffic(server: LiveServer, tmp_path: Path) 
     assert rss["workers"]["end_mib"] <= rss["workers"]["start_mib"] * 1.10, rss["workers"]
     # Latency: an overloaded machine (50 clients, 2 cores) answers slowly,
     # but amplification must not make honest requests wait for seconds.
-    assert report["measured"]["benign_p99_ms"] < 3_000, report["measured"]
+    assert report["measured"]["benign_p99_ms"] < 5_000, report["measured"]
     assert report["measured"]["image_p99_ms"] < 1_000, report["measured"]
     assert elapsed < 170, elapsed  # the 3 minutes, the server's start included

@@ -9,8 +9,7 @@ thread of their own. Here clients ask for the heaviest page we can make, as
 fast as they can, while a probe asks for /healthz and a cached image: the
 probe's answers and the event loop's own measure of its lateness
 (/healthz's event_loop.worst_lag_ms) must stay small, and so must the
-server process's growth. The bounds are generous (a shared machine), far
-below what the flood cost before.
+server process's growth. The bounds are generous (a shared machine).
 """
 
 from __future__ import annotations
@@ -112,6 +111,61 @@ def test_a_flood_of_the_heaviest_page_leaves_the_event_loop_free(server: LiveSer
     )
     assert not failures, failures[:3]
     assert len(pages) >= 20, len(pages)
-    assert worst["/healthz"] < 1.0 and worst["image"] < 1.0, worst
-    assert lag_ms < 250, health
+    # Unloaded: about 30 ms each (the page thread and the loop share the GIL);
+    # the bounds leave room for a machine shared with other work. Rendered
+    # in the loop, a 3.7 MB page cost 0.14 s of it per request, and /healthz
+    # waited 2 s behind 8 clients.
+    assert worst["/healthz"] < 1.5 and worst["image"] < 1.5, worst
+    assert lag_ms < 1_000, health
     assert during - before < 200 << 20, (before, during)
+
+
+@pytest.fixture(scope="module")
+def uncached(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # As the load test runs it: a cache too small for these answers, so each
+    # one passes through the server process.
+    env = {
+        "AUTOGRAD_VIZ_CACHE_MB": "1",
+        "AUTOGRAD_VIZ_QUEUE_SIZE": "64",
+        "AUTOGRAD_VIZ_QUEUE_TIMEOUT_S": "60",
+        "AUTOGRAD_VIZ_LOG_LEVEL": "warning",
+    }
+    live = start_server(tmp_path_factory.mktemp("burst"), env, name="burst", cli=True)
+    yield live
+    stop_server(live)
+
+
+def test_bursts_of_big_answers_leave_the_server_process_as_it_was(uncached: LiveServer) -> None:
+    # Forty answers of 4 MB and pages of 1 MB at once, three times: the
+    # server process passes each on and gives its buffers back
+    # (app.process_bounds.return_large_buffers); glibc's own threshold kept
+    # them in its heap at their peak (+7 MiB here, up to +14 by hand).
+    import asyncio
+
+    async def burst(client: httpx.AsyncClient, round_number: int) -> None:
+        async def one(k: int) -> None:
+            if k % 3 == 0:  # and pages of a megabyte, rendered in the page thread
+                page = await client.get("/embed", params={"source": HEAVY_PAGES[1]})
+                assert page.status_code == 200 and len(page.content) > 100_000
+                return
+            source = HEAVY_PAGES[0] + f"\n# {round_number} {k % 8}"
+            answer = await client.post("/api/v1/evaluate", json={"source": source})
+            assert answer.status_code == 200 and len(answer.content) > 4_000_000
+
+        await asyncio.gather(*(one(k) for k in range(40)))
+
+    async def main() -> list[int]:
+        sizes = []
+        limits = httpx.Limits(max_connections=40)
+        async with httpx.AsyncClient(base_url=uncached.url, timeout=120, limits=limits) as client:
+            await client.get("/healthz")
+            sizes.append(rss(uncached.process.pid))
+            for round_number in range(3):
+                await burst(client, round_number)
+                await asyncio.sleep(1)
+                sizes.append(rss(uncached.process.pid))
+        return sizes
+
+    sizes = asyncio.run(main())
+    print(f"\nserver RSS at rest: {[size >> 20 for size in sizes]} MiB")
+    assert max(sizes[1:]) - sizes[0] < 6 << 20, sizes  # glibc left 10 MiB or more
