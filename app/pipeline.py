@@ -35,14 +35,16 @@ from app.budget import Budget, check_bytes, cut, json_size, megabytes, name_labe
 from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
+from app.evaluate.kept import Keeping
+from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
 from app.graph import Graph, build_graph
-from app.job import Job, Kind
+from app.job import Job, Kind, RenderOptions
 from app.limits import DEFAULT_LIMITS, MACHINE_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
-from app.render import drawing_notes, render
+from app.render import drawing_notes, model_document, render
 from app.render.layout import layout_process
 
 MEDIA_TYPES = {
@@ -121,7 +123,7 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
         if job.format is None:
             raise InvalidRequest("an image request needs a format")
         if job.format == "json":
-            return _graph_json(graph, Budget(limits.answer_bytes)), True
+            return _graph_json(graph, options, Budget(limits.answer_bytes)), True
         body = render(graph, options, job.format, limits, budget=layout_s)
         return check_bytes(body, limits.answer_bytes, "the drawing"), True
     limit = min(limits.answer_bytes, PAGE_BYTES) if kind == "page" else limits.answer_bytes
@@ -149,17 +151,27 @@ def answer_document(run: Run, budget: Budget) -> bytes:
             budget.note(part.left_out.format(size=megabytes(len(made)), limit=megabytes(limit)))
             made = _dump(part.fallback)
         fields[part.name] = made
-    fields["warnings"] = _dump(_warnings([*evaluation.warnings, *budget.notes]))
+    notes = non_finite_notes(evaluation.output, evaluation.output_name, evaluation.gradients)
+    fields["warnings"] = _dump(_warnings([*evaluation.warnings, *notes, *budget.notes]))
     fields["key"] = _dump(run.job.key())
     body = b"{" + b",".join(_dump(name) + b":" + blob for name, blob in fields.items()) + b"}"
     return check_bytes(body, limit)
 
 
 def _gradients(run: Run, budget: Budget) -> dict[str, Any]:
+    keeping = run.evaluation.keeping
     return {
-        name_label(name): None if grad is None else encode_tensor(grad, budget)
+        name_label(name): None if grad is None else _gradient(grad, keeping.get(name), budget)
         for name, grad in run.evaluation.gradients.items()
     }
+
+
+def _gradient(grad: Any, keeping: Keeping | None, budget: Budget) -> dict[str, Any]:
+    """A gradient as the answer gives it: the tensor, and who keeps it (kept.py)."""
+    document = encode_tensor(grad, budget)
+    if keeping is not None:
+        document.update(keeping.to_dict())
+    return document
 
 
 def _stdout(run: Run, budget: Budget) -> str:
@@ -208,16 +220,17 @@ PARTS: list[Part] = [
     ),
     Part(
         "graph",
-        lambda run, budget: _graph_model(run.graph, budget),
-        {"nodes": [], "edges": [], "backward_order": [], "truncated": True},
+        lambda run, budget: _graph_model(run.graph, run.job.options, budget),
+        {"nodes": [], "edges": [], "backward_order": [], "collapsed": [], "truncated": True},
         "The graph model ({size}) is left out: past the answer's limit of {limit}.",
     ),
 ]
 
 
-def _graph_model(graph: Graph, budget: Budget) -> dict[str, Any]:
-    """The graph as JSON; without its nodes' and edges' values if it does not fit whole."""
-    document = graph.to_dict()
+def _graph_model(graph: Graph, options: RenderOptions, budget: Budget) -> dict[str, Any]:
+    """The graph as JSON (model_document: with the loops its drawing collapses);
+    without its nodes' and edges' values if it does not fit whole."""
+    document = model_document(graph, options)
     if graph.truncated:
         budget.note(
             "Values on the graph's nodes and edges may take a quarter of the answer's limit "
@@ -229,12 +242,13 @@ def _graph_model(graph: Graph, budget: Budget) -> dict[str, Any]:
         "The graph's nodes and edges are given without their values: with them, the "
         f"graph model would take the answer past its limit of {megabytes(budget.whole)}."
     )
-    return graph.to_dict(values=False)
+    return model_document(graph, options, values=False)
 
 
-def _graph_json(graph: Graph, budget: Budget) -> bytes:
+def _graph_json(graph: Graph, options: RenderOptions, budget: Budget) -> bytes:
     """GET graph.json: the model, without values if need be, within the limit."""
-    return check_bytes(_dump(_graph_model(graph, budget)), budget.limit, "the graph model")
+    document = _graph_model(graph, options, budget)
+    return check_bytes(_dump(document), budget.limit, "the graph model")
 
 
 def _warnings(warnings: list[str]) -> list[str]:

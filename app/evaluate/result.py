@@ -112,5 +112,8 @@ class Evaluation:
     # The "gradients" of the answer: every named leaf that requires grad and
     # every named intermediate in the output's graph, name -> gradient or None.
     gradients: dict[str, torch.Tensor | None] = field(default_factory=dict)
+    # For each of `gradients`: whether torch keeps it or only we show it, and
+    # whether the name means another value at the end (app.evaluate.kept).
+    keeping: dict[str, Any] = field(default_factory=dict)
     # References that keep id()-keyed objects alive while this record lives.
     keep: list[Any] = field(default_factory=list)

@@ -23,6 +23,7 @@ from app.errors import InvalidRequest, UserRuntimeError, VisualizerError
 from app.evaluate.backward import reachable
 from app.evaluate.failures import allocation_failed, clean_message, convert, out_of_memory
 from app.evaluate.interpreter import Interpreter
+from app.evaluate.kept import keepings
 from app.evaluate.namespaces import PREDEFINED
 from app.evaluate.result import Evaluation
 from app.evaluate.values import MISSING, UserFunction
@@ -261,6 +262,10 @@ class Session:
                 elif tensor.grad_fn in graph and tensor is not value:
                     gradients[key] = tracker.intermediate_grads.get(id(tensor))
             trace = machine.backward.select(value)
+            named = {k: tracker.named_tensors[k] for k in gradients if k in tracker.named_tensors}
+            keeping = keepings(
+                named, machine.globals.vars, tracker.tensor_origins, tracker.node_origins
+            )
             self._collect()
         if machine.truncated:
             self.warnings.append(f"stdout was cut at {self.limits.stdout_chars:,} characters")
@@ -277,6 +282,7 @@ class Session:
             intermediate_grads=tracker.intermediate_grads,
             backward=trace,
             gradients=gradients,
+            keeping=keeping,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
         )
 

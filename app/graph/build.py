@@ -16,6 +16,7 @@ import torch
 from app.budget import Budget, name_label
 from app.errors import LimitExceeded
 from app.evaluate.encode import FULL_ELEMENTS, dtype_name, tensor_value
+from app.evaluate.kept import kept_by
 from app.evaluate.result import BackwardTrace, Evaluation, Origin
 from app.graph.model import Graph, Node
 from app.graph.walk import GradKey, walk
@@ -159,6 +160,7 @@ class _Facts:
         node.label = node.name or ""
         self.set_tensor(node, t)
         node.grad = self.small(self.tensor_grad(t))
+        node.kept = kept_by(t) if node.grad is not None else None
         _set_origin(node, self.origin(t))
 
     def describe_op(self, node: Node, fn: Any) -> None:
@@ -174,6 +176,7 @@ class _Facts:
             node.name = name_label(self.evaluation.tensor_names.get(id(t)))
             self.set_tensor(node, t)
             node.grad = self.small(self.tensor_grad(t))
+            node.kept = kept_by(t) if node.grad is not None else None
             return
         made = self.evaluation.op_outputs.get(fn)
         if made is not None and made[0]._version == made[1]:
