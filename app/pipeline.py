@@ -36,6 +36,7 @@ from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.kept import Keeping
+from app.evaluate.modules import parameter_rows
 from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
 from app.graph import Graph, build_graph
@@ -174,6 +175,14 @@ def _gradient(grad: Any, keeping: Keeping | None, budget: Budget) -> dict[str, A
     return document
 
 
+def _parameters(run: Run, budget: Budget) -> list[dict[str, Any]]:
+    """The Parameters table of the program's modules (app.evaluate.modules)."""
+    rows = parameter_rows(run.evaluation.parameters)
+    for row in rows:
+        row["name"] = name_label(row["name"])
+    return rows
+
+
 def _stdout(run: Run, budget: Budget) -> str:
     text = run.evaluation.stdout
     size = json_size(text)
@@ -209,6 +218,12 @@ PARTS: list[Part] = [
         _gradients,
         {},
         "The gradients ({size}) are left out: past the answer's limit of {limit}.",
+    ),
+    Part(
+        "parameters",
+        _parameters,
+        [],
+        "The parameters table ({size}) is left out: past the answer's limit of {limit}.",
     ),
     Part("stdout", _stdout, "", "stdout ({size}) is left out: past the answer's limit of {limit}."),
     Part(

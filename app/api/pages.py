@@ -69,6 +69,7 @@ TOGGLES: list[tuple[str, str]] = [
     ("show_grads", "Gradients on nodes"),
     ("show_edge_grads", "Gradients on edges"),
     ("group_loops", "Group loop iterations"),
+    ("group_modules", "Group module calls"),
     ("show_attrs", "Op attributes"),
     ("show_saved", "Saved tensors"),
 ]
@@ -147,6 +148,7 @@ def _page(
         "inputs_text": format_inputs(state["inputs"]),
         "value_text": format_value(result) if result else "",
         "gradients": _gradient_rows(result),
+        "parameters": _parameter_rows(result),
         "links": share_links(base, query),
         "lessons": lesson_cards(),
         "page_theme": state["options"]["theme"] if "theme" in dict(params) else None,
@@ -350,6 +352,21 @@ def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
                     "note": kept_note(name, grad),
                 }
             )
+    return rows
+
+
+def _parameter_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The Parameters table as static/js/parameters.js writes it."""
+    rows = []
+    for row in (result or {}).get("parameters", []):
+        norm = row.get("grad_norm")
+        rows.append(
+            {
+                "name": row["name"],
+                "shape": format_shape(row["shape"]),
+                "norm": "None" if norm is None else format_number(norm),
+            }
+        )
     return rows
 
 

@@ -43,7 +43,9 @@ functions.py (custom autograd Functions), devices.py (torch.device, the
 cpu as a no-op, conversions), hooks.py (tensor hooks), transforms.py
 (torch.func, torch.autograd.functional), strings.py (str methods, format,
 %), pyrandom.py (`import random`); torch calls the program back through
-callbacks.py; printed addresses are addresses.py's.
+callbacks.py; printed addresses are addresses.py's. torch.nn: modules.py,
+module_calls.py and layer_sizes.py; torch.optim: optim.py; torch.utils.data:
+data.py.
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process

@@ -52,7 +52,13 @@ def build_graph(
     they are None and the graph is marked truncated. Names are cut at
     LABEL_CHARS (app/budget.py).
     """
-    param_map = {id(t): name for name, t in torchviz_params(evaluation).items()}
+    # The torchviz style's names: the program's own make_dot(out, params=...)
+    # call's when it drew this output, as make_dot would label them; else the
+    # named leaves. Node names are the evaluation's (module paths) either way.
+    params = evaluation.make_dot_params
+    if params is None:
+        params = torchviz_params(evaluation)
+    param_map = {id(t): name for name, t in params.items()}
     walked = walk(evaluation.output, param_map, show_saved=show_saved, show_attrs=show_attrs)
     graph = walked.graph
     facts = _Facts(evaluation, budget)
@@ -198,3 +204,4 @@ def _set_origin(node: Node, origin: Origin | None) -> None:
     if origin is not None:
         node.span = origin.span
         node.loops = origin.loops
+        node.modules = origin.modules

@@ -11,6 +11,7 @@ from app.errors import VisualizerError
 from app.evaluate import run_source
 from app.limits import Limits
 from app.parse import parse_program
+from tests.evaluate import hostile_nn
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
 from tests.evaluate.hostile_breadth import RUNTIME as BREADTH_RUNTIME
 
@@ -18,16 +19,20 @@ from tests.evaluate.hostile_breadth import RUNTIME as BREADTH_RUNTIME
 LIMITS = Limits(steps=10_000)
 
 # Refused while running, not before: what they refuse depends on a value.
-RUNTIME_REFUSALS = {
-    "'{0.__class__}'.format(1)",
-    "with 1:\n    pass",
-    "x = torch.ones(1)\nx.to(device='meta')",
-    "x = torch.ones(1)\nx.to(torch.device('meta'))",
-    "torch.Tensor(3, 3)",
-    "@print\ndef f():\n    return 1",
-    "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
-    "torch.nn.Module()",
-} | BREADTH_RUNTIME
+RUNTIME_REFUSALS = (
+    {
+        "'{0.__class__}'.format(1)",
+        "with 1:\n    pass",
+        "x = torch.ones(1)\nx.to(device='meta')",
+        "x = torch.ones(1)\nx.to(torch.device('meta'))",
+        "torch.Tensor(3, 3)",
+        "@print\ndef f():\n    return 1",
+        "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
+        "torch.nn.Module()",
+    }
+    | BREADTH_RUNTIME
+    | hostile_nn.RUNTIME
+)
 
 
 def test_corpus_is_large_enough() -> None:
