@@ -3,6 +3,12 @@
 Both are rendered on the server with the evaluation already done, so a page
 is never blank and works as a plain form without JavaScript; static/app.js
 then upgrades it (live editor, hover, backward stepper, share buttons).
+They are rendered from the worker's bounded summary of the answer (the
+"page" kind, app.pipeline.PAGE_BYTES), in the service's page thread
+(Service.off_loop), never in the event loop: a page costs the server
+process work that grows with that summary at most, not with the program.
+Share links are built from AUTOGRAD_VIZ_PUBLIC_URL, or are relative: never
+from the request's Host header, which the client writes.
 The page state lives in the query string, with the grammar of graph.* (see
 app.query): a permalink, an <img> URL and an <iframe> URL differ only in
 their path.
@@ -107,16 +113,33 @@ async def _render(
 ) -> Response:
     job: Job | None = None
     result: dict[str, Any] | None = None
+    service = request.app.state.service
     if error is None:
         try:
             job = job_from_query(params, fmt="svg")
-            result = await request.app.state.service.evaluate(job)
+            result = await service.page(job)
         except VisualizerError as exc:
             error = exc
+    response: Response = await service.off_loop(
+        _page, request, template, params, job, result, error, ancestors
+    )
+    return response
+
+
+def _page(
+    request: Request,
+    template: str,
+    params: list[tuple[str, str]],
+    job: Job | None,
+    result: dict[str, Any] | None,
+    error: VisualizerError | None,
+    ancestors: str,
+) -> Response:
+    """The page's response, rendered (in the page thread: see the module docstring)."""
     state = _state(job, params)
     query = _query(job, params)
     nonce = secrets.token_urlsafe(18) if template == "index.html" else None
-    base = str(request.base_url).rstrip("/")
+    base = (request.app.state.service.settings.public_url or "").rstrip("/")
     context = {
         "state": state,
         "result": result,

@@ -11,6 +11,8 @@ Each is a `ValueKind` (app.evaluate.kinds) registered here for its type:
 - the scalar types themselves (`np.float32(1.5)`, `dtype=np.float32`): a
   program may call the numeric ones, nothing else of a class;
 - np.dtype (`x.dtype.name`) and np.finfo / np.iinfo (`np.finfo(np.float32).eps`).
+An ndarray or NumPy scalar in the answer is written as a tensor of its dtype
+is, with NumPy's name for the dtype (`write_array`, in encode's WRITERS).
 Printing is NumPy's own, with its default print options (no program can
 change them); its length is bounded first (app.evaluate.array_text).
 """
@@ -25,11 +27,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from app.budget import Budget
 from app.evaluate.array_args import check_value, made, quiet
 from app.evaluate.array_calls import keywords, run
 from app.evaluate.array_data import broadcast, shape_of
 from app.evaluate.array_text import printed_elements, printed_length
 from app.evaluate.attributes import no_such_attribute
+from app.evaluate.encode import WRITERS, encode_tensor
 from app.evaluate.kinds import ValueKind, register
 from app.evaluate.machine import Machine
 from app.evaluate.values import BoundMethod
@@ -262,6 +266,19 @@ class AttributesKind(ValueKind):
         raise self.refuse(m, node, f".{attr} is not available on {self.label}")
 
 
+# -- in the answer --------------------------------------------------------------
+def write_array(value: np.ndarray[Any, Any] | np.generic, budget: Budget | None) -> dict[str, Any]:
+    """An ndarray or NumPy scalar in the answer: `{"value", "shape", "dtype"}` as
+    a tensor of its dtype is written (within the budget), with NumPy's dtype name."""
+    array = np.asarray(value)
+    if any(stride < 0 for stride in array.strides):
+        array = array.copy()  # torch.from_numpy takes no negative strides
+    out = encode_tensor(torch.from_numpy(array), budget)
+    out["dtype"] = array.dtype.name
+    return out
+
+
+WRITERS[np.ndarray] = WRITERS[np.generic] = write_array
 register(np.ndarray, ArrayKind())
 register(np.generic, ScalarKind())
 register(type, ScalarTypeKind())

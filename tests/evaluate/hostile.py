@@ -8,7 +8,7 @@ limit_exceeded, runtime_error (torch or Python refusing by itself).
 
 from __future__ import annotations
 
-from tests.evaluate import hostile_nn, hostile_numpy
+from tests.evaluate import hostile_amplification, hostile_nn, hostile_numpy
 
 NA = "not_allowed"
 SYN = "syntax_error"
@@ -404,5 +404,6 @@ CORPUS: list[tuple[str, str]] = (
     + MALFORMED
     + hostile_numpy.ATTACKS
     + BREADTH
+    + hostile_amplification.ATTACKS
     + hostile_nn.ATTACKS
 )
