@@ -17,6 +17,16 @@ import ctypes
 import os
 import resource
 import signal
+import sys
+from typing import Any
+
+# How torch (and the C++ libraries under it) say an allocation failed once
+# RLIMIT_AS is reached: a RuntimeError, not MemoryError, whose text depends
+# on where it failed (found by running a program at every limit from 40 to
+# 130 MiB): c10's allocator ("can't allocate memory"; "not enough memory"
+# elsewhere), a bare std::bad_alloc, or a CAFFE_ENFORCE message cut short
+# because building it ran out of memory too ("[enforce fail a").
+_ALLOCATION_FAILED = ("can't allocate memory", "not enough memory", "bad_alloc", "[enforce fail")
 
 _PR_SET_PDEATHSIG = 1
 
@@ -32,9 +42,26 @@ def die_with_parent(parent: int) -> bool:
     return os.getppid() == parent
 
 
+def allocation_failed(exc: BaseException) -> bool:
+    """Whether `exc` is a failed allocation: MemoryError, torch's RuntimeError
+    for one, or any RuntimeError whose text cannot even be built."""
+    if isinstance(exc, MemoryError):
+        return True
+    if not isinstance(exc, RuntimeError):
+        return False
+    try:
+        text = str(exc)
+    except MemoryError:
+        return True
+    return any(sign in text for sign in _ALLOCATION_FAILED)
+
+
 def limit_address_space(extra: int) -> None:
     """RLIMIT_AS = what is mapped now (torch, Graphviz, warmed caches) + `extra`
-    bytes, never above the hard limit."""
+    bytes, never above the hard limit. The stack is grown to its own limit
+    first (`reserve_stack`): growing it later needs address space too, and a
+    stack that cannot grow is a SIGSEGV, not a MemoryError."""
+    reserve_stack()
     with open("/proc/self/statm") as statm:
         mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -42,6 +69,89 @@ def limit_address_space(extra: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+# The stack is grown to RLIMIT_STACK less this (its live top, and room for
+# the kernel's own rounding); at most this much with an unlimited RLIMIT_STACK.
+_STACK_MARGIN = 1 << 20
+_STACK_UNLIMITED = 16 << 20
+_MADV_DONTNEED = 4
+
+
+def reserve_stack() -> int:
+    """Grow the main thread's stack mapping to (nearly) its limit, then give
+    its pages back, keeping the mapping; returns the mapping's size.
+
+    Found by running programs at every memory limit: one that leaves its
+    process at the limit, then recurses a little deeper than before (torch
+    freeing a long autograd chain, Python's collector) crashed it with
+    SIGSEGV or an uncaught std::bad_alloc, because the kernel grows the stack
+    mapping on demand and counts it against RLIMIT_AS. Grown in advance, the
+    mapping is already counted in what `limit_address_space` measures.
+    Recursing in C is the only way Python has to grow it: comparing nested
+    lists goes one C frame deeper per level (about 170 bytes; measured
+    first, so that the probe stays short of the limit itself)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+    limit = _STACK_UNLIMITED if soft == resource.RLIM_INFINITY else soft
+    target = limit - _STACK_MARGIN
+    size = _stack_size()
+    if size is None or size >= target:
+        return size or 0
+    # Bytes of stack per level, from two probes past what is mapped now.
+    first, second = 4_000, 8_000
+    _recurse(first)
+    low = _stack_size() or 0
+    _recurse(second)
+    high = _stack_size() or 0
+    per_level = max((high - low) / (second - first), 64.0)
+    depth = second + int((target - high) / per_level * 0.9)
+    if depth > second:
+        _recurse(depth)
+    mapping = _stack_mapping()
+    if mapping is not None:  # the pages below the live top: no longer resident
+        start, end = mapping
+        length = end - _STACK_MARGIN - start
+        if length > 0:
+            try:
+                libc = ctypes.CDLL(None)
+                libc.madvise(ctypes.c_void_p(start), ctypes.c_size_t(length), _MADV_DONTNEED)
+            except (OSError, AttributeError):
+                pass
+    return _stack_size() or 0
+
+
+def _recurse(depth: int) -> None:
+    one: list[Any] = []
+    other: list[Any] = []
+    for _ in range(depth):
+        one, other = [one], [other]
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + old)
+    try:
+        _ = one == other  # two lists, not one: comparing a list with itself stops at once
+    except RecursionError:  # a build that counts levels differently: as deep as it went
+        pass
+    finally:
+        sys.setrecursionlimit(old)
+        while one:  # taken apart level by level: freeing them whole would recurse too
+            one, other = one[0], other[0]
+
+
+def _stack_mapping() -> tuple[int, int] | None:
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                if line.rstrip().endswith("[stack]"):
+                    start, end = line.split()[0].split("-")
+                    return int(start, 16), int(end, 16)
+    except OSError:
+        pass
+    return None
+
+
+def _stack_size() -> int | None:
+    mapping = _stack_mapping()
+    return None if mapping is None else mapping[1] - mapping[0]
 
 
 def anonymous_bytes() -> int:

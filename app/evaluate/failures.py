@@ -16,6 +16,7 @@ import re
 
 from app.errors import LimitExceeded, UserRuntimeError, VisualizerError
 from app.limits import Limits
+from app.process_bounds import allocation_failed
 
 _ADDRESS = re.compile(r"\s+at 0x[0-9a-fA-F]+|0x[0-9a-fA-F]{6,}")
 _TRIGGERED = re.compile(r"\s*\(Triggered internally at [^)]*\)\.?")
@@ -89,13 +90,8 @@ def convert(exc: BaseException, limits: Limits, line: int, column: int) -> Visua
         return exc
     if isinstance(exc, RecursionError):
         return too_deep(limits, line, column)
-    if isinstance(exc, MemoryError) or allocation_failed(exc):
+    if allocation_failed(exc):
         return out_of_memory(limits, line, column)
     if isinstance(exc, Exception):
         return CaughtError(exc, line, column)
     raise exc
-
-
-def allocation_failed(exc: BaseException) -> bool:
-    # torch reports a failed CPU allocation (RLIMIT_AS reached) as a RuntimeError.
-    return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)

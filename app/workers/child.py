@@ -38,7 +38,12 @@ from types import ModuleType
 from typing import Any
 
 from app.errors import LimitExceeded, VisualizerError
-from app.process_bounds import anonymous_bytes, limit_address_space, release_free_memory
+from app.process_bounds import (
+    allocation_failed,
+    anonymous_bytes,
+    limit_address_space,
+    release_free_memory,
+)
 from app.workers.protocol import Message, encode, encode_error, read_frame
 
 Handler = Callable[[dict[str, Any]], tuple[dict[str, Any], bytes | None]]
@@ -178,7 +183,7 @@ def _answer(
         answer, payload = handler(request)
         if not isinstance(answer, dict) or not isinstance(payload, bytes | None):
             raise TypeError("a handler returns (dict, bytes | None)")
-        retire = retire or (leftovers is not None and leftovers.too_many(len(payload or b"")))
+        retire = _holds_too_much(leftovers, len(payload or b"")) or retire
         if retire:
             reply["last"] = True
         return encode({**reply, "ok": answer}, payload), payload, retire
@@ -188,14 +193,14 @@ def _answer(
         memory = isinstance(exc, LimitExceeded) and exc.limit == "memory_bytes"
         if memory:
             _out_of_memory(exc)
-        elif leftovers is not None and leftovers.too_many(0):
+        elif _holds_too_much(leftovers, 0):
             retire = True
         return _error(reply, exc, retire or memory)
     except MemoryError as exc:
         _out_of_memory(exc)
         return _error(reply, _memory_error(config), True)
     except Exception as exc:
-        if _is_out_of_memory(exc):
+        if allocation_failed(exc):
             _out_of_memory(exc)
             return _error(reply, _memory_error(config), True)
         _log(f"request {request_id} failed", traceback.format_exc())
@@ -205,6 +210,21 @@ def _answer(
     except BaseException:  # SystemExit, KeyboardInterrupt from a handler: answer, then go
         _log(f"request {request_id} failed", traceback.format_exc())
         return encode({**reply, "internal": True, "last": True}), None, True
+
+
+def _holds_too_much(leftovers: Leftovers | None, answer_bytes: int) -> bool:
+    """Whether this process must retire for what requests left in it. One
+    too close to its limit even to read /proc (a program that failed at the
+    edge of its memory: the load test found one) must go, and gives up its
+    reserve so that the answer can still be encoded: measuring must never
+    crash the process and lose the answer."""
+    if leftovers is None:
+        return False
+    try:
+        return leftovers.too_many(answer_bytes)
+    except MemoryError as exc:
+        _out_of_memory(exc)
+        return True
 
 
 def _error(reply: Message, exc: VisualizerError, last: bool) -> tuple[bytes, None, bool]:
@@ -221,11 +241,6 @@ def _memory_error(config: ChildConfig) -> LimitExceeded:
         limit,
         f"the program needed more memory than the limit of {limit >> 20} MiB",
     )
-
-
-def _is_out_of_memory(exc: Exception) -> bool:
-    # torch reports a failed CPU allocation as a RuntimeError, not MemoryError.
-    return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
 
 
 def _send(sock: socket.socket, head: bytes, payload: bytes | None = None) -> None:

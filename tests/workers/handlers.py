@@ -16,6 +16,8 @@ from app.errors import LimitExceeded, UserRuntimeError
 WARMED = {"count": 0}
 # What "leak" requests leave behind: kept, as a reference cycle inside torch is.
 LEAKED: list[bytearray] = []
+# What "exhaust" holds: the whole address space the limit leaves.
+HELD: list[bytearray] = []
 
 
 class CustomLimit(LimitExceeded):
@@ -72,6 +74,16 @@ def handle(request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
         block = bytearray(request["bytes"])
         block[::4096] = b"x" * len(block[::4096])
         return {"pid": os.getpid()}, bytes(request.get("answer", 0))
+    if op == "exhaust":
+        # A program that fails at the edge of its memory (the load test found
+        # one: torch's error, then not even room to read /proc/self/statm).
+        size = 64 << 20
+        while size >= 64:
+            try:
+                HELD.append(bytearray(size))
+            except MemoryError:
+                size //= 2
+        raise UserRuntimeError("failed at the edge of its memory", line=3, column=9)
     if op == "exit_handler":
         raise SystemExit(0)
     if op == "bad_answer":

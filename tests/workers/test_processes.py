@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import signal
 import time
 from typing import Any
 
 import pytest
 
-from app.errors import LimitExceeded
+from app.errors import LimitExceeded, UserRuntimeError
 from app.workers import PoolStartError, WorkerCrashed, WorkerPool
 from tests.workers.harness import HANDLER, run, until
 from tests.workers.procs import (
@@ -125,6 +126,35 @@ def test_memory_past_the_limit_is_limit_exceeded_and_the_worker_starts_afresh() 
         assert pool.pids() != [pid]
         assert pool.stats().crashes == 0
         assert (await pool.submit({"op": "allocate", "bytes": 16 << 20}))[0]["allocated"]
+
+    run(scenario, size=1, memory_bytes=64 << 20)
+
+
+def test_a_program_error_at_the_edge_of_memory_is_answered_and_the_worker_starts_afresh() -> None:
+    # Measuring what the program left behind needs memory too (a read of
+    # /proc): that must not crash the worker and lose the answer.
+    async def scenario(pool: WorkerPool) -> None:
+        [pid] = pool.pids()
+        with pytest.raises(UserRuntimeError) as info:
+            await pool.submit({"op": "exhaust"})
+        assert (info.value.detail, info.value.line) == ("failed at the edge of its memory", 3)
+        assert await pool.wait_until_full(3)
+        assert pool.pids() != [pid]
+        assert pool.stats().crashes == 0
+        assert (await pool.submit({"op": "pid"}))[0]["pid"] != pid
+
+    run(scenario, size=1, memory_bytes=64 << 20, growth_bytes=16 << 20)
+
+
+def test_a_worker_grows_its_stack_before_its_memory_limit() -> None:
+    # Grown later, past the limit, the stack would be a SIGSEGV (process_bounds.reserve_stack).
+    async def scenario(pool: WorkerPool) -> None:
+        [pid] = pool.pids()
+        with open(f"/proc/{pid}/status") as status:
+            stack = next(int(line.split()[1]) << 10 for line in status if line.startswith("VmStk"))
+        soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+        wanted = (16 << 20 if soft == resource.RLIM_INFINITY else soft) - (2 << 20)
+        assert stack >= wanted
 
     run(scenario, size=1, memory_bytes=64 << 20)
 
