@@ -74,6 +74,9 @@ class Machine:
         # The error that ended the program inside a callback (app.evaluate.callbacks):
         # whatever torch makes of it on the way out, this is what the program ends with.
         self.stopped: VisualizerError | None = None
+        # Each library's state for this program, made at its first use, by
+        # library ("pyplot": app.evaluate.figures.Figures, the program's figures).
+        self.library_state: dict[str, Any] = {}
 
     # -- positions and errors -----------------------------------------------
     def position(self, node: ast.AST) -> tuple[int, int]:

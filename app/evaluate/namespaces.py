@@ -16,7 +16,7 @@ from typing import Any
 import torch
 import torch.nn.functional
 
-from app.evaluate import builtins
+from app.evaluate import builtins, figures
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
 
@@ -27,10 +27,12 @@ MODULES: dict[str, Any] = {
     "torch.nn.functional": torch.nn.functional,
     "torch.linalg": torch.linalg,
     "math": math,
+    "matplotlib.pyplot": figures.PYPLOT,
+    "seaborn": figures.SEABORN,
 }
 # How the functions of each namespace are called (`Function.kind`, see
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
-CALL_KINDS: dict[str, str] = {}
+CALL_KINDS: dict[str, str] = {"matplotlib.pyplot": "pyplot", "seaborn": "pyplot"}
 _SPECIAL_TARGETS: dict[str, Any] = {
     "tensor": torch.tensor,
     "manual_seed": torch.manual_seed,

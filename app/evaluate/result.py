@@ -112,5 +112,8 @@ class Evaluation:
     # The "gradients" of the answer: every named leaf that requires grad and
     # every named intermediate in the output's graph, name -> gradient or None.
     gradients: dict[str, torch.Tensor | None] = field(default_factory=dict)
+    # The figures the program drew (app.evaluate.figures), in the order it
+    # made them: matplotlib Figures, drawn by app.render.figures.
+    figures: list[Any] = field(default_factory=list)
     # References that keep id()-keyed objects alive while this record lives.
     keep: list[Any] = field(default_factory=list)

@@ -22,6 +22,7 @@ import torch
 from app.errors import InvalidRequest, UserRuntimeError, VisualizerError
 from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert
+from app.evaluate.figures import drawn_figures
 from app.evaluate.interpreter import Interpreter
 from app.evaluate.namespaces import PREDEFINED
 from app.evaluate.result import Evaluation
@@ -273,6 +274,7 @@ class Session:
             intermediate_grads=tracker.intermediate_grads,
             backward=trace,
             gradients=gradients,
+            figures=drawn_figures(machine),
             keep=[*tracker.keep, value, list(machine.backward.traces)],
         )
 

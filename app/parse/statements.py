@@ -240,5 +240,6 @@ class StatementChecks(Walk):
 def _import_message(name: str) -> str:
     return (
         f"import of {name!r} is not allowed; a program may import torch, "
-        "torch.nn.functional, numpy, math and torchviz (they are always available)"
+        "torch.nn.functional, numpy, math, torchviz and matplotlib.pyplot "
+        "(they are always available)"
     )

@@ -8,6 +8,8 @@ limit_exceeded, runtime_error (torch or Python refusing by itself).
 
 from __future__ import annotations
 
+from tests.evaluate import hostile_pyplot
+
 NA = "not_allowed"
 SYN = "syntax_error"
 LIM = "limit_exceeded"
@@ -398,4 +400,5 @@ CORPUS: list[tuple[str, str]] = (
     + INTEGERS
     + NESTING
     + MALFORMED
+    + hostile_pyplot.ATTACKS
 )

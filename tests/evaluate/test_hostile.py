@@ -12,6 +12,7 @@ from app.evaluate import run_source
 from app.limits import Limits
 from app.parse import parse_program
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
+from tests.evaluate.hostile_pyplot import RUNTIME_REFUSALS as PYPLOT_RUNTIME_REFUSALS
 
 # Fewer steps than the default: the corpus's endless loops stop ten times sooner.
 LIMITS = Limits(steps=10_000)
@@ -21,7 +22,7 @@ RUNTIME_REFUSALS = {
     "s = '%s'\ns % 1",
     "with 1:\n    pass",
     "x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)",
-}
+} | PYPLOT_RUNTIME_REFUSALS
 
 
 def test_corpus_is_large_enough() -> None:

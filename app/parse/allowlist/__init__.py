@@ -14,6 +14,7 @@ corners and why they are absent:
                  tensor methods and attributes, torchviz's make_dot
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
+    pyplot.py    matplotlib.pyplot (plt), its Axes and Figures, seaborn's set()
 
 This module puts the libraries together: NAMESPACES (every dotted path a
 program can reach), ATTRIBUTE_NAMES and METHOD_KWARGS (for `.name` on a
@@ -33,8 +34,8 @@ Decisions where the language could have gone either way:
 - A generator expression (`sum(x*x for x in xs)`) is a list comprehension
   evaluated at once; one `for` only, any number of `if`s.
 - Annotations are allowed and never evaluated; they may only spell names.
-- `torch`, `F`, `nn`, `np` and `math` are predefined: their imports are
-  no-ops.
+- `torch`, `F`, `nn`, `np`, `math` and `plt` are predefined: their
+  imports are no-ops.
 - `list.append/extend/pop/insert/index/count/copy/reverse/clear` and
   `dict.items/keys/values/get/copy/pop` are the only methods of Python
   values; `items()`, `keys()`, `values()` return lists.
@@ -45,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.parse.allowlist import numpy as _numpy
+from app.parse.allowlist import pyplot as _pyplot
 from app.parse.allowlist import python as _python
 from app.parse.allowlist import torch as _torch
 from app.parse.allowlist.entries import (
@@ -144,7 +146,12 @@ __all__ = [
 
 # Every library the language knows. A new one is a module of this package
 # with a LIBRARY, listed here.
-LIBRARIES: tuple[Library, ...] = (_torch.LIBRARY, _python.LIBRARY, _numpy.LIBRARY)
+LIBRARIES: tuple[Library, ...] = (
+    _torch.LIBRARY,
+    _python.LIBRARY,
+    _numpy.LIBRARY,
+    _pyplot.LIBRARY,
+)
 
 
 def _merged(libraries: tuple[Library, ...]) -> dict[str, frozenset[str] | None]:
