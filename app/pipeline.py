@@ -10,6 +10,9 @@ Two kinds of answer:
   answered without a drawing and with a warning that says why.
 - "image": the rendered graph alone (svg, png, dot or json bytes), for
   GET /api/v1/graph.*; a graph above the node cap is a LimitExceeded.
+- "figure": one of the figures the program draws, alone (svg or png), for
+  GET /api/v1/figure.*; the evaluate answer holds them all as SVG in
+  `figures` (app.render.figures).
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.result import Evaluation
 from app.graph import build_graph
-from app.job import Job, Kind
+from app.job import FigureJob, Job, Kind
 from app.limits import DEFAULT_LIMITS, MACHINE_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
 from app.render import drawing_notes, render
+from app.render.figures import answer_figures, figure_bytes
 from app.render.layout import layout_process
 
 MEDIA_TYPES = {
@@ -65,6 +69,12 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
         return render(graph, options, job.format, limits, budget=budget), True
 
     answer = _numbers(evaluation)
+    # The figures before the graph: the graph's layout is what gives up in time.
+    answer["figures"], notes = answer_figures(
+        evaluation.figures, options.theme, drawn=job.format is not None
+    )
+    answer["warnings"].extend(notes)
+    budget = limits.wall_time_s - (time.monotonic() - started) - _ANSWER_MARGIN_S
     lasting = True
     answer["graph"] = graph.to_dict()
     answer["svg"] = None
@@ -101,6 +111,20 @@ def dump_json(document: Any) -> bytes:
 Reply = tuple[dict[str, Any], bytes | None]
 
 
+def figure_answer(request: FigureJob, limits: Limits) -> bytes:
+    """The bytes of one figure of a program (GET /api/v1/figure.*)."""
+    job = request.job
+    evaluation = evaluate(parse_program(job.source, limits), job.inputs, job.output, limits)
+    figures = evaluation.figures
+    if request.n >= len(figures):
+        count = len(figures)
+        drawn = {0: "no figure", 1: "1 figure: n = 0"}.get(
+            count, f"{count} figures: n = 0 to {count - 1}"
+        )
+        raise InvalidRequest(f"there is no figure n = {request.n}: the program draws {drawn}")
+    return figure_bytes(figures[request.n], request.format, job.options.theme)
+
+
 def _graph_request(kind: Kind, payload: dict[str, Any], limits: Limits) -> Reply:
     job = Job.model_validate(payload)
     body, lasting = answer_job(job, kind, limits)
@@ -124,8 +148,9 @@ def _optimize_request(kind: str, payload: dict[str, Any], limits: Limits) -> Rep
 def handle(request: dict[str, Any]) -> Reply:
     """The worker pool's handler: `{"kind", "job", "limits"}` in, bytes out.
 
-    `kind` chooses the work: "evaluate" and "image" run a Job (above);
-    "optimize", "optimize_image" and "plot" run app.optimize's requests.
+    `kind` chooses the work: "evaluate" and "image" run a Job (above),
+    "figure" a FigureJob; "optimize", "optimize_image" and "plot" run
+    app.optimize's requests.
     """
     limits = Limits(**request["limits"]) if "limits" in request else DEFAULT_LIMITS
     kind = request.get("kind", "evaluate")
@@ -133,6 +158,9 @@ def handle(request: dict[str, Any]) -> Reply:
         return _graph_request(kind, request["job"], limits)
     if kind in ("optimize", "optimize_image", "plot"):
         return _optimize_request(kind, request["job"], limits)
+    if kind == "figure":
+        figure = FigureJob.model_validate(request["job"])
+        return {"media_type": MEDIA_TYPES[figure.format]}, figure_answer(figure, limits)
     raise InvalidRequest(f"unknown kind of work {kind!r}")
 
 
