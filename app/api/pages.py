@@ -123,6 +123,7 @@ async def _render(
         "value_text": format_value(result) if result else "",
         "gradients": _gradient_rows(result),
         "links": share_links(base, query),
+        "figures": figure_links(result, query),
         "lessons": lesson_cards(),
         "page_theme": state["options"]["theme"] if "theme" in dict(params) else None,
         "toggles": TOGGLES,
@@ -278,6 +279,21 @@ def share_links(base: str, query: str) -> dict[str, str]:
     }
 
 
+def figure_links(result: dict[str, Any] | None, query: str) -> list[dict[str, Any]]:
+    """The answer's figures as the page shows them without its script: each an
+    image of its own URL (relative: the page's own server draws it)."""
+    figures = (result or {}).get("figures") or []
+    return [
+        {
+            "title": figure["title"],
+            "drawn": figure["svg"] is not None,
+            "svg": f"/api/v1/figure.svg?{query}&n={n}",
+            "png": f"/api/v1/figure.png?{query}&n={n}",
+        }
+        for n, figure in enumerate(figures)
+    ]
+
+
 def inline_svg(svg: str | None) -> str | None:
     """The answer's SVG for this page: its root group's id `graph` would clash
     with the page's own #graph (the element that holds it), so it goes."""
@@ -288,10 +304,16 @@ def inline_svg(svg: str | None) -> str | None:
 
 def _without_svg(result: dict[str, Any] | None) -> dict[str, Any] | None:
     # The SVG is in the page already; the script reads it from the DOM and
-    # needs to know only whether there is one.
+    # needs to know only whether there is one. The figures are images of
+    # their URLs: their titles, and whether each is drawn, are enough.
     if result is None:
         return None
-    return {**{k: v for k, v in result.items() if k != "svg"}, "drawn": bool(result.get("svg"))}
+    figures = [
+        {"title": f["title"], "svg": None, "drawn": f["svg"] is not None}
+        for f in result.get("figures") or []
+    ]
+    kept = {k: v for k, v in result.items() if k not in ("svg", "figures")}
+    return {**kept, "drawn": bool(result.get("svg")), "figures": figures}
 
 
 def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
