@@ -27,15 +27,17 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
+from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 
 from app.errors import LimitExceeded, NotAllowed
 from app.evaluate import figure_args as F
 from app.evaluate import figure_draw as D
-from app.evaluate.figure_kinds import Calls
+from app.evaluate.figure_kinds import AxesGrid, Calls
 from app.evaluate.figure_text import Texts
 from app.evaluate.kinds import CALLERS, register
 from app.evaluate.machine import Machine
@@ -131,6 +133,14 @@ def state(m: Machine) -> Figures:
         figures = m.library_state["pyplot"] = Figures(m.limits)
     assert isinstance(figures, Figures)
     return figures
+
+
+def is_drawing(value: Any) -> bool:
+    """What a plotting call returns (lines, a legend, an Axes, ...): never a
+    program's output, as None is not (`plt.plot(...)` last in a program)."""
+    if isinstance(value, list | tuple) and value:
+        return all(is_drawing(item) for item in value)
+    return isinstance(value, Artist | Colorbar | AxesGrid)
 
 
 def drawn_figures(m: Machine) -> list[Figure]:

@@ -22,7 +22,7 @@ import torch
 from app.errors import InvalidRequest, UserRuntimeError, VisualizerError
 from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert
-from app.evaluate.figures import drawn_figures
+from app.evaluate.figures import drawn_figures, is_drawing
 from app.evaluate.interpreter import Interpreter
 from app.evaluate.namespaces import PREDEFINED
 from app.evaluate.result import Evaluation
@@ -202,7 +202,7 @@ class Session:
         if output is not None:
             return self.get(output), output
         final = self._final
-        if final is not MISSING and final is not None:
+        if final is not MISSING and final is not None and not is_drawing(final):
             statement = self.program.module.body[-1]
             assert isinstance(statement, ast.Expr)
             return final, _expression_name(statement.value)

@@ -209,3 +209,14 @@ def test_rcparams_are_untouched() -> None:
     before = dict(matplotlib.rcParams)
     run_source(PROGRAMS["pyplot-calls"])
     assert dict(matplotlib.rcParams) == before
+
+
+@pytest.mark.parametrize(
+    "last",
+    ["plt.plot(x.detach())", "plt.legend(['a'])", "plt.gca()", "plt.subplots(2)", "plt.title('t')"],
+)
+def test_a_plotting_call_last_is_not_the_output(last: str) -> None:
+    source = f"x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\n{last}"
+    evaluation = run_source(source)
+    assert evaluation.output_name == "y" and evaluation.output.item() == 6.0
+    assert evaluation.gradients["x"] is not None
