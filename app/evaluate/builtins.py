@@ -64,7 +64,7 @@ def _print(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -
     parts = []
     for arg in args:
         m.guard.render(arg)
-        parts.append(shown(arg, str(arg)))
+        parts.append(shown(arg, str(arg), m.addresses))
     m.write(sep.join(parts) + end)
 
 
@@ -96,7 +96,7 @@ def _str(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> 
     if not args:
         return ""
     m.guard.render(args[0])
-    return shown(args[0], str(args[0]))
+    return shown(args[0], str(args[0]), m.addresses)
 
 
 def _list(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from app.errors import UserRuntimeError, VisualizerError
-from app.evaluate import attributes, operators
+from app.evaluate import attributes, classes, operators
 from app.evaluate.kinds import kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.scope import Scope
@@ -128,6 +128,13 @@ class Expressions(Machine):
         receiver: Any = MISSING
         if func.__class__ is ast.Attribute:
             assert isinstance(func, ast.Attribute)
+            if func.value.__class__ is ast.Call and node in self.program.classes.supers:
+                try:  # super().__init__(...): no value stands for super()
+                    return classes.call_super(self, node)
+                except VisualizerError as error:
+                    raise self.locate(error, node) from None
+                except Exception as error:
+                    raise self.fail(error, node) from None
             receiver = self.ev(func.value)
             callee: Any = None
             if not attributes.is_method_receiver(receiver):
@@ -217,7 +224,7 @@ class Expressions(Machine):
                 _CONVERSIONS[node.conversion](value) if node.conversion in _CONVERSIONS else value
             )
             self.guard.format_spec(spec)
-            text = shown(value, format(converted, spec))
+            text = shown(value, format(converted, spec), self.addresses)
         except VisualizerError as error:
             raise self.locate(error, node) from None
         except Exception as error:

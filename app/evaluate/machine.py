@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from app.errors import LimitExceeded, VisualizerError
+from app.evaluate.addresses import Addresses
 from app.evaluate.backward import Backward
 from app.evaluate.failures import convert
 from app.evaluate.guards import Guard
@@ -71,12 +72,12 @@ class Machine:
         self.stdout_len = 0
         self.truncated = False
         self.grad_fn_views: dict[Any, Any] = {}  # autograd node -> its GradFn wrapper
+        self.addresses = Addresses()  # printed addresses, the same on every run
+        # What a library's own module of app.evaluate keeps for one run, by library.
+        self.library_state: dict[str, Any] = {}
         # The error that ended the program inside a callback (app.evaluate.callbacks):
         # whatever torch makes of it on the way out, this is what the program ends with.
         self.stopped: VisualizerError | None = None
-        # Each library's state for this program, made at its first use, by
-        # library ("pyplot": app.evaluate.figures.Figures, the program's figures).
-        self.library_state: dict[str, Any] = {}
 
     # -- positions and errors -----------------------------------------------
     def position(self, node: ast.AST) -> tuple[int, int]:

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional
 
 from app.evaluate import builtins, figures
+from app.evaluate.classes import BaseClass
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
 
@@ -46,6 +47,8 @@ _SPECIAL_TARGETS: dict[str, Any] = {
 
 
 def _constant(path: str, name: str) -> Any:
+    if f"{path}.{name}" in A.CLASS_BASES:
+        return BaseClass(f"{path}.{name}")  # never the real class
     if path in ("numpy", "math") or name in ("pi", "e", "inf", "nan"):
         return float(getattr(math, name))
     return getattr(MODULES[path], name)

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from app.errors import NotAllowed, VisualizerError
-from app.evaluate import attributes, operators
+from app.evaluate import attributes, classes, operators
 from app.evaluate.failures import CaughtError, clean_text, printed
 from app.evaluate.kinds import kind_of
 from app.evaluate.machine import BREAK, CONTINUE, Machine, Signal
@@ -54,6 +54,7 @@ class Statements(Machine):
             ast.While: cls._while,
             ast.If: cls._if,
             ast.FunctionDef: cls._def,
+            ast.ClassDef: cls._classdef,
             ast.Return: cls._return,
             ast.Pass: cls._pass,
             ast.Break: cls._break,
@@ -253,6 +254,9 @@ class Statements(Machine):
         self.scope.vars[node.name] = UserFunction(
             node, self.scope, defaults, kw_defaults, local_names
         )
+
+    def _classdef(self, node: ast.ClassDef) -> None:
+        classes.define(self, node)
 
     def _with(self, node: ast.With) -> Signal | None:
         contexts = []

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from app.evaluate.addresses import Addresses
 from app.parse.allowlist import Fn
 
 
@@ -180,12 +181,15 @@ class ExceptionValue:
 MISSING: Any = object()
 
 # Python's default repr, `<... object at 0x7f...>`: its address would differ
-# from one run to the next. (Every value a program can reach prints without
-# one, see above; this is the safety net.)
+# from one run to the next.
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+(?=>)")
 
 
-def shown(value: Any, text: str) -> str:
-    """`text`, the str() or format() of `value`, as printed: without a memory
-    address. A string is the program's own text and is printed as it is."""
-    return text if isinstance(value, str) else _ADDRESS.sub("", text)
+def shown(value: Any, text: str, addresses: Addresses | None = None) -> str:
+    """`text`, the str() or format() of `value`, as printed: each memory
+    address replaced by the run's stand-in for it (app.evaluate.addresses),
+    or cut out without `addresses`. A string is the program's own text and
+    is printed as it is."""
+    if isinstance(value, str):
+        return text
+    return _ADDRESS.sub("", text) if addresses is None else addresses.sub(text)

@@ -7,7 +7,8 @@ character column: raw-text hygiene (app.parse.text: size, NUL, surrogates,
 bidi controls, empty), `ast.parse` (under a lock: CPython 3.11's AST
 construction is not thread-safe, gh-106905), and the allowlist walk over the
 tree (app.parse.walk, .statements and .checker; then app.parse.names for
-what needs the whole program), with the tables in app.parse.allowlist.
+what needs the whole program; app.parse.classes for the program's own
+classes), with the tables in app.parse.allowlist.
 Nothing is ever evaluated here: ast.parse only builds the tree; user text
 is never compiled to code, exec'd or eval'd.
 
@@ -22,6 +23,7 @@ import threading
 from app.errors import LimitExceeded, SourceSyntaxError
 from app.limits import DEFAULT_LIMITS, Limits
 from app.parse.checker import Checker
+from app.parse.classes import check_bases, collect
 from app.parse.names import Names
 from app.parse.program import Program
 from app.parse.text import check_text, split_lines
@@ -74,9 +76,11 @@ def parse_program(source: str, limits: Limits = DEFAULT_LIMITS) -> Program:
     is_expression = len(module.body) == 1 and isinstance(module.body[0], ast.Expr)
     program = Program(source, module, tuple(lines), is_expression)
     checker = Checker(program, limits)
+    checker.classes = collect(module)
     checker.visit(module)
     names = Names(checker)
     free = names.check()
+    classes = check_bases(names, checker)
     return Program(
         source,
         module,
@@ -85,4 +89,5 @@ def parse_program(source: str, limits: Limits = DEFAULT_LIMITS) -> Program:
         tuple(free) if is_expression else (),
         checker.found.function_locals,
         names.first_reads,
+        classes,
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 
 from app.errors import LimitExceeded
-from app.parse import allowlist as A
+from app.parse.classes import check_class, check_super, is_super_call
 from app.parse.statements import StatementChecks
 from app.parse.walk import (
     FIELDS,
@@ -29,10 +29,19 @@ from app.parse.walk import (
     Found,
     Walk,
     check_keywords,
+    method_kwargs,
     require_attribute,
 )
 
-__all__ = ["VISIT", "Checker", "Found", "Walk", "check_keywords", "require_attribute"]
+__all__ = [
+    "VISIT",
+    "Checker",
+    "Found",
+    "Walk",
+    "check_keywords",
+    "method_kwargs",
+    "require_attribute",
+]
 
 
 class Checker(StatementChecks):
@@ -97,6 +106,9 @@ class Checker(StatementChecks):
 
     def _call(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Call)
+        if is_super_call(node):
+            check_super(self, node)
+            return
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.refuse(arg, REFUSED[ast.Starred])
@@ -118,7 +130,7 @@ class Checker(StatementChecks):
             if isinstance(root, ast.Name):
                 self.found.calls.append(node)
             elif isinstance(func, ast.Attribute):
-                allowed = A.METHOD_KWARGS.get(func.attr, frozenset())
+                allowed = method_kwargs(self, func.attr)
                 check_keywords(self, node, allowed, f".{func.attr}()")
         self.visit(func)
         self.visit_all(node.args)
@@ -149,6 +161,7 @@ VISIT.update(
         ast.While: Checker._while,
         ast.If: Checker._if,
         ast.FunctionDef: Checker._def,
+        ast.ClassDef: check_class,
         ast.Return: Checker._return,
         ast.Pass: Checker._nothing,
         ast.Break: Checker._loop_jump,

@@ -17,7 +17,7 @@ import builtins
 import difflib
 
 from app.parse import allowlist as A
-from app.parse.checker import Checker, check_keywords, require_attribute
+from app.parse.checker import Checker, check_keywords, method_kwargs, require_attribute
 
 PYTHON_BUILTINS = frozenset(dir(builtins))
 
@@ -141,7 +141,7 @@ class Names:
             if isinstance(entry, A.Fn):
                 check_keywords(self.checker, node, entry.kwargs, f"{name}()")
             elif entry is None and isinstance(node.func, ast.Attribute) and not name:
-                allowed = A.METHOD_KWARGS.get(node.func.attr, frozenset())
+                allowed = method_kwargs(self.checker, node.func.attr)
                 if self.module_of_root(node.func) is None:
                     check_keywords(self.checker, node, allowed, f".{node.func.attr}()")
 

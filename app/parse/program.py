@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.parse.classes import ClassFacts
+
 # One line's column conversion: None for an ASCII line (bytes are characters).
 _Encoded = bytes | None
 
@@ -36,6 +38,8 @@ class Program:
     function_locals: Mapping[ast.FunctionDef, frozenset[str]] = field(default_factory=dict)
     # The first node reading each name (where an input's leaf is said to be made).
     first_reads: Mapping[str, ast.Name] = field(default_factory=dict)
+    # The program's own classes: their bases and super() calls (app.parse.classes).
+    classes: ClassFacts = field(default_factory=ClassFacts)
     # Data derived from the tree that every evaluation of this program shares
     # (the evaluator caches spans here: a keystroke re-evaluates the same tree).
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)

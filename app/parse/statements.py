@@ -36,11 +36,12 @@ class StatementChecks(Walk):
             self.visit(node.slice)
         elif isinstance(node, ast.Attribute):
             self.check_name(node, node.attr)
-            if node.attr not in A.TENSOR_SETTABLE:
+            if node.attr not in A.SETTABLE and node.attr not in self.classes.attributes:
                 raise self.refuse(
                     node,
                     f"assigning to .{node.attr} is not allowed; only .grad and "
-                    ".requires_grad of a tensor can be assigned",
+                    ".requires_grad of a tensor can be assigned, and the attributes "
+                    "the program's classes set on self",
                 )
             self.visit(node.value)
         else:
@@ -125,6 +126,10 @@ class StatementChecks(Walk):
         assert isinstance(node, ast.FunctionDef)
         if node.decorator_list:
             raise self.refuse(node.decorator_list[0], "decorators are not allowed")
+        self.function(node, bind=True)
+
+    def function(self, node: ast.FunctionDef, bind: bool = False) -> None:
+        """A def's parameters and body (a method's too, whose name binds nothing)."""
         args = node.args
         if args.vararg is not None or args.kwarg is not None:
             star = args.vararg or args.kwarg
@@ -132,7 +137,8 @@ class StatementChecks(Walk):
             raise self.refuse(star, "*args and **kwargs parameters are not allowed")
         self.visit_all(args.defaults)
         self.visit_all([d for d in args.kw_defaults if d is not None])
-        self.bind(node, node.name)
+        if bind:
+            self.bind(node, node.name)
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         seen: set[str] = set()
         frame: set[str] = set()

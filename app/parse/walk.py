@@ -17,6 +17,7 @@ from typing import Any
 from app.errors import LimitExceeded, NotAllowed, SourceSyntaxError
 from app.limits import Limits
 from app.parse import allowlist as A
+from app.parse.classes import ClassWalk
 from app.parse.program import Program
 
 # Node types refused outright, with what to do instead.
@@ -30,7 +31,6 @@ REFUSED: dict[type[ast.AST], str] = {
     ast.Await: "async code is not allowed",
     ast.Yield: "generators (yield) are not allowed; return a list",
     ast.YieldFrom: "generators (yield from) are not allowed; return a list",
-    ast.ClassDef: "class definitions are not allowed; use functions",
     ast.AsyncFunctionDef: "async code is not allowed",
     ast.AsyncFor: "async code is not allowed",
     ast.AsyncWith: "async code is not allowed",
@@ -88,6 +88,7 @@ class Walk:
         self.loop_depth = 0
         self.frames: list[set[str]] = []  # names bound by each enclosing def
         self.found = Found()
+        self.classes = ClassWalk()  # the program's classes (app.parse.classes)
 
     # -- plumbing -----------------------------------------------------------
     def refuse(self, node: ast.AST, message: str) -> NotAllowed:
@@ -166,10 +167,19 @@ class Walk:
 
 def require_attribute(checker: Walk, node: ast.Attribute) -> None:
     """`.attr` on a value whose type is unknown before the run."""
-    if node.attr not in A.ATTRIBUTE_NAMES:
+    if node.attr not in A.ATTRIBUTE_NAMES and node.attr not in checker.classes.attributes:
         hint = A.ATTRIBUTE_HINTS.get(node.attr)
         message = f"the attribute .{node.attr} is not available"
         raise checker.refuse_attribute(node, f"{message}; {hint}" if hint else message)
+
+
+def method_kwargs(checker: Walk, name: str) -> frozenset[str] | None:
+    """The keywords `.name(...)` accepts on a value whose type is unknown before
+    the run: any, for a method or attribute of the program's own classes (the
+    interpreter binds them as Python does)."""
+    if name in checker.classes.attributes:
+        return None
+    return A.METHOD_KWARGS.get(name, frozenset())
 
 
 def check_keywords(

@@ -98,7 +98,7 @@ STATEMENTS: list[tuple[str, str]] = [
     ("import torch.nn.functional as _F", NA),
     ("print('ran')\nimport os", NA),
     ("f = lambda: 1", NA),
-    ("class A:\n    pass", NA),
+    ("class A:\n    def __repr__(self):\n        return 'x'", NA),
     ("def f():\n    global x\n    x = 1", NA),
     ("def f():\n    x = 1\n    def g():\n        nonlocal x\n        x = 2", NA),
     ("def f():\n    yield 1", NA),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-import re
 import warnings
 from typing import Any
 
@@ -24,9 +23,8 @@ import torch.nn.functional
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from app.evaluate.addresses import Addresses
 from app.plotting import MATH_RC
-
-_ADDRESS = re.compile(r" at 0x[0-9a-f]+(?=>)")
 
 
 def reference(source: str) -> tuple[str, list[Figure]]:
@@ -58,7 +56,9 @@ def reference(source: str) -> tuple[str, list[Figure]]:
     finally:
         plt.figure, plt.show = real_figure, real_show  # type: ignore[assignment]
         plt.close("all")
-    return _ADDRESS.sub("", out.getvalue()), [fig for fig in made if fig.axes]
+    # Addresses as the service prints them: the first one printed is the same
+    # stand-in in both, and so on (app.evaluate.addresses).
+    return Addresses().sub(out.getvalue()), [fig for fig in made if fig.axes]
 
 
 def describe(figure: Figure) -> dict[str, Any]:

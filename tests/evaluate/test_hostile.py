@@ -22,6 +22,7 @@ RUNTIME_REFUSALS = {
     "s = '%s'\ns % 1",
     "with 1:\n    pass",
     "x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)",
+    "torch.nn.Module()",
 } | PYPLOT_RUNTIME_REFUSALS
 
 

@@ -12,6 +12,7 @@ corners and why they are absent:
     entries.py   Fn, Const, Ns, the size bounds, Library
     torch.py     torch, torch.autograd, torch.linalg, torch.nn.functional,
                  tensor methods and attributes, torchviz's make_dot
+    nn.py        torch.nn: modules, nn.Parameter, nn.init, nn.Module as a base
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
     pyplot.py    matplotlib.pyplot (plt), its Axes and Figures, seaborn's set()
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.parse.allowlist import nn as _nn
 from app.parse.allowlist import numpy as _numpy
 from app.parse.allowlist import pyplot as _pyplot
 from app.parse.allowlist import python as _python
@@ -58,6 +60,7 @@ from app.parse.allowlist.entries import (
     MATMUL,
     PIECES,
     SHRINK,
+    ClassBase,
     Const,
     Entry,
     Fn,
@@ -65,6 +68,7 @@ from app.parse.allowlist.entries import (
     Ns,
     fn,
 )
+from app.parse.allowlist.nn import MODULE_RESERVED, NN
 from app.parse.allowlist.numpy import NUMPY, NUMPY_HINTS
 from app.parse.allowlist.python import (
     BARE_CONSTANTS,
@@ -85,7 +89,6 @@ from app.parse.allowlist.torch import (
     GRAD_FN_METHODS,
     LINALG,
     MAKE_DOT,
-    NN,
     RETURN_FIELDS,
     TENSOR_ATTRIBUTES,
     TENSOR_METHODS,
@@ -101,6 +104,7 @@ __all__ = [
     "BARE_CONSTANTS",
     "BROADCAST",
     "BUILTINS",
+    "CLASS_BASES",
     "CONCAT",
     "CREATE",
     "DATA",
@@ -120,6 +124,7 @@ __all__ = [
     "MATH",
     "MATH_NAMES",
     "MATMUL",
+    "MODULE_RESERVED",
     "METHOD_KWARGS",
     "NAMESPACES",
     "NN",
@@ -129,12 +134,14 @@ __all__ = [
     "PREDEFINED_MODULES",
     "PREDEFINED_NAMES",
     "RETURN_FIELDS",
+    "SETTABLE",
     "SHRINK",
     "TENSOR_ATTRIBUTES",
     "TENSOR_METHODS",
     "TENSOR_SETTABLE",
     "TORCH",
     "TORCHVIZ",
+    "ClassBase",
     "Const",
     "Entry",
     "Fn",
@@ -150,6 +157,7 @@ LIBRARIES: tuple[Library, ...] = (
     _torch.LIBRARY,
     _python.LIBRARY,
     _numpy.LIBRARY,
+    _nn.LIBRARY,
     _pyplot.LIBRARY,
 )
 
@@ -183,6 +191,15 @@ METHOD_KWARGS: dict[str, frozenset[str] | None] = _merged(LIBRARIES)
 ATTRIBUTE_NAMES: frozenset[str] = frozenset(METHOD_KWARGS).union(
     *(library.attributes for library in LIBRARIES)
 )
+
+# Attribute names a program may assign (`x.grad = None`, `layer.weight = ...`),
+# besides those its own classes give their instances (app.parse.classes).
+SETTABLE: frozenset[str] = TENSOR_SETTABLE.union(*(library.settable for library in LIBRARIES))
+
+# Dotted path -> the rules for a program's class deriving from it.
+CLASS_BASES: dict[str, ClassBase] = {
+    path: base for library in LIBRARIES for path, base in library.class_bases.items()
+}
 
 PREDEFINED_NAMES: frozenset[str] = frozenset(
     set(PREDEFINED_MODULES) | set(BUILTINS) | set(MATH_NAMES) | set(DUAL_NAMES)

@@ -68,6 +68,23 @@ class Ns:
 Entry = Fn | Const | Ns
 
 
+@dataclass(frozen=True, slots=True)
+class ClassBase:
+    """A class of a library that a program's own class may derive from
+    (`class Net(nn.Module):`); app.parse.classes checks the class against it.
+
+    `reserved` are the base's own names, which the program's class may
+    neither define as methods nor assign on `self` (a `parameters` method
+    would shadow nn.Module's); `overridable` those of them it may define
+    (`forward`); `decorators` the decorators its methods may carry (none
+    for nn.Module).
+    """
+
+    reserved: frozenset[str] = frozenset()
+    overridable: frozenset[str] = frozenset()
+    decorators: frozenset[str] = frozenset()
+
+
 def fn(
     kwargs: str = "",
     bound: str = SHRINK,
@@ -86,7 +103,10 @@ class Library:
     attribute names its values have and `methods` the method names with the
     keywords each accepts (None: any), both read by the checker for `.name`
     on a value whose type is unknown before the run; `predefined` the names
-    every program starts with and the namespace each means (`np`: "numpy").
+    every program starts with and the namespace each means (`np`: "numpy");
+    `settable` the attribute names a program may assign on its values
+    (`layer.weight = ...`); `class_bases` the dotted paths of its classes a
+    program's class may derive from (`torch.nn.Module`).
     """
 
     namespaces: Mapping[str, Mapping[str, Entry]]
@@ -94,3 +114,5 @@ class Library:
     attributes: frozenset[str] = frozenset()
     methods: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
     predefined: Mapping[str, str] = field(default_factory=dict)
+    settable: frozenset[str] = frozenset()
+    class_bases: Mapping[str, ClassBase] = field(default_factory=dict)

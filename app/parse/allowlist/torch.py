@@ -228,8 +228,6 @@ AUTOGRAD: dict[str, Entry] = {
     "backward": fn("tensors grad_tensors retain_graph create_graph", special="backward"),
 }
 
-NN: dict[str, Entry] = {"functional": Ns("torch.nn.functional")}
-
 LINALG: dict[str, Entry] = {
     "norm": fn("ord dim keepdim dtype"),
     "vector_norm": fn("ord dim keepdim dtype"),
@@ -382,18 +380,17 @@ LIBRARY = Library(
     namespaces={
         "torch": TORCH,
         "torch.autograd": AUTOGRAD,
-        "torch.nn": NN,
         "torch.nn.functional": FUNCTIONAL,
         "torch.linalg": LINALG,
         "torchviz": TORCHVIZ,
     },
     importable=frozenset(
-        {"torch", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.linalg", "torchviz"}
+        {"torch", "torch.nn.functional", "torch.autograd", "torch.linalg", "torchviz"}
     ),
     attributes=TENSOR_ATTRIBUTES | GRAD_FN_ATTRIBUTES | RETURN_FIELDS,
     methods={
         **{name: entry.kwargs for name, entry in TENSOR_METHODS.items()},
         **{name: frozenset() for name in GRAD_FN_METHODS},
     },
-    predefined={"torch": "torch", "F": "torch.nn.functional", "nn": "torch.nn"},
+    predefined={"torch": "torch", "F": "torch.nn.functional"},
 )
