@@ -36,6 +36,11 @@ int, sequence and format limits, checked before the work) with sizes.py
 (backward traces, reachability); namespaces.py and values.py (the allowlist
 as runtime values); failures.py (exception conversion); session.py
 (inputs, output selection, the automatic backward, the Evaluation).
+A program's matplotlib figures: figures.py (pyplot's state per program,
+`plt`'s calls) with figure_draw.py and figure_layout.py (the Axes and
+Figure calls), figure_args.py, figure_options.py and figure_text.py (their
+arguments, checked and bounded first) and figure_kinds.py (the Figures,
+Axes and grids a program holds).
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process

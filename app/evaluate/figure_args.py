@@ -242,6 +242,13 @@ def artist(value: Any, what: str) -> Artist:
     return value
 
 
+def pair(value: Any, what: str) -> tuple[float, float]:
+    """Two numbers: a range (low, high) or a place (x, y)."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise TypeError(f"{what} must be two numbers (low, high)")
+    return (number(value[0], what), number(value[1], what))
+
+
 def _short_repr(value: Any) -> str:
     text = repr(value) if isinstance(value, str | int | float) else type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."

@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 
 from app.errors import LimitExceeded, NotAllowed
 from app.evaluate import figure_args as F
-from app.evaluate import figure_draw as D
+from app.evaluate import figure_layout as D
 from app.evaluate.figure_kinds import AxesGrid, Calls
 from app.evaluate.figure_text import Texts
 from app.evaluate.kinds import CALLERS, register

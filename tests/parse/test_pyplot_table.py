@@ -7,7 +7,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from app.evaluate.figure_draw import AXES_CALLS, FIGURE_CALLS
+from app.evaluate.figure_layout import AXES_CALLS, FIGURE_CALLS
 from app.evaluate.figures import PYPLOT_CALLS
 from app.parse import allowlist as A
 from app.parse.allowlist import pyplot as P
