@@ -20,9 +20,12 @@ call (app.evaluate.figures): `Budget` holds the counts of one program.
 
     figures              figures per program (Limits.figures)
     figure_points        data points drawn in one figure (Limits.figure_points)
-    figure_artists       lines, bars, bins, images and texts, all figures
-    figure_markers       markers and bars drawn one by one, all figures
-    figure_axes          Axes in one figure (subplots, colorbars)
+    figure_artists       what all the program's figures hold, weighted by its
+                         cost: lines, bars, bins, images 1, a legend entry
+                         2, a scatter 3, an Axes (subplots, colorbars) 20
+    figure_markers       markers drawn one by one, all figures
+    image_cells          cells of the images (imshow), all figures
+    figure_axes          Axes in one figure
     figure_size          inches of a figure's side
     hist_bins            bins of one histogram
     line_width, marker_size, font_size   points
@@ -43,11 +46,19 @@ from app.evaluate.figure_text import Texts
 
 Tensor = torch.Tensor
 
-MAX_ARTISTS = 2_000
-MAX_MARKERS = 20_000
-MAX_AXES = 25
+# What a program's figures may hold, all together, weighted by what each
+# costs matplotlib to make and draw (measured: a line, bar, bin or image
+# about 2 ms; a legend entry twice that, a scatter three times; an Axes, with
+# its ticks and their labels, about 40 ms).
+MAX_ARTISTS = 400
+SCATTER_COST = 3
+LEGEND_ENTRY_COST = 2
+AXES_COST = 20
+MAX_MARKERS = 10_000  # drawn one by one: about 50 us each
+MAX_IMAGE_CELLS = 250_000  # about 2.5 us each, resampled and written as PNG
+MAX_AXES = 16  # in one figure
 MAX_INCHES = 20.0
-MAX_BINS = 1_000
+MAX_BINS = 500
 MAX_WIDTH = 100.0  # line widths, points
 MAX_MARKER = 100.0  # marker sizes, points
 MAX_AREA = MAX_MARKER**2  # scatter's s, points squared
@@ -255,29 +266,40 @@ def _short_repr(value: Any) -> str:
 
 
 class Budget:
-    """What one program has drawn so far, against the figure limits."""
+    """What one program has drawn so far, against the program-wide figure limits."""
 
-    __slots__ = ("artists", "markers")
+    __slots__ = ("artists", "markers", "cells")
 
     def __init__(self) -> None:
         self.artists = 0
         self.markers = 0
+        self.cells = 0
 
-    def add(self, artists: int, markers: int = 0) -> None:
-        """Count `artists` shapes and `markers` markers a call is about to draw."""
-        if self.artists + artists > MAX_ARTISTS:
+    def add(self, cost: int, markers: int = 0, cells: int = 0) -> None:
+        """Count what a call is about to draw: `cost` in weighted artists,
+        `markers` drawn one by one, `cells` of images."""
+        if self.artists + cost > MAX_ARTISTS:
             raise LimitExceeded(
                 "figure_artists",
                 MAX_ARTISTS,
-                f"this would draw {self.artists + artists:,} lines, bars, bins, images and "
-                f"texts in the program's figures; at most {MAX_ARTISTS:,}",
+                f"the program's figures would hold {self.artists + cost:,} lines, bars, bins, "
+                f"images (a legend entry counts {LEGEND_ENTRY_COST}, a scatter "
+                f"{SCATTER_COST}, an Axes {AXES_COST}); at most {MAX_ARTISTS:,}",
             )
         if self.markers + markers > MAX_MARKERS:
             raise LimitExceeded(
                 "figure_markers",
                 MAX_MARKERS,
-                f"this would draw {self.markers + markers:,} markers and bars in the program's "
-                f"figures; at most {MAX_MARKERS:,}",
+                f"the program's figures would draw {self.markers + markers:,} markers; "
+                f"at most {MAX_MARKERS:,}",
             )
-        self.artists += artists
+        if self.cells + cells > MAX_IMAGE_CELLS:
+            raise LimitExceeded(
+                "image_cells",
+                MAX_IMAGE_CELLS,
+                f"the program's images would have {self.cells + cells:,} cells; "
+                f"at most {MAX_IMAGE_CELLS:,}",
+            )
+        self.artists += cost
         self.markers += markers
+        self.cells += cells

@@ -125,7 +125,7 @@ def _scatter(s: Figures, ax: Axes, args: list[Any], kwargs: dict[str, Any]) -> A
     y = F.data_or_categories(args[1], "scatter()'s y", s.texts)
     checked = O.options(s, kwargs, _SCATTER, "scatter")
     n = max(F.size(x), F.size(y))
-    s.draws(ax, n, 1, n)
+    s.draws(ax, n, F.SCATTER_COST, n)
     return O.call(ax.scatter, x, y, **checked)
 
 
@@ -170,7 +170,7 @@ def _hist(s: Figures, ax: Axes, args: list[Any], kwargs: dict[str, Any]) -> Any:
     else:
         sets = x.shape[1] if x.ndim == 2 else 1
     shapes = nbins * sets if checked.get("histtype", "bar") in ("bar", "barstacked") else sets
-    s.draws(ax, nbins * sets, shapes, shapes)
+    s.draws(ax, nbins * sets, shapes)
     return O.call(ax.hist, x, **checked)
 
 
@@ -195,7 +195,7 @@ def _bar(s: Figures, ax: Axes, args: list[Any], kwargs: dict[str, Any]) -> Any:
     for name in ("width", "bottom"):
         if isinstance(checked.get(name), np.ndarray):
             n = max(n, checked[name].size)
-    s.draws(ax, n, n, n)
+    s.draws(ax, n, n)
     return O.call(ax.bar, x, height, **checked)
 
 
@@ -225,7 +225,7 @@ def _imshow(s: Figures, ax: Axes, args: list[Any], kwargs: dict[str, Any]) -> An
     image = F.data(args[0], "imshow()'s image")
     checked = O.options(s, kwargs, _IMSHOW, "imshow")
     cells = int(np.prod(image.shape[:2])) if image.ndim >= 2 else image.size
-    s.draws(ax, cells, 1)
+    s.draws(ax, cells, 1, cells=cells)
     return O.call(ax.imshow, image, **checked)
 
 

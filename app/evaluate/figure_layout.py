@@ -69,7 +69,9 @@ def _legend(s: Figures, ax: Axes, args: list[Any], kwargs: dict[str, Any]) -> An
             raise TypeError("legend()'s labels must be a list of texts")
         given.append([s.texts.text(label, "a legend label") for label in labels])
     checked = O.options(s, kwargs, _LEGEND, "legend")
-    s.draws(ax, 0, 1)
+    # Its entries: the labels given, else those of the labelled lines and shapes.
+    entries = len(given[-1]) if given else len(ax.get_legend_handles_labels()[1])
+    s.draws(ax, 0, 1 + entries * F.LEGEND_ENTRY_COST)
     return O.call(ax.legend, *given, **checked)
 
 
@@ -230,7 +232,6 @@ def _colorbar(s: Figures, figure: Figure, args: list[Any], kwargs: dict[str, Any
     if kwargs.get("label") is not None:
         checked["label"] = s.texts.text(kwargs["label"], "colorbar()'s label")
     s.room_for_axes(figure, 1)
-    s.draws(figure, 0, 1)
     return O.call(figure.colorbar, args[0], **checked)
 
 

@@ -12,6 +12,8 @@ reaches the drawing.
     figure_text          characters of one text
     figure_text_total    characters of all the texts of a program's figures
     mathtext             characters of one text with `$...$` in it
+    mathtext_total       characters of all such texts of a program (each is
+                         parsed twice: here, and when the figure is drawn)
     mathtext_depth       nesting of braces and \\left ... \\right in it
     mathtext_extent      width and height of its drawing, points (Agg would
                          allocate an image that big: `$\\hspace{99999999}$`)
@@ -33,9 +35,10 @@ from matplotlib.mathtext import MathTextParser
 from app.errors import LimitExceeded
 from app.plotting import drawing
 
-MAX_TEXT = 1_000
-MAX_TOTAL = 20_000
+MAX_TEXT = 500
+MAX_TOTAL = 5_000
 MAX_MATH = 300
+MAX_MATH_TOTAL = 1_000
 MAX_DEPTH = 10
 MAX_EXTENT = 20_000.0  # points at matplotlib's largest allowed font size
 
@@ -46,10 +49,11 @@ _CLOSING = ("}", "\\right")
 class Texts:
     """The figure texts of one program, counted."""
 
-    __slots__ = ("total",)
+    __slots__ = ("total", "math")
 
     def __init__(self) -> None:
         self.total = 0
+        self.math = 0
 
     def text(self, value: Any, what: str) -> str:
         """`value` as matplotlib would show it (str() of a number), bounded."""
@@ -73,7 +77,15 @@ class Texts:
                 f"text; at most {MAX_TOTAL:,}",
             )
         if cbook.is_math_text(text):
+            if self.math + len(text) > MAX_MATH_TOTAL:
+                raise LimitExceeded(
+                    "mathtext_total",
+                    MAX_MATH_TOTAL,
+                    f"the program's figures would hold {self.math + len(text):,} characters "
+                    f"of mathtext; at most {MAX_MATH_TOTAL:,}",
+                )
             check_math(text, what)
+            self.math += len(text)
         self.total += len(text)
         return text
 

@@ -98,6 +98,7 @@ class Figures:
 
     # -- what a call would draw ------------------------------------------------
     def room_for_axes(self, figure: Figure, n: int) -> None:
+        """Count `n` new Axes of `figure` (subplots, a colorbar)."""
         if len(figure.axes) + n > F.MAX_AXES:
             raise LimitExceeded(
                 "figure_axes",
@@ -105,9 +106,18 @@ class Figures:
                 f"a figure may hold {F.MAX_AXES} Axes (subplots and colorbars); "
                 f"this would make {len(figure.axes) + n}",
             )
+        self.budget.add(n * F.AXES_COST)
 
-    def draws(self, target: Axes | Figure, points: int, artists: int, markers: int = 0) -> None:
-        """Count what a call on `target` would draw; refuse it past a limit."""
+    def draws(
+        self,
+        target: Axes | Figure,
+        points: int,
+        cost: int,
+        markers: int = 0,
+        cells: int = 0,
+    ) -> None:
+        """Count what a call on `target` would draw (app.evaluate.figure_args.Budget:
+        `cost` in weighted artists); refuse it past a limit."""
         figure = target if isinstance(target, Figure) else target.get_figure(root=True)
         assert isinstance(figure, Figure)
         held = self.points.get(id(figure), 0) + points
@@ -118,7 +128,7 @@ class Figures:
                 f"this figure would hold {held:,} data points; a figure may hold "
                 f"{self.limits.figure_points:,}",
             )
-        self.budget.add(artists, markers)
+        self.budget.add(cost, markers, cells)
         self.points[id(figure)] = held
 
     def drawn(self) -> list[Figure]:

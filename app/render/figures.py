@@ -33,7 +33,8 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from app.errors import RenderFailed
-from app.evaluate.failures import clean_message
+from app.evaluate.failures import clean_message, out_of_memory
+from app.limits import DEFAULT_LIMITS
 from app.optimize.plot import THEMES
 from app.plotting import drawing, png_bytes, svg_bytes
 
@@ -100,7 +101,11 @@ def figure_bytes(figure: Figure, fmt: str, theme: str) -> bytes:
                 _rasterize_markers(figure, undo)
                 return svg_bytes(figure)
             return png_bytes(figure, PNG_DPI)
-        except (ValueError, TypeError, OverflowError, RuntimeError, ArithmeticError) as exc:
+        except MemoryError:
+            raise out_of_memory(DEFAULT_LIMITS, None, None) from None
+        except RecursionError:
+            raise RenderFailed("matplotlib cannot draw it: it nests too deeply") from None
+        except Exception as exc:  # matplotlib's own refusal, whatever its kind
             raise RenderFailed(f"matplotlib cannot draw it: {clean_message(exc)}") from None
         finally:
             for step in reversed(undo):

@@ -61,7 +61,7 @@ def test_a_program_without_figures_answers_none(client: Any) -> None:
         ({"source": SOURCE, "n": "-1"}, 422, "invalid_request", "n must be"),
         ({"source": "plt.plot([1, 2]", "n": "0"}, 400, "syntax_error", ""),
         ({"source": "plt.savefig('x.png')", "n": "0"}, 400, "not_allowed", "savefig"),
-        ({"source": "plt.title('A' * 5000)", "n": "0"}, 422, "limit_exceeded", "1,000"),
+        ({"source": "plt.title('A' * 5000)", "n": "0"}, 422, "limit_exceeded", "500"),
         ({"source": "plt.plot([1e308, -1e308])", "n": "0"}, 422, "render_error", "cannot draw"),
     ],
 )

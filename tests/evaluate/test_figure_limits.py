@@ -17,19 +17,29 @@ LIMITS = [
     ("plt.plot(torch.zeros(100001))", "figure_points", 1),
     ("plt.plot(torch.zeros(60000))\nplt.plot(torch.zeros(60000))", "figure_points", 2),
     ("plt.imshow(torch.zeros(400, 400))", "figure_points", 1),
-    ("for i in range(2001):\n    plt.axhline(i)", "figure_artists", 2),
-    ("plt.hist(torch.rand(10, 3), bins=700)", "figure_artists", 1),
-    ("plt.scatter(torch.zeros(20001), torch.zeros(20001))", "figure_markers", 1),
-    ("plt.plot(torch.zeros(20001), 'o')", "figure_markers", 1),
-    ("plt.hist([1.0], bins=1001)", "hist_bins", 1),
+    (
+        "for i in range(3):\n    plt.figure()\n    plt.imshow(torch.zeros(300, 300))",
+        "image_cells",
+        3,
+    ),
+    ("for i in range(400):\n    plt.axhline(i)", "figure_artists", 2),
+    ("for i in range(127):\n    plt.scatter([i], [i])", "figure_artists", 2),
+    ("for i in range(200):\n    plt.plot([i], label='a')\nplt.legend()", "figure_artists", 3),
+    ("plt.bar(list(range(381)), 1)", "figure_artists", 1),
+    ("plt.hist(torch.rand(10, 3), bins=200)", "figure_artists", 1),
+    ("for i in range(3):\n    fig, ax = plt.subplots(2, 4)", "figure_artists", 2),
+    ("plt.scatter(torch.zeros(10001), torch.zeros(10001))", "figure_markers", 1),
+    ("plt.plot(torch.zeros(10001), 'o')", "figure_markers", 1),
+    ("plt.hist([1.0], bins=501)", "hist_bins", 1),
     ("plt.figure(figsize=(21, 4))", "figure_size", 1),
-    ("fig, ax = plt.subplots(5, 6)", "figure_axes", 1),
+    ("fig, ax = plt.subplots(3, 6)", "figure_axes", 1),
     ("plt.plot([1, 2], lw=101)", "line_width", 1),
     ("plt.plot([1, 2], ms=101)", "marker_size", 1),
     ("plt.xlabel('x', fontsize=101)", "font_size", 1),
-    ("plt.title('A' * 1001)", "figure_text", 1),
-    ("for i in range(21):\n    plt.xlabel('A' * 1000)", "figure_text_total", 2),
+    ("plt.title('A' * 501)", "figure_text", 1),
+    ("for i in range(11):\n    plt.xlabel('A' * 500)", "figure_text_total", 2),
     ("plt.title('$' + 'x' * 299 + '$')", "mathtext", 1),
+    ("for i in range(5):\n    plt.xlabel('$' + str(i) + 'x' * 250 + '$')", "mathtext_total", 2),
     ("plt.title('$' + '{' * 11 + 'a' + '}' * 11 + '$')", "mathtext_depth", 1),
     ("plt.title('$a\\\\hspace{400}b$')", "mathtext_extent", 1),
 ]
@@ -47,13 +57,15 @@ def test_within_the_limits_is_drawn() -> None:
     source = (
         "plt.plot(torch.zeros(100000))\n"
         "plt.figure()\n"
-        "plt.hist([1.0], bins=1000)\n"
+        "plt.hist([1.0], bins=300, histtype='step')\n"
         "plt.title('$' + '{' * 10 + 'a' + '}' * 10 + '$')\n"
         "plt.figure(figsize=(20, 0.5))\n"
-        "plt.scatter(torch.zeros(19000), torch.zeros(19000))\n"
-        "fig, ax = plt.subplots(5, 5)\n"
+        "plt.scatter(torch.zeros(9000), torch.zeros(9000))\n"
+        "plt.figure()\n"
+        "plt.imshow(torch.zeros(300, 300))\n"
+        "fig, ax = plt.subplots(2, 4)\n"
     )
-    assert len(run_source(source).figures) == 4
+    assert len(run_source(source).figures) == 5
 
 
 def test_the_limits_are_configurable() -> None:
@@ -91,5 +103,8 @@ def test_mathtext_is_bounded_in_time() -> None:
 
 
 def test_the_bounds_are_what_the_docs_say() -> None:
-    assert (F.MAX_ARTISTS, F.MAX_MARKERS, F.MAX_AXES, F.MAX_BINS) == (2000, 20000, 25, 1000)
-    assert (T.MAX_TEXT, T.MAX_TOTAL, T.MAX_MATH, T.MAX_DEPTH) == (1000, 20000, 300, 10)
+    assert (F.MAX_ARTISTS, F.MAX_MARKERS, F.MAX_IMAGE_CELLS) == (400, 10_000, 250_000)
+    assert (F.LEGEND_ENTRY_COST, F.SCATTER_COST, F.AXES_COST) == (2, 3, 20)
+    assert (F.MAX_AXES, F.MAX_BINS, F.MAX_INCHES) == (16, 500, 20)
+    assert (T.MAX_TEXT, T.MAX_TOTAL, T.MAX_MATH, T.MAX_MATH_TOTAL) == (500, 5000, 300, 1000)
+    assert T.MAX_DEPTH == 10

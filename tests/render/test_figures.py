@@ -71,7 +71,7 @@ def test_the_dark_theme_recolours_the_defaults_and_is_undone() -> None:
 def test_many_markers_are_drawn_as_pixels() -> None:
     few = svg_of(f"plt.scatter(torch.rand({RASTER_MARKERS}), torch.rand({RASTER_MARKERS}))")
     many = svg_of(
-        "n = 15000\nplt.scatter(torch.rand(n), torch.rand(n), c=torch.rand(n), s=torch.rand(n))"
+        "n = 9000\nplt.scatter(torch.rand(n), torch.rand(n), c=torch.rand(n), s=torch.rand(n))"
     )
     assert "<image" not in few
     assert "<image" in many and len(many) < 1_500_000
