@@ -36,7 +36,7 @@ from app.errors import LimitExceeded
 from app.plotting import drawing
 
 MAX_TEXT = 500
-MAX_TOTAL = 5_000
+MAX_TOTAL = 3_000
 MAX_MATH = 300
 MAX_MATH_TOTAL = 1_000
 MAX_DEPTH = 10
