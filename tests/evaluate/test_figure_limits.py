@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from app.errors import LimitExceeded
@@ -83,23 +81,22 @@ def test_limits_cannot_be_caught() -> None:
         run_source("try:\n    plt.title('A' * 1001)\nexcept Exception:\n    print('caught')")
 
 
-def test_mathtext_is_bounded_in_time() -> None:
-    """The worst texts the limits let through parse in a fraction of the wall time."""
-    worst = [
+@pytest.mark.parametrize(
+    "text",
+    [
         "$" + "\\frac{" * 10 + "a" + "}{b}" * 10 + "$",
         "$" + "\\left(" * 10 + "\\frac{a}{b}" + "\\right)" * 10 + "$",
         "$" + "x_{a^{b_{c^{d}}}}" * 16 + "$",
         "$" + "\\sqrt[3]{" * 10 + "a" + "}" * 10 + "$",
-    ]
-    for text in worst:
-        text = text[: T.MAX_MATH]
-        T._extent.cache_clear()
-        started = time.perf_counter()
-        try:
-            T.check_math(text, "a title")
-        except (ValueError, LimitExceeded):
-            pass
-        assert time.perf_counter() - started < 0.5, text
+        "$" + "{" * 10 + "a" + "}" * 10 + "$",
+    ],
+)
+def test_the_deepest_mathtext_allowed_is_parsed_by_matplotlib(text: str) -> None:
+    """Within the depth bound matplotlib's recursive parser neither recurses
+    out of Python's stack nor fails (its time is bench/figures.py's)."""
+    text = text[: T.MAX_MATH]
+    T._extent.cache_clear()
+    T.check_math(text, "a title")
 
 
 def test_the_bounds_are_what_the_docs_say() -> None:
