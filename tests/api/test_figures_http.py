@@ -7,6 +7,7 @@ here: what a figure URL answers, its problems, and its bytes across servers.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterator
 from typing import Any
@@ -131,3 +132,14 @@ def test_same_program_same_bytes_across_servers(
     assert first.content == second.content
     assert first.headers["etag"] == second.headers["etag"]
     assert answers[0]["figures"] == answers[1]["figures"]
+
+
+def test_the_docs_example_is_a_figure(client: Any) -> None:
+    """docs/embedding.md's <img> of a figure answers one."""
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "embedding.md").read_text()
+    found = re.search(r'<img src="https://viz\.example\.edu(/api/v1/figure\.svg\?[^"]+)"', doc)
+    assert found
+    response = client.get(found.group(1))
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
