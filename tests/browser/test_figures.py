@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
+from tests.api.test_real_code_figures import CELLS, IDS, needs_numpy
 from tests.browser.test_page import FAILED_FETCH, SLOW, arrive, no_js_errors, set_program, shot
 from tests.conftest import LiveServer
 
@@ -149,3 +150,29 @@ def test_without_javascript_the_figures_are_images(live_server: LiveServer, brow
     expect(page.locator("#figure-list img")).to_have_count(2)
     assert page.get_attribute("#figure-list img", "src").startswith("/api/v1/figure.svg?")
     context.close()
+
+
+@needs_numpy
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_the_notebooks_plotting_cells_on_the_page(
+    live_server: LiveServer, page: Any, cell: dict[str, Any]
+) -> None:
+    """Cells 12 and 13 pasted as they are: what Python prints, and their figure."""
+    arrive(page, live_server)
+    with page.expect_response("**/api/v1/evaluate") as answer:
+        set_program(page, cell["source"])
+    assert answer.value.status == 200
+    expect(page.locator("#stdout-box")).to_be_visible()
+    assert page.text_content("#stdout") == cell["expect"]["stdout"]
+    loaded(page, "#figure-list img")
+    expect(page.locator("#figure-list img")).to_have_count(1)
+    width = page.eval_on_selector("#figure-list img", "i => i.naturalWidth")
+    assert width > 800  # figsize=(12, 4): a wide figure
+    page.locator("#figures").scroll_into_view_if_needed()
+    shot(page, f"figures-{cell['id']}")
+    # Arriving at the cell's link shows the same figure, from its URL.
+    page.goto(page.url)
+    loaded(page, "#figure-list img")
+    assert page.get_attribute("#figure-list img", "src").startswith("/api/v1/figure.svg?")
+    assert page.text_content("#stdout") == cell["expect"]["stdout"]
+    no_js_errors(page, ("Applying inline style violates",))
