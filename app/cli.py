@@ -128,7 +128,7 @@ def _job(args: argparse.Namespace, source: str, fmt: str | None) -> Any:
     pairs: list[tuple[str, str]] = [("source", source)]
     if getattr(args, "output", None):
         pairs.append(("output", args.output))
-    for option in ("style", "rankdir", "theme"):
+    for option in ("style", "rankdir", "theme", "loops"):
         value = getattr(args, option, None)
         if value:
             pairs.append((option, value))
@@ -402,6 +402,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--style", choices=("default", "torchviz"))
     render.add_argument("--rankdir", choices=("TB", "LR"))
     render.add_argument("--theme", choices=("light", "dark"))
+    render.add_argument(
+        "--loops",
+        choices=("auto", "collapsed", "expanded"),
+        help="long loops as first iterations, a box and the last (default: auto, by size)",
+    )
     render.add_argument(
         "--option",
         action="append",

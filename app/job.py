@@ -24,23 +24,42 @@ RankDir = Literal["TB", "LR"]
 Theme = Literal["light", "dark"]
 Format = Literal["svg", "png", "dot", "json"]
 FigureFormat = Literal["svg", "png"]
+Loops = Literal["auto", "collapsed", "expanded"]
 # What a worker is asked for: the JSON answer of /evaluate, or an image alone.
 Kind = Literal["evaluate", "image"]
 
 
-def _no_booleans(value: Any, depth: int = 0) -> Any:
-    """JSON's true and false are not numbers (pydantic would read 1 and 0)."""
+def _numbers(value: Any, depth: int = 0) -> Any:
+    """A JSON input as numbers: true and false are not numbers (pydantic would
+    read 1 and 0), and a string that reads as a number is that number, inside
+    lists as at the top (`"5"` and `["1", "2"]` alike, as a URL's `x=5` and
+    `w=[1,2]` are read), with the URL grammar's rule: `"2"` is an int, `"2.0"`
+    a float."""
     if isinstance(value, bool):
         raise ValueError("true and false are not numbers")
+    if isinstance(value, str):
+        return _number_text(value)
     if isinstance(value, list) and depth <= 8:  # deeper lists are refused after
-        for item in value:
-            _no_booleans(item, depth + 1)
+        return [_numbers(item, depth + 1) for item in value]
     return value
+
+
+def _number_text(text: str) -> float | int:
+    stripped = text.strip()
+    try:
+        number = float(stripped)
+    except ValueError:
+        raise ValueError(f"{text[:40]!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:40]!r} is not a finite number")
+    if number.is_integer() and not any(c in stripped for c in ".eE"):
+        return int(stripped)
+    return number
 
 
 # A number or an arbitrarily nested list of numbers; depth and size are
 # checked by the evaluator, which owns the element limits.
-InputValue = Annotated[float | int | list[Any], BeforeValidator(_no_booleans)]
+InputValue = Annotated[float | int | list[Any], BeforeValidator(_numbers)]
 
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
 
@@ -53,7 +72,8 @@ def validation_message(error: Mapping[str, Any]) -> str:
         and (error.get("ctx") or {}).get("pattern") == IDENTIFIER
     ):
         return "must be a name: a letter, then up to 63 letters, digits or underscores"
-    return str(error.get("msg", "invalid"))
+    # pydantic prefixes the messages of our own validators with its own words.
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 class RenderOptions(BaseModel):
@@ -70,6 +90,12 @@ class RenderOptions(BaseModel):
     show_attrs: bool = Field(False, description="Non-tensor attributes of backward nodes.")
     show_saved: bool = Field(False, description="Tensors saved for the backward pass.")
     theme: Theme = Field("light", description="Colours for light or dark pages.")
+    loops: Loops = Field(
+        "auto",
+        description="Long loops drawn as their first iterations, a box for the rest and "
+        "their last (`collapsed`), or whole (`expanded`); `auto` collapses loops of more than "
+        "5 iterations in graphs of more than 40 nodes. The default style only.",
+    )
 
 
 OPTION_NAMES: frozenset[str] = frozenset(RenderOptions.model_fields)

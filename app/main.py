@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from app import __version__, metrics
 from app.api import problems
-from app.api.assets import Assets
+from app.api.assets import Assets, CompressedPages
 from app.api.evaluate import DirectEvaluate
 from app.api.graph import CachedImages
 from app.api.routes import router
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # run, before routing (app.api.graph, app.api.evaluate).
     app.add_middleware(CachedImages)
     app.add_middleware(DirectEvaluate)
+    app.add_middleware(CompressedPages)
     app.add_middleware(Head)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
@@ -72,7 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],
-        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        expose_headers=[
+            "ETag",
+            "X-Request-ID",
+            "Retry-After",
+            "X-Problem-Code",
+            "X-Problem-Type",
+            "X-Problem-Line",
+            "X-Problem-Column",
+        ],
         max_age=86_400,
     )
     if settings.metrics:

@@ -24,6 +24,8 @@ from typing import Any
 from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
+from app.evaluate.kept import Keeping
+from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
 from app.graph import build_graph
 from app.job import FigureJob, Job, Kind
@@ -31,7 +33,7 @@ from app.limits import DEFAULT_LIMITS, MACHINE_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
-from app.render import drawing_notes, render
+from app.render import drawing_notes, model_document, render
 from app.render.figures import answer_figures, figure_bytes
 from app.render.layout import layout_process
 
@@ -76,7 +78,7 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
     answer["warnings"].extend(notes)
     budget = limits.wall_time_s - (time.monotonic() - started) - _ANSWER_MARGIN_S
     lasting = True
-    answer["graph"] = graph.to_dict()
+    answer["graph"] = model_document(graph, options)
     answer["svg"] = None
     if job.format is not None:
         try:
@@ -94,12 +96,23 @@ def _numbers(evaluation: Evaluation) -> dict[str, Any]:
     answer = encode_value(evaluation.output)
     answer["output_name"] = evaluation.output_name
     answer["gradients"] = {
-        name: None if grad is None else encode_tensor(grad)
+        name: None if grad is None else _gradient(grad, evaluation.keeping.get(name))
         for name, grad in evaluation.gradients.items()
     }
     answer["stdout"] = evaluation.stdout
     answer["warnings"] = list(evaluation.warnings)
+    answer["warnings"] += non_finite_notes(
+        evaluation.output, evaluation.output_name, evaluation.gradients
+    )
     return answer
+
+
+def _gradient(grad: Any, keeping: Keeping | None) -> dict[str, Any]:
+    """A gradient as the answer gives it: the tensor, and who keeps it (kept.py)."""
+    document = encode_tensor(grad)
+    if keeping is not None:
+        document.update(keeping.to_dict())
+    return document
 
 
 def dump_json(document: Any) -> bytes:

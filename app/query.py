@@ -49,6 +49,18 @@ def parse_input(name: str, text: str) -> InputValue:
     return int(number) if number.is_integer() and "." not in stripped else number
 
 
+def _repeated(name: str) -> str:
+    """Why a parameter may not come twice, and, for an input, how to send a list:
+    `params={"w": [1, 2]}` (httpx, requests) sends `w=1&w=2`."""
+    message = f"query parameter {name!r} is given more than once"
+    if name in RESERVED:
+        return message
+    return (
+        f"{message}; a list is one parameter written as JSON, {name}=[1,2] "
+        f"(from Python: params={{{name!r}: json.dumps([1, 2])}})"
+    )
+
+
 def _parse_bool(name: str, text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in _TRUE:
@@ -69,7 +81,7 @@ def job_from_query(
     inputs: dict[str, InputValue] = {}
     for name, text in params:
         if name in seen:
-            raise InvalidRequest(f"query parameter {name!r} is given more than once")
+            raise InvalidRequest(_repeated(name))
         seen.add(name)
         if name == "source":
             source = text

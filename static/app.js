@@ -9,15 +9,19 @@
 
 import { createEditor } from "./js/editor.js";
 import { FiguresPanel } from "./js/figures.js";
-import { formatMeta, formatShape, formatValue } from "./js/format.js";
+import { formatMeta, formatShape, formatValue, keptNote } from "./js/format.js";
 import { Gallery } from "./js/gallery.js";
 import { GraphView } from "./js/graph.js";
+import { GraphText } from "./js/graphtext.js";
 import { SharePanel } from "./js/share.js";
 import { fromQuery, formatInputs, parseInputs, toQuery } from "./js/state.js";
 import { Stepper } from "./js/stepper.js";
 
 const QUIET_MS = 300;
 const BUSY_AFTER_MS = 250;
+// An error is announced (politely) only once typing has stopped this long:
+// half a name ("torch.ten") is not worth interrupting anyone for.
+const ANNOUNCE_ERROR_AFTER_MS = 1500;
 const THEME_KEY = "avz-theme";
 const THEME_COOKIE = "avz_theme";
 
@@ -55,10 +59,10 @@ function preferredTheme() {
   return darkQuery.matches ? "dark" : "light";
 }
 
-// The theme goes into shared links (permalink, <img>, <iframe>) only when
-// chosen, by the toggle or by the link itself: an embed must not turn dark
-// because its author's desktop prefers dark.
-let themeChosen = Boolean(initial.theme_from_url || localStorage.getItem(THEME_KEY));
+// The theme is the visitor's own: it never goes into the address bar or a
+// shared link (permalink, <img>, <iframe>). A course page in light colours
+// must not get a dark embed because its author's desktop prefers dark, and a
+// classmate opening a link sees it in their own theme.
 
 function applyTheme(theme) {
   state.options.theme = theme;
@@ -76,6 +80,8 @@ const editor = createEditor($("source"), $("source-text"), {
   styleNonce: initial.style_nonce,
   onChange(text) {
     state.source = text;
+    lastTyped = performance.now();
+    clearTimeout(announceTimer); // a pending error may be gone by the next answer
     // A lesson's output name that the new program no longer mentions would
     // only produce "no variable y": fall back to the program's own result.
     const name = state.output.trim();
@@ -94,9 +100,13 @@ const editor = createEditor($("source"), $("source-text"), {
     const ids = result.graph.nodes
       .filter((n) => n.span && n.span.line <= line && line <= (n.span.end_line || n.span.line))
       .map((n) => n.id);
-    graph.mark("is-linked", ids);
+    // A line's nodes in a collapsed loop light its box.
+    graph.mark("is-linked", [...new Set(ids.map((id) => graph.drawnId(id)).filter(Boolean))]);
+    clearTimeout(revealTimer);
+    if (ids.length && !stepper.active) revealTimer = setTimeout(() => graph.reveal(ids.slice(0, 1)), 250);
   },
 });
+let revealTimer = null;
 
 const graph = new GraphView($("graph"), $("tooltip"), {
   onNodeHover(node) {
@@ -104,7 +114,15 @@ const graph = new GraphView($("graph"), $("tooltip"), {
     const usable = node && node.span && editor.text() === shownSource;
     editor.markSpans(usable ? [node.span] : []);
   },
+  onExpand: () => expandLoops(),
 });
+
+/** Draw every iteration of the collapsed loops (the box, or the button). */
+function expandLoops() {
+  state.options.loops = "expanded";
+  writeControls();
+  run(false);
+}
 
 const stepper = new Stepper($("stepper"), graph, {
   sourceOf: (span) => (span && editor.text() === shownSource ? editor.textOf(span) : ""),
@@ -119,6 +137,37 @@ const figures = new FiguresPanel($("figures"));
 const TOO_LONG = "The program is too long for a link: download the SVG instead";
 /** The query of a link to this state, or null if the server would refuse it (414). */
 const linkable = (query) => (query.length <= initial.max_query_chars ? query : null);
+const graphText = new GraphText($("graph-text"));
+
+// ---- announcements (screen readers) ------------------------------------------
+
+let announceTimer = null;
+let lastTyped = 0;
+
+function announce(message) {
+  clearTimeout(announceTimer);
+  // Re-set, so the same words (the same value again) are read again.
+  $("announce").textContent = "";
+  requestAnimationFrame(() => ($("announce").textContent = message));
+}
+
+function announceResult(doc) {
+  const name = doc.output_name ? `${doc.output_name} = ` : "Value ";
+  const value = formatValue(doc).split("\n")[0];
+  const grads = Object.entries(doc.gradients || {})
+    .slice(0, 4)
+    .map(([n, g]) => `gradient of ${n}: ${g ? formatValue(g).split("\n")[0] : "None"}`);
+  announce([name + value, ...grads].join(". ") + ".");
+}
+
+/** A problem is read out once typing has paused ANNOUNCE_ERROR_AFTER_MS. */
+function announceProblem(shown) {
+  clearTimeout(announceTimer);
+  const wait = Math.max(0, lastTyped + ANNOUNCE_ERROR_AFTER_MS - performance.now());
+  const where = shown.line ? ` on line ${shown.line}, column ${shown.column}` : "";
+  const message = `${shown.title || "Error"}${where}: ${shown.detail || ""}`;
+  announceTimer = setTimeout(() => announce(message), wait);
+}
 
 const gallery = new Gallery($("lessons"), {
   onLoad(lesson) {
@@ -133,8 +182,12 @@ const gallery = new Gallery($("lessons"), {
       });
     }
     run(true, "push");
-    window.scrollTo({ top: 0 });
-    editor.focus();
+    if (lastPointer === "touch") {
+      $("program").scrollIntoView({ block: "start" });
+    } else {
+      window.scrollTo({ top: 0 });
+      editor.focus();
+    }
   },
 });
 
@@ -155,7 +208,7 @@ function request() {
       output: state.output.trim() || null,
       options: state.options,
     },
-    query: toQuery(themeChosen ? state : { ...state, options: { ...state.options, theme: defaults.theme } }, parsed.inputs, defaults),
+    query: toQuery({ ...state, options: { ...state.options, theme: defaults.theme } }, parsed.inputs, defaults),
   };
 }
 
@@ -211,11 +264,12 @@ async function run(force, history = "replace") {
   } catch (error) {
     if (error.name === "AbortError" || mine !== sequence) return;
     finish(mine);
-    showProblem({ title: "No answer", detail: "The server did not answer. Is it running?" });
+    unreachable();
     return;
   }
   if (mine !== sequence) return; // a newer request is on its way: never show an older answer
   finish(mine);
+  reachable();
   if (response.ok) {
     showResult(doc, built.body.source);
     figures.show(doc.figures, linkable(built.query), TOO_LONG);
@@ -225,6 +279,39 @@ async function run(force, history = "replace") {
     showProblem(doc && doc.detail ? doc : { title: `Error ${response.status}`, detail: response.statusText });
   }
 }
+
+// ---- the server away and back ----------------------------------------------
+
+// When the server does not answer (restarting, the network gone), the page
+// says so in a reader's words and asks again by itself, 2, 4, 8 ... 30 s
+// apart and when the browser comes back online: the answer appears when
+// the server does, without an edit (it used to stay "did not answer").
+const RETRY_MS = [2000, 4000, 8000, 15000, 30000];
+let retries = 0;
+let retryTimer = null;
+
+function unreachable() {
+  const wait = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)];
+  retries += 1;
+  showProblem(
+    {
+      title: "Can't reach the server",
+      detail: `No answer came back: the server may be restarting, or the connection is down. Trying again in ${wait / 1000} s.`,
+    },
+    false,
+  );
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => run(true), wait);
+}
+
+function reachable() {
+  retries = 0;
+  clearTimeout(retryTimer);
+}
+
+window.addEventListener("online", () => {
+  if (retries) run(true);
+});
 
 function finish(mine) {
   if (mine !== sequence) return;
@@ -264,7 +351,9 @@ function showResult(doc, source) {
   );
   warnings.hidden = !(doc.warnings || []).length;
   $("gradients").replaceChildren(gradientTable(doc.gradients || {}));
+  graphText.show(doc);
   gallery.markActive(source);
+  announceResult(doc);
 }
 
 /** Why the answer has no drawing ("" if it has one), in its own words. */
@@ -276,6 +365,12 @@ function undrawnReason(doc) {
 /** The answer on screen is the program's and the inputs' own: not greyed, and its backward pass can be walked. */
 function showCurrent() {
   const undrawn = undrawnReason(result);
+  const runs = (result.graph && result.graph.collapsed) || [];
+  $("expand-loops").hidden = !runs.length;
+  if (runs.length) {
+    const hidden = runs.reduce((sum, r) => sum + r.count, 0);
+    $("expand-loops").textContent = `Draw all ${hidden} hidden iterations`;
+  }
   stepper.reset(result.graph, undrawn);
   share.drawable(!undrawn, undrawn);
   setStale(false);
@@ -321,7 +416,11 @@ function gradientTable(gradients) {
     const pre = document.createElement("pre");
     pre.className = "num";
     pre.textContent = grad ? formatValue(grad) : "None";
-    tr.insertCell().appendChild(pre);
+    const cell = tr.insertCell();
+    cell.appendChild(pre);
+    const note = keptNote(name, grad);
+    if (note) cell.appendChild(element("span", "kept-note", note));
+    if (grad && grad.kept) tr.dataset.kept = grad.kept;
   }
   return table;
 }
@@ -337,6 +436,7 @@ function showProblem(shown, fromServer = true) {
   box.replaceChildren(...parts);
   box.hidden = false;
   editor.markError(fromServer ? shown : null);
+  announceProblem(shown);
   // What is on screen is no longer the program's (or the inputs'): grey it,
   // and no walking through a graph of code that is not in the editor.
   stepper.suspend(NOT_THIS_PROGRAM);
@@ -427,7 +527,6 @@ $("theme-toggle").hidden = false;
 $("theme-toggle").addEventListener("click", () => {
   const theme = state.options.theme === "dark" ? "light" : "dark";
   localStorage.setItem(THEME_KEY, theme);
-  themeChosen = true;
   applyTheme(theme);
   run(false);
 });
@@ -438,6 +537,7 @@ darkQuery.addEventListener("change", () => {
 });
 
 $("zoom-controls").hidden = false;
+$("expand-loops").addEventListener("click", () => expandLoops());
 $("zoom-in").addEventListener("click", () => graph.zoomBy(1.25));
 $("zoom-out").addEventListener("click", () => graph.zoomBy(0.8));
 $("zoom-fit").addEventListener("click", () => graph.fit());
@@ -460,7 +560,8 @@ document.addEventListener("keydown", (event) => {
   // panel (the stepper's own buttons and the graph keep them).
   const target = event.target;
   const typing = target.closest?.("input, textarea, select, .cm-editor, [contenteditable]");
-  const elsewhere = target.closest?.("a, button") && !target.closest("#stepper");
+  // On the focused drawing, the arrows pan it (viewport.js).
+  const elsewhere = (target.closest?.("a, button") && !target.closest("#stepper")) || target.closest?.("#graph");
   if (typing || elsewhere || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "ArrowRight" && !stepper.buttons.start.disabled) stepper.next();
   else if (event.key === "ArrowLeft" && stepper.active) stepper.prev();
@@ -470,10 +571,31 @@ document.addEventListener("keydown", (event) => {
 });
 
 window.addEventListener("popstate", (event) => {
-  const query = event.state && event.state.query !== undefined ? event.state.query : window.location.search;
+  // A same-page link (#gallery, the skip link) makes a history entry of its
+  // own, with no state and often no query: it is the same program, scrolled.
+  // Only an entry of ours, or an address with a program in it, is a state.
+  let query = event.state && event.state.query !== undefined ? event.state.query : null;
+  if (query === null && new URLSearchParams(window.location.search).has("source")) {
+    query = window.location.search;
+  }
+  if (query === null) return;
   loadState(fromQuery(query, defaults));
   run(true);
 });
+
+// The skip link goes to the editor itself (the textarea it names is hidden
+// once CodeMirror runs), without a history entry.
+document.querySelector(".skip-link")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  editor.focus();
+  $("source").scrollIntoView({ block: "nearest" });
+});
+
+// How the last press came: a tap on a lesson must not open the on-screen
+// keyboard (focusing the editor does), a click or Enter may.
+let lastPointer = "mouse";
+document.addEventListener("pointerdown", (event) => (lastPointer = event.pointerType), true);
+document.addEventListener("keydown", () => (lastPointer = "keyboard"), true);
 
 // ---- arrival ---------------------------------------------------------------
 
@@ -482,7 +604,9 @@ const arrivedTheme = state.options.theme;
 applyTheme(initial.theme_from_url ? arrivedTheme : preferredTheme());
 syncStyleControls();
 graph.adopt(result && result.graph);
-stepper.reset(result && result.graph, result ? undrawnReason(result) : "");
+if (result) graphText.show(result);
+if (result && !initial.error) showCurrent();
+else stepper.reset(result && result.graph, result ? undrawnReason(result) : "");
 if (initial.error) {
   editor.markError(initial.error);
   graph.setStale(Boolean(result));

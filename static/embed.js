@@ -1,14 +1,34 @@
-// The /embed page: pan, zoom and hover on the server-rendered graph. No
-// editor, no requests: the page is complete as the server sent it.
+// The /embed page: a readable view of the server-rendered graph (pan, zoom,
+// Fit, the overview), hover, and the graph as text. No editor, no requests:
+// the page is complete as the server sent it. The wheel scrolls the course
+// page around the iframe (Ctrl + wheel zooms); a collapsed loop's box opens
+// the same embed with every iteration drawn.
 
 import { GraphView } from "./js/graph.js";
+import { GraphText } from "./js/graphtext.js";
 
-const initial = JSON.parse(document.getElementById("initial-state").textContent);
-const graph = new GraphView(document.getElementById("graph"), document.getElementById("tooltip"));
+const $ = (id) => document.getElementById(id);
+const initial = JSON.parse($("initial-state").textContent);
+const graph = new GraphView($("graph"), $("tooltip"), {
+  wheel: "page",
+  onExpand() {
+    const query = new URLSearchParams(window.location.search);
+    query.set("loops", "expanded");
+    window.location.search = query.toString();
+  },
+});
 graph.adopt(initial.result && initial.result.graph);
+const text = $("graph-text");
+if (text && initial.result) new GraphText(text).show(initial.result);
 
-document.getElementById("gradients")?.addEventListener("mouseover", (event) => {
+$("zoom-controls").hidden = false;
+$("zoom-in").addEventListener("click", () => graph.zoomBy(1.25));
+$("zoom-out").addEventListener("click", () => graph.zoomBy(0.8));
+$("zoom-fit").addEventListener("click", () => graph.fit());
+
+$("gradients")?.addEventListener("mouseover", (event) => {
   const item = event.target.closest("[data-name]");
   const nodes = initial.result ? initial.result.graph.nodes : [];
-  graph.mark("is-linked", item ? nodes.filter((n) => n.name === item.dataset.name).map((n) => n.id) : []);
+  const ids = item ? nodes.filter((n) => n.name === item.dataset.name).map((n) => n.id) : [];
+  graph.mark("is-linked", [...new Set(ids.map((id) => graph.drawnId(id)).filter(Boolean))]);
 });

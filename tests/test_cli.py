@@ -276,3 +276,16 @@ def test_an_unknown_option_is_refused_not_bound_as_an_input() -> None:
     assert b"unknown option 'show_value'" in result.stderr and b"show_values" in result.stderr
     shown = app("render", "x*2", "--input", "x=5", "--option", "show_values=false", "-f", "dot")
     assert shown.returncode == 0, shown.stderr
+
+
+def test_render_draws_long_loops_collapsed_unless_asked_whole() -> None:
+    loop = (
+        "x = torch.tensor(1.0, requires_grad=True)\nfor i in range(30):\n"
+        "    x = x*(x+1)/(x+2)\ny = x\n"
+    )
+    collapsed = app("render", "-", "--format", "dot", stdin=loop)
+    whole = app("render", "-", "--format", "dot", "--loops", "expanded", stdin=loop)
+    assert collapsed.returncode == whole.returncode == 0, collapsed.stderr + whole.stderr
+    assert collapsed.stdout.count(b"subgraph cluster_") == 3
+    assert b"27 more iterations" in collapsed.stdout
+    assert whole.stdout.count(b"subgraph cluster_") == 30

@@ -69,7 +69,9 @@ TOGGLES: list[tuple[str, str]] = [
 CHOICES: dict[str, list[tuple[str, str]]] = {
     "rankdir": [("TB", "Top → bottom"), ("LR", "Left → right")],
     "style": [("default", "autograd-viz"), ("torchviz", "torchviz")],
+    "loops": [("auto", "Long ones collapsed"), ("collapsed", "Collapsed"), ("expanded", "Whole")],
 }
+CHOICE_LABELS = {"rankdir": "Direction", "style": "Style", "loops": "Loops"}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -128,6 +130,7 @@ async def _render(
         "page_theme": state["options"]["theme"] if "theme" in dict(params) else None,
         "toggles": TOGGLES,
         "choices": CHOICES,
+        "choice_labels": CHOICE_LABELS,
         "version": __version__,
         "initial": {
             "state": state,
@@ -256,7 +259,7 @@ def _state(job: Job | None, params: list[tuple[str, str]]) -> dict[str, Any]:
     if job is not None:
         return {
             "source": job.source,
-            "inputs": job.inputs,
+            "inputs": as_given(job.inputs, params),
             "output": job.output,
             "options": job.options.model_dump(),
         }
@@ -266,8 +269,21 @@ def _state(job: Job | None, params: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def _query(job: Job | None, params: list[tuple[str, str]]) -> str:
-    pairs = query_from_job(job) if job is not None else _lenient_pairs(params)
+    """The query of the shared links: without the theme (a visitor's own
+    choice: a dark page must not hand out dark embeds), inputs in the order
+    the URL gave them (the Job keeps them sorted, for its key)."""
+    if job is None:
+        return urlencode(_lenient_pairs(params))
+    position = {name: k for k, name in enumerate(as_given(job.inputs, params))}
+    pairs = [(k, v) for k, v in query_from_job(job) if k != "theme"]
+    pairs.sort(key=lambda pair: position.get(pair[0], -1))  # stable: the rest stays first
     return urlencode(pairs)
+
+
+def as_given(inputs: dict[str, Any], params: list[tuple[str, str]]) -> dict[str, Any]:
+    """The inputs in the order the query named them."""
+    order = {name: k for k, (name, _) in enumerate(params)}
+    return dict(sorted(inputs.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def share_links(base: str, query: str) -> dict[str, str]:
@@ -322,12 +338,38 @@ def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
     rows = []
     for name, grad in result.get("gradients", {}).items():
         if grad is None:
-            rows.append({"name": name, "shape": "", "grad": "None"})
+            rows.append({"name": name, "shape": "", "grad": "None", "kept": "", "note": ""})
         else:
             rows.append(
-                {"name": name, "shape": format_shape(grad.get("shape")), "grad": format_value(grad)}
+                {
+                    "name": name,
+                    "shape": format_shape(grad.get("shape")),
+                    "grad": format_value(grad),
+                    "kept": grad.get("kept") or "",
+                    "note": kept_note(name, grad),
+                }
             )
     return rows
+
+
+def kept_note(name: str, grad: dict[str, Any]) -> str:
+    """Where the program finds this gradient, in a student's words: the same
+    words as static/js/format.js keptNote (app.evaluate.kept says which)."""
+    kept = grad.get("kept")
+    variable = name.split(" ")[0]  # "x (line 1)" is x's
+    if grad.get("rebound"):
+        line = grad.get("rebound_line")
+        now = f"line {line}'s result" if line else "another value"
+        if kept in ("leaf", "retain_grad"):
+            return f"kept in this tensor's .grad, but {variable} now names {now}"
+        return f"not kept by torch, and {variable} now names {now}"
+    if kept == "leaf":
+        return f"kept in {variable}.grad"
+    if kept == "retain_grad":
+        return f"kept in {variable}.grad (retain_grad)"
+    if kept == "visualizer":
+        return f"not kept: {variable}.grad is None ({variable}.retain_grad() keeps it)"
+    return ""
 
 
 # Number formatting, the same as static/format.js: at least 6 significant

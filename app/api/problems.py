@@ -3,7 +3,8 @@
 Every error path ends here: our VisualizerErrors, FastAPI's request
 validation, Starlette's 404/405, the middleware's 413/414/415/429, the pool's
 503, and the last-resort handler for faults (logged with a request id and
-answered without internals). A test walks them all.
+answered without internals). A test walks them all. An image URL asked for
+by an <img> gets the problem as an SVG card (app.api.cards).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from app.api.cards import card_response, wants_card
 from app.errors import VisualizerError
 from app.job import validation_message
 
@@ -30,7 +32,10 @@ CODES: dict[str, tuple[str, str]] = {
     "not_allowed": ("Not allowed", "The program uses something outside the allowed language."),
     "runtime_error": ("Runtime error", "Running the program raised an error (often torch's)."),
     "limit_exceeded": ("Limit exceeded", "The program or request went over a resource limit."),
-    "invalid_request": ("Invalid request", "The request itself is malformed."),
+    "invalid_request": (
+        "Invalid request",
+        "The request could not be read: its JSON, an input, an option or a parameter.",
+    ),
     "render_error": ("Graph not drawn", "Graphviz could not lay this graph out."),
     "not_found": ("Not found", "There is nothing at this URL."),
     "method_not_allowed": ("Method not allowed", "This URL does not accept this method."),
@@ -97,6 +102,8 @@ def problem_response(
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     if request_id and "request_id" not in document:
         document = {**document, "request_id": request_id}
+    if request is not None and wants_card(request):  # an <img> of a broken program
+        return card_response(request, document, headers)
     if request is not None and _wants_html(request):
         from app.api.templating import templates
 

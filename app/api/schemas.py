@@ -7,9 +7,9 @@ contract, used for validation of requests and for the OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.job import IDENTIFIER, InputValue, RenderOptions
 
@@ -33,6 +33,12 @@ class EvaluateRequest(BaseModel):
     )
     options: RenderOptions = Field(default_factory=RenderOptions)
 
+    @field_validator("inputs", "options", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any) -> Any:
+        # `null` says "none given", as it already does for `output`.
+        return {} if value is None else value
+
 
 class TensorValue(BaseModel):
     value: Any = Field(description="Nested lists of numbers; 'inf', '-inf', 'nan' as strings.")
@@ -42,6 +48,23 @@ class TensorValue(BaseModel):
     min: float | str | None = None
     max: float | str | None = None
     mean: float | str | None = None
+
+
+class GradientValue(TensorValue):
+    kept: Literal["leaf", "retain_grad", "visualizer"] | None = Field(
+        None,
+        description="Who keeps this gradient after backward(): torch, as a leaf's .grad "
+        "(`leaf`) or after retain_grad() (`retain_grad`), or only the visualizer "
+        "(`visualizer`: the program's `.grad` of this tensor is None).",
+    )
+    rebound: bool = Field(
+        False,
+        description="The name means another value at the end of the program (the loop "
+        "lesson's x), so the program's `name.grad` there is not this gradient.",
+    )
+    rebound_line: int | None = Field(
+        None, description="The line that made what the name holds at the end, if known."
+    )
 
 
 class Span(BaseModel):
@@ -69,6 +92,9 @@ class GraphNode(BaseModel):
     span: Span | None
     loops: list[LoopStep]
     step: int | None = Field(description="Position in the backward pass, if it ran this node.")
+    kept: Literal["leaf", "retain_grad", "visualizer"] | None = Field(
+        None, description="Who keeps the node's gradient: see the gradients' `kept`."
+    )
 
 
 class GraphEdge(BaseModel):
@@ -79,10 +105,29 @@ class GraphEdge(BaseModel):
     style: str
 
 
+class CollapsedRun(BaseModel):
+    """A box of the drawing that stands for the middle iterations of a long loop."""
+
+    id: str = Field(description="The box's id in the SVG (k0, k1, ...).")
+    line: int = Field(description="The loop's line.")
+    target: str | None = Field(description="The for loop's target, e.g. `i`.")
+    loops: list[LoopStep] = Field(description="The iterations of the loops around it.")
+    first: int = Field(description="The first hidden iteration (0-based).")
+    last: int = Field(description="The last hidden iteration.")
+    count: int
+    nodes: list[str] = Field(description="The ids of graph.nodes the box stands for.")
+    edges: list[str] = Field(description="The ids of graph.edges it stands for.")
+
+
 class GraphModel(BaseModel):
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     backward_order: list[str]
+    collapsed: list[CollapsedRun] = Field(
+        default_factory=list,
+        description="The loops the SVG draws collapsed (options.loops): every node is in "
+        "`nodes`, those of a box are in its `nodes`, drawn as the box.",
+    )
 
 
 class FigureAnswer(BaseModel):
@@ -98,7 +143,7 @@ class EvaluateResult(BaseModel):
     dtype: str | None
     truncated: bool = False
     output_name: str | None
-    gradients: dict[str, TensorValue | None]
+    gradients: dict[str, GradientValue | None]
     graph: GraphModel
     svg: str | None = Field(description="The graph as inline SVG; null when not drawn.")
     stdout: str

@@ -20,6 +20,7 @@ from app.evaluate import attributes, classes, operators
 from app.evaluate.kinds import kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.scope import Scope
+from app.evaluate.suggest import suggestion
 from app.evaluate.values import MISSING, shown
 
 Tensor = torch.Tensor
@@ -63,7 +64,11 @@ class Expressions(Machine):
         except NameError as error:
             if self.program.is_expression and name in self.program.free_names:
                 raise self.missing_input(name, node) from None
-            raise self.fail(error, node) from None
+            failure = self.fail(error, node)
+            if getattr(failure, "original", None) is error and type(error) is NameError:
+                # Python's traceback suggests a name; `except NameError as e` sees its own words.
+                failure.detail += suggestion(name, self.scope.visible(self.predefined))
+            raise failure from None
 
     def missing_input(self, name: str, node: ast.AST) -> VisualizerError:
         line, column = self.position(node)

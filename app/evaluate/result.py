@@ -115,5 +115,8 @@ class Evaluation:
     # The figures the program drew (app.evaluate.figures), in the order it
     # made them: matplotlib Figures, drawn by app.render.figures.
     figures: list[Any] = field(default_factory=list)
+    # For each of `gradients`: whether torch keeps it or only we show it, and
+    # whether the name means another value at the end (app.evaluate.kept).
+    keeping: dict[str, Any] = field(default_factory=dict)
     # References that keep id()-keyed objects alive while this record lives.
     keep: list[Any] = field(default_factory=list)

@@ -27,6 +27,15 @@ class Scope:
         self.parent = parent
         self.local_names = local_names
 
+    def visible(self, predefined: dict[str, Any]) -> list[str]:
+        """Every name a lookup here could find (for `did you mean`)."""
+        names: list[str] = list(predefined)
+        scope: Scope | None = self
+        while scope is not None:
+            names.extend(scope.vars)
+            scope = scope.parent
+        return names
+
     def lookup(self, name: str, predefined: dict[str, Any]) -> Any:
         """The value of `name`; raise NameError / UnboundLocalError as Python would."""
         scope: Scope | None = self

@@ -24,6 +24,7 @@ from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert
 from app.evaluate.figures import drawn_figures, is_drawing
 from app.evaluate.interpreter import Interpreter
+from app.evaluate.kept import keepings
 from app.evaluate.namespaces import PREDEFINED
 from app.evaluate.result import Evaluation
 from app.evaluate.values import MISSING, UserFunction
@@ -258,6 +259,10 @@ class Session:
                 elif tensor.grad_fn in graph and tensor is not value:
                     gradients[key] = tracker.intermediate_grads.get(id(tensor))
             trace = machine.backward.select(value)
+            named = {k: tracker.named_tensors[k] for k in gradients if k in tracker.named_tensors}
+            keeping = keepings(
+                named, machine.globals.vars, tracker.tensor_origins, tracker.node_origins
+            )
             self._collect()
         if machine.truncated:
             self.warnings.append(f"stdout was cut at {self.limits.stdout_chars:,} characters")
@@ -275,6 +280,7 @@ class Session:
             backward=trace,
             gradients=gradients,
             figures=drawn_figures(machine),
+            keeping=keeping,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
         )
 

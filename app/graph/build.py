@@ -15,6 +15,7 @@ import torch
 
 from app.errors import LimitExceeded
 from app.evaluate.encode import FULL_ELEMENTS, dtype_name, encode_tensor
+from app.evaluate.kept import kept_by
 from app.evaluate.result import BackwardTrace, Evaluation, Origin
 from app.graph.model import Graph, Node
 from app.graph.walk import GradKey, walk
@@ -150,6 +151,7 @@ class _Facts:
         node.label = node.name or ""
         _set_tensor(node, t)
         node.grad = small(self.tensor_grad(t))
+        node.kept = kept_by(t) if node.grad is not None else None
         _set_origin(node, self.origin(t))
 
     def describe_op(self, node: Node, fn: Any) -> None:
@@ -165,6 +167,7 @@ class _Facts:
             node.name = self.evaluation.tensor_names.get(id(t))
             _set_tensor(node, t)
             node.grad = small(self.tensor_grad(t))
+            node.kept = kept_by(t) if node.grad is not None else None
             return
         made = self.evaluation.op_outputs.get(fn)
         if made is not None and made[0]._version == made[1]:

@@ -18,7 +18,9 @@ from typing import Any, Literal
 
 from app.evaluate.result import LoopStep, Span
 
-NodeKind = Literal["op", "leaf", "output", "saved", "base"]
+# "more" is a drawing's box for the hidden iterations of a long loop
+# (app.graph.collapse): never in the JSON model of an answer.
+NodeKind = Literal["op", "leaf", "output", "saved", "base", "more"]
 EdgeStyle = Literal["solid", "dotted", "none"]
 
 # When one tensor plays several parts (a leaf that a backward node also saves),
@@ -40,6 +42,9 @@ class Node:
     span: Span | None = None
     loops: tuple[LoopStep, ...] = ()
     step: int | None = None  # position in Graph.backward_order
+    # Who keeps `grad` after backward() (app.evaluate.kept): torch ("leaf",
+    # "retain_grad") or only the visualizer; None for an unnamed op's output.
+    kept: str | None = None
     # Not in the JSON, for the renderers:
     # show_attrs: the backward node's saved attributes as (name, text).
     attrs: tuple[tuple[str, str], ...] = ()
@@ -61,6 +66,7 @@ class Node:
                 {"line": s.line, "iteration": s.iteration, "target": s.target} for s in self.loops
             ],
             "step": self.step,
+            "kept": self.kept,
         }
 
 
@@ -113,6 +119,8 @@ class Graph:
     # What the walk was asked for (build_graph's flags).
     show_saved: bool = False
     show_attrs: bool = False
+    # A drawing's collapsed loops (app.graph.collapse.Run), one per "more" node.
+    runs: list[Any] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

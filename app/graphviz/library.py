@@ -33,7 +33,7 @@ Two contexts, which differ only in how text is measured:
   DOT is ASCII in a font with metrics (render/__init__.py); other characters
   (`θ`, `…`) would get a guessed width and a warning on stderr each.
 
-This module imports nothing of the app and no torch: the layout process
+This module imports nothing of the app outside this package, and no torch: the layout process
 (app.graphviz.process) runs it in a small interpreter of its own.
 """
 
@@ -45,6 +45,8 @@ import threading
 from typing import Literal
 
 import pygraphviz  # loads the Graphviz libraries used below
+
+from app.graphviz.fonts import load_fontconfig
 
 LayoutFormat = Literal["svg", "png"]
 TextMeasure = Literal["pango", "metrics"]
@@ -96,6 +98,7 @@ class Graphviz:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        load_fontconfig(loaded)  # before pango would, without its warnings (fonts.py)
         gvc, cgraph = loaded("libgvc"), loaded("libcgraph")
         pointer, text = ctypes.c_void_p, ctypes.c_char_p
         gvc.gvContextPlugins.restype = pointer

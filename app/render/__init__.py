@@ -1,6 +1,7 @@
 """The render stage: the graph model as DOT, SVG, PNG or JSON.
 
     to_dot(graph, options) -> str                   # style_default or style_torchviz
+    drawn(graph, options) -> Graph                  # long loops collapsed (app.graph.collapse)
     render(graph, options, fmt, limits) -> bytes    # svg | png | dot | json
     svg_inline(graph, options, limits, id_prefix="") -> str
 
@@ -22,30 +23,61 @@ Same graph and options, same bytes, in any process.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from app.errors import LimitExceeded, RenderFailed
 from app.graph import Graph, check_size
+from app.graph.collapse import Run, collapse
 from app.job import Format, RenderOptions
 from app.limits import DEFAULT_LIMITS, Limits
 from app.render import style_default, style_torchviz
 from app.render.layout import LayoutCrashed, LayoutFormat, LayoutTimeout, TextMeasure, layout
 from app.render.svg import sanitise
 
-__all__ = ["drawing_notes", "render", "svg_inline", "to_dot"]
+__all__ = [
+    "collapsed_runs",
+    "drawing_notes",
+    "drawn",
+    "model_document",
+    "render",
+    "svg_inline",
+    "to_dot",
+]
+
+
+def drawn(graph: Graph, options: RenderOptions) -> Graph:
+    """The graph as the options draw it: the default style collapses long
+    loops (app.graph.collapse, options.loops); make_dot's look draws all."""
+    if options.style != "default":
+        return graph
+    return collapse(graph, options.loops).graph
+
+
+def collapsed_runs(graph: Graph, options: RenderOptions) -> list[Run]:
+    """The boxes a drawing of the graph puts in place of loop iterations."""
+    return drawn(graph, options).runs
+
+
+def model_document(graph: Graph, options: RenderOptions) -> dict[str, Any]:
+    """The JSON model of graph.json and of an answer's `graph`: the whole graph,
+    and the loops its drawing collapses (which nodes each box stands for)."""
+    document = graph.to_dict()
+    document["collapsed"] = [run.to_dict() for run in collapsed_runs(graph, options)]
+    return document
 
 
 def to_dot(graph: Graph, options: RenderOptions) -> str:
     """The DOT text of the graph in the options' style."""
     if options.style == "torchviz":
         return style_torchviz.to_dot(graph, options)
-    return style_default.to_dot(graph, options)
+    return style_default.to_dot(drawn(graph, options), options)
 
 
 def drawing_notes(graph: Graph, options: RenderOptions) -> list[str]:
     """What a drawing of the graph leaves out, for the answer's warnings."""
     if options.style != "default" or not options.group_loops:
         return []
-    boxes = style_default.loop_boxes(graph)
+    boxes = style_default.loop_boxes(drawn(graph, options))
     if boxes <= style_default.MAX_LOOP_BOXES:
         return []
     return [
@@ -56,7 +88,8 @@ def drawing_notes(graph: Graph, options: RenderOptions) -> list[str]:
 
 
 def _layout_dot(graph: Graph, options: RenderOptions) -> str:
-    # The DOT Graphviz lays out: to_dot's, with style_torchviz's crash workaround.
+    # The DOT Graphviz lays out: to_dot's, with style_torchviz's crash workaround;
+    # `graph` is drawn()'s already.
     if options.style == "torchviz":
         return style_torchviz.to_dot(graph, options, for_layout=True)
     return style_default.to_dot(graph, options)
@@ -118,6 +151,7 @@ def svg_inline(
     budget: float | None = None,
 ) -> str:
     """The SVG as text: no prolog, no comments, no script, our ids (prefixed)."""
+    graph = drawn(graph, options)
     return sanitise(_laid_out(graph, options, "svg", limits, budget), graph, id_prefix)
 
 
@@ -131,7 +165,7 @@ def render(
 ) -> bytes:
     """The graph in one format, as the bytes of a response body."""
     if fmt == "json":
-        document = graph.to_dict()
+        document = model_document(graph, options)
         return json.dumps(
             document, ensure_ascii=False, allow_nan=False, separators=(",", ":")
         ).encode()
@@ -139,4 +173,4 @@ def render(
         return to_dot(graph, options).encode()
     if fmt == "svg":
         return svg_inline(graph, options, limits, budget=budget).encode()
-    return _laid_out(graph, options, "png", limits, budget)
+    return _laid_out(drawn(graph, options), options, "png", limits, budget)

@@ -1,10 +1,11 @@
 """Short texts for values and gradients in labels: read at a glance.
 
 Input is the JSON-safe value from the graph model (a number, one of the
-strings "nan"/"inf"/"-inf", or nested lists of those). Numbers keep 5
-significant digits (the page's promise: never fewer), scalars and the
-elements of tensors alike; tensors of up to `WHOLE` elements
-are printed whole, bigger ones as their first elements and `…`.
+strings "nan"/"inf"/"-inf", or nested lists of those). Numbers keep 6
+significant digits, as the page's tables do (a node showed 1.851 where the
+table said 1.85099), scalars and the elements of tensors alike; tensors of
+up to `WHOLE` elements are printed whole, bigger ones as their first
+elements and `…`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 WHOLE = 5  # elements printed whole in a node label
 MAX_CHARS = 40  # no label line longer than this
-DIGITS = 5  # significant digits of a number
+DIGITS = 6  # significant digits of a number, as the page prints them
 
 
 def scalar(value: Any) -> str:
@@ -23,6 +24,9 @@ def scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         text = f"{value:.{DIGITS}g}"
+        if "e" in text:  # as the page's table writes it: 4.262e-9, not 4.262e-09
+            mantissa, exponent = text.split("e")
+            return f"{mantissa}e{int(exponent)}"
         # 5.0 stays "5.0": a float reads as a float.
         return text + ".0" if text.lstrip("-").isdigit() else text
     return str(value)

@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from app.evaluate.result import LoopStep
 from app.graph.model import Edge, Graph, Node
 from app.job import RenderOptions
+from app.render.collapsed import more_label
 from app.render.escape import dot_string, html_text
 from app.render.numbers import count, shape_text, short
 from app.render.theme import Palette, palette
+from app.render.words import grad_key
 
 FONT = "Helvetica"
 ATTR_CHARS = 30  # show_attrs values in a node, truncated
@@ -66,7 +68,10 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
     kinds = {node.id: node.kind for node in graph.nodes}
     made_output = {e.source for e in graph.edges if kinds[e.target] == "output"}
     for node in graph.nodes:
-        label = _node_label(node, options, colours, brief=node.id in made_output)
+        if node.kind == "more":  # a collapsed loop's box (app/render/collapsed.py)
+            label = more_label(graph, node, colours)
+        else:
+            label = _node_label(node, options, colours, brief=node.id in made_output)
         lines.append(f"{node.id} [label=<{label}>]")
     # Edge id -> the copy of its source it starts from (see the module docstring).
     copies = repeated_sources(graph) if any(node.loops for node in graph.nodes) else {}
@@ -132,7 +137,7 @@ def _value_rows(node: Node, options: RenderOptions, colours: Palette) -> list[st
         rows.append(_row(_font("data", colours.muted), html_text(value)))
     grad = short(node.grad) if options.show_grads else None
     if grad is not None:
-        rows.append(_row(_font("grad", colours.muted), html_text(grad)))
+        rows.append(_row(_font(grad_key(node), colours.muted), html_text(grad)))
     return rows
 
 
@@ -140,7 +145,10 @@ def _node_label(node: Node, options: RenderOptions, colours: Palette, brief: boo
     fill = colours.fills[node.kind]
     if node.kind == "op":
         return _table(_op_rows(node, options, colours, brief), fill, colours)
-    header = _bold(html_text(node.name or node.saved_as or ""))
+    # An unnamed output (`3*sin(x) + x + 3`) is still the output: its header says so.
+    header = _bold(
+        html_text(node.name or node.saved_as or ("output" if node.kind == "output" else ""))
+    )
     rows = [_row(header, _font(html_text(_shape_note(node)), colours.muted, 9))]
     rows.extend(_value_rows(node, options, colours))
     return _table(rows, fill, colours)

@@ -89,7 +89,7 @@ _REF = r"&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});"
 # references, no parentheses (so no `url(...)`), except transform's own syntax.
 _VALUE = r'"[^"<>&()]*+"'
 _TRANSFORM = r'transform="(?:[a-z]++\([-0-9.e, ]*+\)\s*+)*+"'
-_ID = r'id="(?:n[0-9]+(?:r[0-9]+)?|e[0-9]+|cluster(?:_L[0-9]+i[0-9]+)++|graph)"'
+_ID = r'id="(?:n[0-9]+(?:r[0-9]+)?|k[0-9]+|e[0-9]+|cluster(?:_L[0-9]+i[0-9]+)++|graph)"'
 _ATTR = rf"\s++(?:(?:{'|'.join(re.escape(a) for a in ATTRIBUTES)})={_VALUE}|{_TRANSFORM}|{_ID})"
 _NAMES = "|".join(ELEMENTS)
 _ROOT = rf'<svg xmlns="{re.escape(SVG_NS)}"(?:{_ATTR})*+>'

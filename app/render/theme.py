@@ -44,6 +44,7 @@ LIGHT = Palette(
         "output": "#d3f5c2",
         "saved": "#ffe0b3",
         "base": "#c5e0a5",
+        "more": "#f6f8fa",
     },
 )
 
@@ -63,6 +64,7 @@ DARK = Palette(
         "output": "#1b3a1a",
         "saved": "#4d2d00",
         "base": "#2f4a1c",
+        "more": "#161b22",
     },
 )
 

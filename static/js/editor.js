@@ -67,14 +67,21 @@ function position(doc, line, column) {
   return l.from + offsetOf(l.text, Math.max(column || 1, 1));
 }
 
+const WORD = /[\p{L}\p{N}_]/u;
+
 /** A server span ({line, column, end_line?, end_column?}) as document offsets. */
 function rangeOf(doc, span) {
   const from = position(doc, span.line, span.column);
   let to = span.end_line ? position(doc, span.end_line, span.end_column) : from;
   const line = doc.lineAt(from);
   if (to <= from) {
-    // No end, or an empty span: mark one character, or the last one at a line's end.
-    if (from < line.to) to = from + 1;
+    // No end: the whole name or number that starts there (`rnage`, not its
+    // `r`); else one character, or the last one at a line's end.
+    const text = line.text;
+    let end = from - line.from;
+    while (end < text.length && WORD.test(text[end])) end++;
+    if (end > from - line.from) to = line.from + end;
+    else if (from < line.to) to = from + 1;
     else if (line.to > line.from) return { from: from - 1, to: from };
   }
   return { from, to };

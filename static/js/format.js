@@ -74,3 +74,20 @@ export function formatMeta(doc) {
   }
   return parts.join(" · ");
 }
+
+/** Where the program finds a gradient, in a student's words: the same words
+ * as app/api/pages.py kept_note (the answer's `kept`, `rebound`, `rebound_line`). */
+export function keptNote(name, grad) {
+  if (!grad) return "";
+  const variable = name.split(" ")[0]; // "x (line 1)" is x's
+  const kept = grad.kept;
+  if (grad.rebound) {
+    const now = grad.rebound_line ? `line ${grad.rebound_line}'s result` : "another value";
+    if (kept === "leaf" || kept === "retain_grad") return `kept in this tensor's .grad, but ${variable} now names ${now}`;
+    return `not kept by torch, and ${variable} now names ${now}`;
+  }
+  if (kept === "leaf") return `kept in ${variable}.grad`;
+  if (kept === "retain_grad") return `kept in ${variable}.grad (retain_grad)`;
+  if (kept === "visualizer") return `not kept: ${variable}.grad is None (${variable}.retain_grad() keeps it)`;
+  return "";
+}

@@ -1,28 +1,31 @@
-// The graph panel: the server's SVG, pan and zoom (svg-pan-zoom), hover
-// and highlight. Node <g> elements carry the graph model's ids (n0, n1, ...)
-// and edges theirs (e0, ...), so the model and the drawing meet by id.
+// The graph panel: the server's SVG, a readable view of it (viewport.js:
+// pan, zoom, overview), hover and highlight. Node <g> elements carry the
+// graph model's ids (n0, n1, ...) and edges theirs (e0, ...), so the model
+// and the drawing meet by id; a collapsed loop's box is k0, k1, ...
+// (graph.collapsed says which nodes each stands for).
 
-import { asValueDoc, formatMeta, formatValue } from "./format.js";
-
-const MAX_ZOOM_ON_FIT = 1.5; // a three-node graph should not fill the screen
+import { asValueDoc, formatMeta, formatValue, keptNote } from "./format.js";
+import { Viewport } from "./viewport.js";
 
 export class GraphView {
-  constructor(container, tooltip, { onNodeHover, onEdgeHover } = {}) {
+  constructor(container, tooltip, { onNodeHover, onEdgeHover, onExpand, wheel = "pan" } = {}) {
     this.container = container;
     this.frame = container.parentElement;
     this.tooltip = tooltip;
     this.onNodeHover = onNodeHover || (() => {});
     this.onEdgeHover = onEdgeHover || (() => {});
-    this.graph = { nodes: [], edges: [], backward_order: [] };
+    this.onExpand = onExpand || null;
+    this.graph = { nodes: [], edges: [], backward_order: [], collapsed: [] };
     this.nodes = new Map();
     this.edges = new Map();
-    this.panZoom = null;
+    this.boxOf = new Map(); // node id -> the collapsed box that stands for it
+    this.runs = new Map(); // box id -> graph.collapsed's entry
     this.hovered = null;
+    this.view = new Viewport(container, this.frame.querySelector(".overview"), { wheel });
     container.addEventListener("mouseover", (e) => this.#over(e));
     container.addEventListener("mousemove", (e) => this.#move(e));
     container.addEventListener("mouseleave", () => this.#leave());
-    container.addEventListener("keydown", (e) => this.#key(e));
-    window.addEventListener("resize", () => this.#refit());
+    container.addEventListener("click", (e) => this.#click(e));
   }
 
   /** Take over an SVG already in the page (the server-rendered arrival). */
@@ -36,7 +39,7 @@ export class GraphView {
    * one, say why (`undrawn`, the answer's own words) where it would be. */
   show(svgText, graph, undrawn = "") {
     this.#setModel(graph);
-    this.#destroyPanZoom();
+    this.view.detach();
     if (!svgText) {
       const p = document.createElement("p");
       p.className = "graph-empty";
@@ -69,22 +72,48 @@ export class GraphView {
   }
 
   zoomBy(factor) {
-    this.panZoom?.zoomBy(factor);
+    this.view.zoomBy(factor);
   }
 
+  /** The whole graph, however small (the Fit button, key 0). */
   fit() {
-    if (!this.panZoom) return;
-    this.panZoom.resize();
-    this.panZoom.fit();
-    const real = this.panZoom.getSizes().realZoom;
-    if (real > MAX_ZOOM_ON_FIT) this.panZoom.zoom(MAX_ZOOM_ON_FIT / real);
-    this.panZoom.center();
+    this.view.whole();
+  }
+
+  /** The arrival's readable view (key 1). */
+  readable() {
+    this.view.readable();
+  }
+
+  /** The drawn element of a model id: the node itself, or the box it is in. */
+  drawnId(id) {
+    if (this.element(id)) return id;
+    return this.boxOf.get(id) || null;
+  }
+
+  /** Pan so that these ids (or the boxes they are in) are in view. */
+  reveal(ids) {
+    const rects = ids
+      .map((id) => this.element(this.drawnId(id)))
+      .filter(Boolean)
+      .map((el) => el.getBoundingClientRect());
+    if (!rects.length) return false;
+    const union = {
+      left: Math.min(...rects.map((r) => r.left)),
+      top: Math.min(...rects.map((r) => r.top)),
+      right: Math.max(...rects.map((r) => r.right)),
+      bottom: Math.max(...rects.map((r) => r.bottom)),
+    };
+    return this.view.reveal(union);
   }
 
   #setModel(graph) {
-    this.graph = graph || { nodes: [], edges: [], backward_order: [] };
+    this.graph = graph || { nodes: [], edges: [], backward_order: [], collapsed: [] };
     this.nodes = new Map(this.graph.nodes.map((n) => [n.id, n]));
     this.edges = new Map(this.graph.edges.map((e) => [e.id, e]));
+    this.runs = new Map((this.graph.collapsed || []).map((run) => [run.id, run]));
+    this.boxOf = new Map();
+    for (const run of this.runs.values()) for (const id of run.nodes) this.boxOf.set(id, run.id);
     this.hovered = null;
     this.tooltip.hidden = true;
   }
@@ -96,54 +125,32 @@ export class GraphView {
     for (const title of svg.querySelectorAll("g.node > title, g.edge > title, g.cluster > title")) {
       title.remove();
     }
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
     svg.setAttribute("focusable", "false");
+    svg.setAttribute("aria-hidden", "true"); // the text version is #graph-text
     for (const g of svg.querySelectorAll("g.node, g.edge")) {
-      if (this.nodes.has(g.id) || this.edges.has(g.id)) g.classList.add("is-live");
+      if (this.nodes.has(g.id) || this.edges.has(g.id) || this.runs.has(g.id)) g.classList.add("is-live");
     }
-    if (typeof window.svgPanZoom !== "function") return;
-    // svg-pan-zoom sets `overflow: hidden` with setAttribute("style"), which the
-    // page's CSP refuses; set it through CSSOM first and it leaves it alone.
-    svg.style.overflow = "hidden";
-    this.panZoom = window.svgPanZoom(svg, {
-      zoomEnabled: true,
-      panEnabled: true,
-      controlIconsEnabled: false,
-      dblClickZoomEnabled: true,
-      mouseWheelZoomEnabled: true,
-      zoomScaleSensitivity: 0.25,
-      minZoom: 0.1,
-      maxZoom: 25,
-      fit: true,
-      center: true,
-    });
-    this.fit();
+    this.view.attach(svg);
   }
 
-  #destroyPanZoom() {
-    if (this.panZoom) {
-      this.panZoom.destroy();
-      this.panZoom = null;
-    }
-  }
-
-  #refit() {
-    clearTimeout(this.resizeTimer);
-    this.resizeTimer = setTimeout(() => this.fit(), 120);
+  #click(event) {
+    const g = event.target.closest?.("g.node");
+    if (g && this.runs.has(g.id) && this.onExpand) this.onExpand(this.runs.get(g.id));
   }
 
   #over(event) {
     const g = event.target.closest?.("g.node, g.edge");
-    const id = g && (this.nodes.has(g.id) || this.edges.has(g.id)) ? g.id : null;
+    const id = g && (this.nodes.has(g.id) || this.edges.has(g.id) || this.runs.has(g.id)) ? g.id : null;
     if (id === this.hovered) return;
     this.hovered = id;
     this.mark("is-hover", id ? [id] : []);
     const node = id ? this.nodes.get(id) : null;
     const edge = id ? this.edges.get(id) : null;
+    const run = g && this.runs.has(g.id) ? this.runs.get(g.id) : null;
     this.onNodeHover(node || null);
     this.onEdgeHover(edge || null);
-    if (node) this.#showTooltip(nodeTooltip(node));
+    if (run) this.#showTooltip(runTooltip(run, Boolean(this.onExpand)));
+    else if (node) this.#showTooltip(nodeTooltip(node));
     else if (edge) this.#showTooltip(edgeTooltip(edge, this.nodes));
     else this.tooltip.hidden = true;
   }
@@ -174,14 +181,6 @@ export class GraphView {
     this.tooltip.hidden = false;
   }
 
-  #key(event) {
-    if (event.target !== this.container || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "+" || event.key === "=") this.zoomBy(1.25);
-    else if (event.key === "-" || event.key === "_") this.zoomBy(0.8);
-    else if (event.key === "0") this.fit();
-    else return;
-    event.preventDefault();
-  }
 }
 
 function el(tag, className, text) {
@@ -199,7 +198,7 @@ function row(label, text, cls) {
 
 export function nodeTitle(node) {
   if (node.kind === "op") return node.label;
-  return node.name || node.label;
+  return node.name || node.label || (node.kind === "output" ? "output" : node.kind);
 }
 
 function nodeTooltip(node) {
@@ -215,7 +214,10 @@ function nodeTooltip(node) {
     parts.push(row("value", formatValue(asValueDoc(node.value)), "is-value"));
   }
   if (node.grad !== null && node.grad !== undefined) {
-    parts.push(row("grad", formatValue(asValueDoc(node.grad)), "is-grad"));
+    // The same words as the node's own row (app/render/words.py).
+    const kept = node.kept === "leaf" || node.kept === "retain_grad";
+    parts.push(row(kept ? ".grad" : node.kept ? "grad, not kept" : "grad", formatValue(asValueDoc(node.grad)), "is-grad"));
+    if (node.kept && node.name) parts.push(el("div", "tip-sub", keptNote(node.name, { kept: node.kept })));
   }
   if (node.span) parts.push(row("line", String(node.span.line)));
   if (node.loops && node.loops.length) {
@@ -224,6 +226,15 @@ function nodeTooltip(node) {
   if (node.step !== null && node.step !== undefined) {
     parts.push(row("backward", `step ${node.step + 1}`));
   }
+  return parts;
+}
+
+function runTooltip(run, expandable) {
+  const which = run.target ? `for ${run.target}` : `the loop at line ${run.line}`;
+  const parts = [el("div", "tip-title", `${run.count} more iterations`)];
+  parts.push(el("div", "tip-sub", `${which}, iterations ${run.first} to ${run.last}, drawn as one box`));
+  parts.push(row("nodes", String(run.nodes.length)));
+  if (expandable) parts.push(el("div", "tip-sub", "Click to draw every iteration"));
   return parts;
 }
 

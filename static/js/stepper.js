@@ -1,7 +1,10 @@
 // The backward stepper: walks graph.backward_order (the order backward()
 // ran the nodes), lighting the current node, the gradients that reached it
 // (edges from it to the nodes it fed, in make_dot's direction) and the ones
-// it passes on (edges from its inputs to it), with a caption in words.
+// it passes on (edges from its inputs to it), with a caption in words that
+// names the node as the drawing does (`MulBackward0 #7`) and, in a loop, its
+// iteration. A node of a collapsed loop lights the box that stands for it;
+// the drawing pans to keep the current node in view.
 
 import { asValueDoc, formatValue } from "./format.js";
 import { nodeTitle } from "./graph.js";
@@ -108,12 +111,15 @@ export class Stepper {
     // make_dot draws edges input -> consumer; backward runs them the other way.
     const received = edges.filter((e) => e.source === id);
     const sent = edges.filter((e) => e.target === id);
+    const drawn = (ids) => [...new Set(ids.map((i) => this.graph.drawnId(i)).filter(Boolean))];
+    const here = this.graph.drawnId(id);
     this.graph.container.classList.add("stepping");
-    this.graph.mark("is-current", [id]);
-    this.graph.mark("is-visited", this.order.slice(0, index));
+    this.graph.mark("is-current", here ? [here] : []);
+    this.graph.mark("is-visited", drawn(this.order.slice(0, index)).filter((i) => i !== here));
     this.graph.mark("grad-in", received.map((e) => e.id));
     this.graph.mark("grad-out", sent.map((e) => e.id));
-    this.graph.mark("is-next", sent.map((e) => e.source)); // where the gradient goes next
+    this.graph.mark("is-next", drawn(sent.map((e) => e.source)).filter((i) => i !== here)); // where the gradient goes next
+    this.graph.reveal([id]);
     this.count.textContent = `${index + 1} / ${this.order.length}`;
     this.buttons.prev.disabled = index === 0;
     this.buttons.next.disabled = index === this.order.length - 1;
@@ -122,7 +128,10 @@ export class Stepper {
     this.root.classList.add("is-active");
     this.buttons.start.textContent = "Restart";
     const code = node && node.kind === "op" ? this.sourceOf(node.span) : "";
-    this.caption.replaceChildren(...describe(node, id, index, received, sent, this.graph.nodes, code));
+    const box = here && here !== id ? this.graph.runs.get(here) : null;
+    this.caption.replaceChildren(
+      ...describe(node, id, index, this.order.length, received, sent, this.graph.nodes, code, box),
+    );
     this.onStep(node || null);
   }
 }
@@ -138,8 +147,23 @@ function grad(value) {
   return text("code", "is-grad", value === null || value === undefined ? "—" : formatValue(asValueDoc(value)));
 }
 
+/** A node as the drawing labels it: an op with its step (`MulBackward0 #7`). */
 function name(node, id) {
-  return text("strong", null, node ? nodeTitle(node) : id);
+  if (!node) return text("strong", null, id);
+  const step = node.kind === "op" && node.step !== null && node.step !== undefined ? ` #${node.step + 1}` : "";
+  return text("strong", null, nodeTitle(node) + step);
+}
+
+/** Where a node was made: its loop iterations and line, `(i = 2, line 3)`. */
+function where(node) {
+  const parts = (node.loops || []).map((l) => (l.target ? `${l.target} = ${l.iteration}` : `iteration ${l.iteration}`));
+  if (node.loops && node.loops.length) parts[parts.length - 1] = `iteration ${node.loops.at(-1).iteration} of ${loopName(node.loops.at(-1))}`;
+  if (node.span) parts.push(`line ${node.span.line}`);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+function loopName(step) {
+  return step.target ? `for ${step.target}` : `the loop at line ${step.line}`;
 }
 
 function list(edges, nodes, end) {
@@ -151,21 +175,22 @@ function list(edges, nodes, end) {
   return out;
 }
 
-function describe(node, id, index, received, sent, nodes, code) {
-  const parts = [text("span", "step-badge", `Step ${index + 1}`), " "];
+function describe(node, id, index, total, received, sent, nodes, code, box) {
+  const parts = [text("span", "step-badge", `Step ${index + 1} of ${total}`), " "];
   if (!node) return [...parts, `node ${id}`];
-  const made = code && code.length <= 60 ? [" (", text("code", "step-code", code), ")"] : [];
+  const made = code && code.length <= 60 ? [" ", text("code", "step-code", code)] : [];
+  const at = [where(node), ...made];
   if (index === 0) {
-    parts.push("backward() starts at ", name(node, id), ...made, " with gradient ", grad(1), ".");
+    parts.push("backward() starts at ", name(node, id), ...at, " with gradient ", grad(1), ".");
   } else if (received.length) {
-    parts.push(name(node, id), ...made, " receives ");
+    parts.push(name(node, id), ...at, " receives ");
     received.forEach((e, i) => {
       if (i) parts.push(i === received.length - 1 ? " and " : ", ");
       parts.push(grad(e.grad), " from ", name(nodes.get(e.target), e.target));
     });
     parts.push(received.length > 1 ? " (summed)" : "", ".");
   } else {
-    parts.push(name(node, id), ".");
+    parts.push(name(node, id), ...at, ".");
   }
   const leaf = sent.length === 1 ? nodes.get(sent[0].source) : null;
   if (node.label === "AccumulateGrad" && leaf) {
@@ -177,6 +202,12 @@ function describe(node, id, index, received, sent, nodes, code) {
     parts.push(" A leaf: the gradient is stored in ", text("code", null, `${node.name || "it"}.grad`));
     if (node.grad !== null && node.grad !== undefined) parts.push(" = ", grad(node.grad));
     parts.push(".");
+  }
+  if (box) {
+    parts.push(
+      ` Its iteration is one of the ${box.count} drawn as one box (“${box.count} more iterations”); `,
+      "“Draw every iteration” shows it.",
+    );
   }
   return parts;
 }

@@ -29,6 +29,7 @@ NODE_KEYS = [
     "span",
     "loops",
     "step",
+    "kept",
 ]
 
 

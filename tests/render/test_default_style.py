@@ -31,8 +31,9 @@ def sin_graph() -> Graph:
 
 def test_tensor_nodes_show_name_shape_value_and_grad() -> None:
     texts = texts_by_group(sin_graph(), RenderOptions())
-    assert texts["n5"] == ["x", "()", "data", "5.0", "grad", "1.851"]
-    assert texts["n0"] == ["y", "()", "data", "5.1232", "grad", "1.0"]
+    # x's gradient is x.grad (torch keeps a leaf's); y's is only ours: y.grad is None.
+    assert texts["n5"] == ["x", "()", "data", "5.0", ".grad", "1.85099"]
+    assert texts["n0"] == ["y", "()", "data", "5.12323", "grad, not kept", "1.0"]
 
 
 def test_op_nodes_show_class_step_and_gradient() -> None:
@@ -41,14 +42,16 @@ def test_op_nodes_show_class_step_and_gradient() -> None:
     # The op that made the output: the output node below shows its tensor.
     assert texts["n1"] == ["AddBackward0", "#1"]
     named = texts_by_group(build_graph(evaluation_of(programs.retain_grad)), RenderOptions())
-    assert ["PowBackward0", "#3", "a", "()", "data", "4.0", "grad", "3.0"] in named.values()
+    # No retain_grad(): torch does not keep a's gradient (a.grad is None).
+    row = ["PowBackward0", "#3", "a", "()", "data", "4.0", "grad, not kept", "3.0"]
+    assert row in named.values()
 
 
 def test_edges_carry_small_gradients() -> None:
     texts = texts_by_group(sin_graph(), RenderOptions())
     assert texts["e2"] == [" 3.0"]  # SinBackward0 -> MulBackward0
-    assert texts["e3"] == [" 0.85099"]  # 3*cos(5)
-    assert texts["e4"] == [" 1.851"]  # x -> AccumulateGrad
+    assert texts["e3"] == [" 0.850987"]  # 3*cos(5)
+    assert texts["e4"] == [" 1.85099"]  # x -> AccumulateGrad
     plain = texts_by_group(sin_graph(), RenderOptions(show_edge_grads=False))
     assert all(plain[e] == [] for e in plain if e.startswith("e"))
     # Gradients of more than 3 elements are not written on edges.
@@ -118,6 +121,9 @@ def loop_graph(iterations: int, body: str = "y = torch.sin(y) * 0.9") -> Graph:
     return build_graph(run_source(source))
 
 
+# Long loops drawn whole (by default they are collapsed: tests/graph/test_collapse.py).
+EXPANDED = RenderOptions(loops="expanded")
+
 # Each iteration also uses x, from outside the loop.
 OUTER = "y = torch.sin(y) * 1.01 + x"
 
@@ -128,15 +134,15 @@ def test_a_graph_with_too_many_loop_boxes_is_drawn_without_them() -> None:
 
     small, big = loop_graph(3), loop_graph(MAX_LOOP_BOXES + 1)
     assert loop_boxes(small) == 3 and loop_boxes(big) == MAX_LOOP_BOXES + 1
-    assert "subgraph cluster_" in to_dot(small, RenderOptions())
-    assert drawing_notes(small, RenderOptions()) == []
-    assert "subgraph cluster_" not in to_dot(big, RenderOptions())
-    [note] = drawing_notes(big, RenderOptions())
+    assert "subgraph cluster_" in to_dot(small, EXPANDED)
+    assert drawing_notes(small, EXPANDED) == []
+    assert "subgraph cluster_" not in to_dot(big, EXPANDED)
+    [note] = drawing_notes(big, EXPANDED)
     assert f"{MAX_LOOP_BOXES + 1:,} loop boxes" in note and "graph.nodes[].loops" in note
     # The model keeps every node's iterations, and other styles are not concerned.
     assert all(node.loops for node in big.nodes if node.label in ("SinBackward0", "MulBackward0"))
-    assert drawing_notes(big, RenderOptions(style="torchviz")) == []
-    assert drawing_notes(big, RenderOptions(group_loops=False)) == []
+    assert drawing_notes(big, RenderOptions(style="torchviz", loops="expanded")) == []
+    assert drawing_notes(big, RenderOptions(group_loops=False, loops="expanded")) == []
 
 
 def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
@@ -148,7 +154,7 @@ def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
     from app.render.style_default import REPEAT_AFTER_BOXES
 
     graph = loop_graph(20, OUTER)
-    dot = to_dot(graph, RenderOptions())
+    dot = to_dot(graph, EXPANDED)
     by_id = {node.id: node for node in graph.nodes}
     [accumulate] = [n for n in graph.nodes if n.label == "AccumulateGrad"]
     fed = [e for e in graph.edges if e.source == accumulate.id]
@@ -162,14 +168,14 @@ def test_a_tensor_used_in_every_iteration_is_drawn_again_in_each_box() -> None:
         assert f"\n{edge.source}r{edge.id[1:]}\n" in cluster
     assert re.search(rf"{accumulate.id}r\d+ \[label=<.*<B>x</B>.*again", dot)
     # The SVG: the copies are ours, every edge is there once, and the boxes stack.
-    svg = render(graph, RenderOptions(), "svg").decode()
+    svg = render(graph, EXPANDED, "svg").decode()
     assert svg.count('class="node copy op"') == 19
     assert sorted(re.findall(r'id="(e\d+)" class="edge"', svg)) == sorted(e.id for e in graph.edges)
     root = ET.fromstring(svg)
     width, height = (float(root.get(side, "0").removesuffix("pt")) for side in ("width", "height"))
     assert height > 3 * width
     # Fewer boxes than REPEAT_AFTER_BOXES: no copy.
-    assert "again" not in to_dot(loop_graph(REPEAT_AFTER_BOXES - 1, OUTER), RenderOptions())
+    assert "again" not in to_dot(loop_graph(REPEAT_AFTER_BOXES - 1, OUTER), EXPANDED)
 
 
 def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
@@ -181,10 +187,20 @@ def test_without_loop_boxes_the_copies_keep_a_long_loop_drawable() -> None:
     from app.limits import Limits
 
     graph = loop_graph(50, OUTER)
-    options = RenderOptions(group_loops=False)
+    options = RenderOptions(group_loops=False, loops="expanded")
     assert "subgraph cluster_" not in to_dot(graph, options)
     assert to_dot(graph, options).count(">again<") == 49
     started = time.monotonic()
     svg = render(graph, options, "svg", Limits(render_time_s=10)).decode()
     assert svg.count('class="node copy op"') == 49
     assert time.monotonic() - started < 5
+
+
+def test_an_unnamed_output_is_headed_output() -> None:
+    # Found by issue 21: `3*sin(x) + x + 3` drew its output with a blank header.
+    from app.evaluate import run_source
+
+    graph = build_graph(run_source("3*sin(x) + x + 3", {"x": 5}))
+    [output] = [node for node in graph.nodes if node.kind == "output"]
+    assert output.name is None
+    assert texts_by_group(graph, RenderOptions())[output.id][0] == "output"

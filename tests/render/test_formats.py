@@ -20,7 +20,7 @@ def test_formats() -> None:
     graph = build_graph(evaluation_of(programs.loop))
     options = RenderOptions()
     assert render(graph, options, "png").startswith(b"\x89PNG\r\n\x1a\n")
-    assert json.loads(render(graph, options, "json")) == graph.to_dict()
+    assert json.loads(render(graph, options, "json")) == {**graph.to_dict(), "collapsed": []}
     assert render(graph, options, "dot").decode() == to_dot(graph, options)
     svg = render(graph, options, "svg")
     assert svg.decode() == svg_inline(graph, options)
