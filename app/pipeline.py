@@ -184,3 +184,7 @@ def warm_up() -> None:
     layout_process().start()
     run_job(Job(source="3*sin(x) + x + 3", inputs={"x": 5.0}), "evaluate")
     run_job(Job(source="3*sin(x) + x + 3", inputs={"x": 5.0}, format="png"), "image")
+    # torch.func's first transform (about 1 s) and the "meta" bound's first
+    # shaping (torch's meta kernels, about 0.5 s) load lazily: paid here, once.
+    warm = "torch.func.grad(lambda t: torch.einsum('i,i->', t, t))(x.detach())"
+    run_job(Job(source=warm, inputs={"x": [1.0, 2.0]}), "evaluate")

@@ -31,11 +31,19 @@ Module map: interpreter.py puts together statements.py, expressions.py
 and calls.py (with operators.py, attributes.py, builtins.py) over the
 state in machine.py (scopes in scope.py, steps, stdout); guards.py (element,
 int, sequence and format limits, checked before the work) with sizes.py
-(exact result sizes of factories and growing operations); tracking.py
+(exact result sizes of factories and growing operations), valuesizes.py
+(sizes read from the values) and metashape.py (sizes told by torch on meta
+tensors); tracking.py
 (names, spans, loop iterations, intermediate gradients); backward.py
 (backward traces, reachability); namespaces.py and values.py (the allowlist
 as runtime values); failures.py (exception conversion); session.py
 (inputs, output selection, the automatic backward, the Evaluation).
+Values of libraries and the program's own (kinds.py): classes.py,
+functions.py (custom autograd Functions), devices.py (torch.device, the
+cpu as a no-op, conversions), hooks.py (tensor hooks), transforms.py
+(torch.func, torch.autograd.functional), strings.py (str methods, format,
+%), pyrandom.py (`import random`); torch calls the program back through
+callbacks.py; printed addresses are addresses.py's.
 A program's matplotlib figures: figures.py (pyplot's state per program,
 `plt`'s calls) with figure_draw.py and figure_layout.py (the Axes and
 Figure calls), figure_args.py, figure_options.py and figure_text.py (their
@@ -44,10 +52,11 @@ Axes and grids a program holds).
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process
-only), and the default CPU generator is seeded with 0 before a program's
-first random draw. Warnings are captured with `warnings.catch_warnings`,
-which is not thread-safe: evaluate in one thread per process (the worker
-pool does).
+only), forward-mode AD's decompositions loaded at import (their first use
+warns), and the default CPU generator is seeded with 0 before a program's
+first random draw (Python's `random` is a generator of each program's
+own). Warnings are captured with `warnings.catch_warnings`, which is not
+thread-safe: evaluate in one thread per process (the worker pool does).
 """
 
 from __future__ import annotations

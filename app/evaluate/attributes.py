@@ -25,7 +25,7 @@ _VIEWS = frozenset({"T", "mT", "H", "mH", "real", "imag"})
 
 def is_method_receiver(value: Any) -> bool:
     """Values whose `.name(...)` is a method call (not a namespace member)."""
-    if isinstance(value, Tensor | list | dict | GradFn):
+    if isinstance(value, Tensor | list | dict | str | GradFn):
         return True
     kind = kind_of(value)
     return kind is not None and kind.method_calls
@@ -72,6 +72,9 @@ def get(m: Machine, value: Any, attr: str, node: ast.Attribute) -> Any:
     elif isinstance(value, dict):
         if attr in A.DICT_METHODS:
             return BoundMethod(value, attr)
+    elif isinstance(value, str):
+        if attr in A.STR_METHODS:
+            return BoundMethod(value, attr)
     elif value is None:
         raise AttributeError(f"'NoneType' object has no attribute {attr!r}")
     else:
@@ -92,7 +95,8 @@ def no_such_attribute(value: Any, name: str) -> None:
 
 
 def set_attribute(m: Machine, target: Any, attr: str, value: Any, node: ast.AST) -> None:
-    """`x.grad = ...` and `x.requires_grad = ...`: the only assignable attributes."""
+    """`x.grad = ...`, `x.requires_grad = ...` and `x.data = ...` on a tensor, and
+    what a value kind allows on its values."""
     if not isinstance(target, Tensor):
         kind = kind_of(target)
         if kind is not None:
@@ -106,5 +110,11 @@ def set_attribute(m: Machine, target: Any, attr: str, value: Any, node: ast.AST)
         if value is not None and not isinstance(value, Tensor):
             raise TypeError("assigned grad expected to be a Tensor or None")
         target.grad = value
+    elif attr == "data":
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        target.data = value  # older tutorials' update step: w.data -= lr * w.grad
+        if m.record:
+            m.tracker.note(target, node)
     else:
         target.requires_grad = bool(value)

@@ -141,6 +141,42 @@ def _zip(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> 
     return list(zip(*(m.iterate(a, node) for a in args), strict=False))
 
 
+class _Ordered:
+    """An item of a sort, compared as Python compares it, with the comparison of
+    two tensors bounded like the operator's (a broadcast is made)."""
+
+    __slots__ = ("m", "key")
+
+    def __init__(self, m: Machine, key: Any) -> None:
+        self.m = m
+        self.key = key
+
+    def __lt__(self, other: _Ordered) -> bool:
+        a, b = self.key, other.key
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
+            self.m.guard.broadcast([a, b])
+        return bool(a < b)
+
+
+def sort_items(
+    m: Machine, values: list[Any], kwargs: dict[str, Any], node: ast.AST, what: str
+) -> list[Any]:
+    """`values` sorted as sorted() sorts them; a key function is the program's,
+    called once per item through the interpreter (each call a step)."""
+    _no_keywords(what, kwargs, ("key", "reverse"))
+    key = kwargs.get("key")
+    reverse = kwargs.get("reverse", False)
+    keys = values if key is None else [m.call(key, [v], {}, node) for v in values]
+    order = sorted(range(len(values)), key=lambda i: _Ordered(m, keys[i]), reverse=bool(reverse))
+    return [values[i] for i in order]
+
+
+def _sorted(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:
+    if len(args) != 1:
+        raise TypeError(f"sorted expected 1 argument, got {len(args)}")
+    return sort_items(m, items(m, args[0], node), kwargs, node, "sorted")
+
+
 BUILTINS: dict[str, Builtin] = {
     "print": _print,
     "range": _range,
@@ -154,6 +190,7 @@ BUILTINS: dict[str, Builtin] = {
     "dict": _dict,
     "enumerate": _enumerate,
     "zip": _zip,
+    "sorted": _sorted,
 }
 
 
@@ -217,9 +254,19 @@ DUALS: dict[str, Builtin] = {
 
 # -- methods of lists and dicts -----------------------------------------------
 def list_method(
-    m: Machine, value: list[Any], name: str, args: list[Any], kwargs: dict[str, Any]
+    m: Machine,
+    value: list[Any],
+    name: str,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    node: ast.AST,
 ) -> Any:
     assert name in LIST_METHODS
+    if name == "sort":
+        if args:
+            raise TypeError("sort() takes no positional arguments")
+        value[:] = sort_items(m, value, kwargs, node, "sort")
+        return None
     _no_keywords(name, kwargs)
     if name in ("append", "insert"):
         m.guard.sequence(len(value) + 1)

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from app.errors import LimitExceeded, NotAllowed
-from app.evaluate import builtins
+from app.evaluate import builtins, devices, hooks, strings, transforms
 from app.evaluate.attributes import no_such_attribute
 from app.evaluate.kinds import CALLERS, kind_of
 from app.evaluate.machine import Machine
@@ -71,6 +71,7 @@ class Calls(Machine):
         entry = fn.entry
         if kwargs:
             self.check_keywords(entry.kwargs, kwargs, fn.name, node)
+            devices.drop_device(self, kwargs, node)
         kind = fn.kind
         if kind == "builtin":
             return fn.target(self, args, kwargs, node)
@@ -86,7 +87,9 @@ class Calls(Machine):
         elif kind == "math" and args and isinstance(args[0], int | float):
             args[0] = torch.as_tensor(args[0])
         if entry.special is not None:
-            return SPECIALS[entry.special](self, fn, args, kwargs, node)
+            special: Special = SPECIALS.get(entry.special, _unavailable)
+            return special(self, fn, args, kwargs, node)
+        devices.positional_devices(self, args, node)
         if entry.random:
             self.seed()
         if entry.bound != A.SHRINK:
@@ -115,11 +118,17 @@ class Calls(Machine):
             self.step(node)
             if kwargs:
                 self.check_keywords(entry.kwargs, kwargs, f".{name}", node)
+                if entry.special is None:
+                    devices.drop_device(self, kwargs, node)
             if entry.special is not None:
-                return METHOD_SPECIALS[entry.special](self, receiver, args, kwargs, node)
+                method: MethodSpecial = METHOD_SPECIALS.get(entry.special, _unavailable)
+                return method(self, receiver, args, kwargs, node)
+            devices.positional_devices(self, args, node)
             if entry.random:
                 self.seed()
-            if entry.bound != A.SHRINK:
+            if entry.bound == A.DATA:  # x.new_tensor(data): the data's lengths
+                self.guard.check_numel(self.guard.data_elements(args[0] if args else None))
+            elif entry.bound != A.SHRINK:
                 self.guard.bound(
                     entry.bound,
                     name,
@@ -138,8 +147,11 @@ class Calls(Machine):
         if value_kind is not None:
             return value_kind.call_method(self, receiver, name, args, kwargs, node)
         kind, methods = _METHODS.get(type(receiver), ("", frozenset()))
+        if isinstance(receiver, str):  # torch.__version__ is a str too
+            kind, methods = _METHODS[str]
         if name not in methods:
-            no_such_attribute(receiver, name)
+            # A grad_fn has what its autograd node has (register_hook: refused).
+            no_such_attribute(receiver.node if isinstance(receiver, GradFn) else receiver, name)
             line, column = self.position(node)
             available = ", ".join(sorted(methods)) or "none"
             raise NotAllowed(
@@ -149,9 +161,11 @@ class Calls(Machine):
                 column=column,
             )
         if isinstance(receiver, list):
-            return builtins.list_method(self, receiver, name, args, kwargs)
+            return builtins.list_method(self, receiver, name, args, kwargs, node)
         if isinstance(receiver, dict):
             return builtins.dict_method(self, receiver, name, args, kwargs)
+        if isinstance(receiver, str):
+            return strings.method(self, receiver, name, args, kwargs, node)
         if args or kwargs:
             raise TypeError("name() takes no arguments")
         return receiver.name()
@@ -173,19 +187,31 @@ class Calls(Machine):
         outer = self.scope
         self.scope = Scope({}, fn.closure, fn.local_names)
         self.depth += 1
+        self.within.append(fn.qualname or fn.name)
         try:
             for name, value in bound.items():
                 self.assign(name, value)
-            signal = self.exec_block(fn.node.body)
+            if fn.mode is None:
+                return self._body(fn)
+            with fn.mode.context():  # @torch.no_grad() and its kin
+                return self._body(fn)
         finally:
             self.scope = outer
             self.depth -= 1
-        return None if signal is None else signal.value
+            self.within.pop()
+
+    def _body(self, fn: UserFunction) -> Any:
+        body = fn.node.body
+        if isinstance(body, list):
+            signal = self.exec_block(body)
+            return None if signal is None else signal.value
+        return self.ev(body)  # a lambda's expression
 
 
 _METHODS: dict[type, tuple[str, frozenset[str]]] = {
     list: ("list", A.LIST_METHODS),
     dict: ("dict", A.DICT_METHODS),
+    str: ("str", frozenset(A.STR_METHODS)),
     GradFn: ("grad_fn", A.GRAD_FN_METHODS),
 }
 
@@ -223,10 +249,22 @@ def _bind_arguments(fn: UserFunction, args: list[Any], kwargs: dict[str, Any]) -
 
 
 # -- functions with behaviour of their own ------------------------------------
+def _unavailable(
+    m: Machine, fn: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> Any:
+    # A special the table names that this evaluator does not handle (yet).
+    line, column = m.position(node)
+    name = getattr(fn, "name", "this method")
+    raise NotAllowed(f"{name} is not available here", line=line, column=column)
+
+
 def _tensor(
     m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
 ) -> Any:
     m.guard.check_numel(m.guard.data_elements(args[0] if args else None))
+    if len(args) > 2:  # torch.as_tensor(data, dtype, device): the cpu only, dropped
+        devices.require_cpu(m, args[2], node)
+        args = args[:2]
     return m.made(fn.target(*args, **kwargs), node)
 
 
@@ -240,13 +278,18 @@ def _manual_seed(
     m.seeded = True
 
 
-def _grad_mode(enabled: bool) -> Special:
+def _grad_mode(mode: str) -> Special:
     def make(
         m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
     ) -> Any:
+        if mode == "inference_mode":
+            flag = args[0] if args else kwargs.get("mode", True)
+            if len(args) > 1 or not isinstance(flag, bool):
+                raise TypeError("inference_mode() takes one bool")
+            return GradMode("inference_mode" if flag else "no_op")
         if args:
             raise TypeError(f"{fn.name}() takes no arguments")
-        return GradMode(enabled)
+        return GradMode(mode)
 
     return make
 
@@ -310,12 +353,15 @@ def _make_dot(
 SPECIALS: dict[str, Special] = {
     "tensor": _tensor,
     "manual_seed": _manual_seed,
-    "no_grad": _grad_mode(False),
-    "enable_grad": _grad_mode(True),
+    "no_grad": _grad_mode("no_grad"),
+    "enable_grad": _grad_mode("enable_grad"),
+    "inference_mode": _grad_mode("inference_mode"),
     "is_grad_enabled": _is_grad_enabled,
     "grad": _autograd_grad,
     "backward": _autograd_backward,
     "make_dot": _make_dot,
+    **devices.SPECIALS,
+    **transforms.SPECIALS,
 }
 
 
@@ -332,20 +378,9 @@ def _backward_method(
     )
 
 
-def _to(m: Machine, tensor: Tensor, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> Any:
-    if any(a not in DTYPES for a in args) or len(args) > 1:
-        line, column = m.position(node)
-        raise NotAllowed(
-            ".to() accepts only a dtype here, such as x.to(torch.float64)",
-            line=line,
-            column=column,
-        )
-    result = tensor.to(*args, **kwargs)
-    return result if result is tensor else m.made(result, node)
-
-
 MethodSpecial = Callable[[Machine, Tensor, list[Any], dict[str, Any], ast.AST], Any]
 METHOD_SPECIALS: dict[str, MethodSpecial] = {
     "backward_method": _backward_method,
-    "to": _to,
+    **devices.METHOD_SPECIALS,
+    **hooks.METHOD_SPECIALS,
 }

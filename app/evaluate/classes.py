@@ -156,6 +156,10 @@ class BaseHandler:
     ) -> None:
         raise NotImplementedError
 
+    def class_attribute(self, m: Machine, cls: UserClass, attr: str, node: ast.AST) -> Any:
+        """`Cls.attr` for what the base gives its classes (a Function's `apply`)."""
+        raise AttributeError(f"type object '{cls.name}' has no attribute '{attr}'")
+
 
 def run_init(
     m: Machine,
@@ -223,7 +227,10 @@ def define(m: Machine, node: ast.ClassDef) -> None:
         if not isinstance(value, BaseClass):
             line, column = m.position(node.bases[0])
             raise NotAllowed(
-                "a class may derive only from nn.Module, or from nothing", line=line, column=column
+                "a class may derive only from torch.autograd.Function or nn.Module, "
+                "or from nothing",
+                line=line,
+                column=column,
             )
         base = value
     handler = BASES.get(base.path if base else None)
@@ -285,7 +292,7 @@ class ClassKind(ValueKind):
             return value.constants[attr]
         if attr in value.methods:
             return value.methods[attr]
-        raise AttributeError(f"type object '{value.name}' has no attribute '{attr}'")
+        return value.handler.class_attribute(m, value, attr, node)
 
     def set(self, m: Machine, value: Any, attr: str, new: Any, node: ast.AST) -> None:
         raise _refuse(m, node, f"assigning .{attr} of a class is not allowed; assign it on self")

@@ -21,7 +21,7 @@ from app.evaluate.kinds import kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.scope import Scope
 from app.evaluate.suggest import suggestion
-from app.evaluate.values import MISSING, shown
+from app.evaluate.values import MISSING, UserFunction, shown
 
 Tensor = torch.Tensor
 _CONVERSIONS: dict[int, Callable[[Any], str]] = {115: str, 114: repr, 97: ascii}
@@ -49,6 +49,7 @@ class Expressions(Machine):
             ast.FormattedValue: cls._formatted,
             ast.ListComp: cls._comprehension,
             ast.GeneratorExp: cls._comprehension,
+            ast.Lambda: cls._lambda,
         }
 
     def _constant(self, node: ast.Constant) -> Any:
@@ -235,6 +236,18 @@ class Expressions(Machine):
         except Exception as error:
             raise self.fail(error, node) from None
         return text
+
+    def _lambda(self, node: ast.Lambda) -> UserFunction:
+        args = node.args
+        defaults = tuple(self.ev(d) for d in args.defaults)
+        kw_defaults = {
+            a.arg: self.ev(d)
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            if d is not None
+        }
+        local_names = self.program.function_locals.get(node, frozenset())
+        qualname = f"{self.within[-1]}.<locals>.<lambda>" if self.within else "<lambda>"
+        return UserFunction(node, self.scope, defaults, kw_defaults, local_names, qualname=qualname)
 
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
         generator = node.generators[0]

@@ -17,20 +17,26 @@ Each refusal is a LimitExceeded naming the limit and its value.
 How a tensor result is bounded is the function's `bound` in
 app.parse.allowlist. Above a cheap upper bound, the exact result shape comes
 from running the same operation on "meta" tensors, which have shapes and
-dtypes but no storage: nothing is allocated.
+dtypes but no storage: nothing is allocated. Functions of the "meta" bound
+(the survey's default) are always shaped so, with torch's default device
+set to meta while they are (a Python function that makes a tensor of its
+own makes it on meta too); one that torch cannot shape on meta is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
 
 from app.errors import LimitExceeded
-from app.evaluate.sizes import RULES, piece_count
+from app.evaluate import metashape, sizes, valuesizes
+from app.evaluate.metashape import cap_numel
+from app.evaluate.sizes import piece_count
 from app.limits import Limits
 from app.parse import allowlist as A
 
@@ -39,55 +45,11 @@ FORMAT_WIDTH = 100
 _DIGITS = re.compile(r"\d+")
 
 
-def cap_numel(t: Tensor) -> int:
-    """numel with every 0 dimension counted as 1: (10**6, 0) @ (0, 10**6) is big."""
-    n = t.numel()
-    return n if n else math.prod(max(1, d) for d in t.shape)
-
-
-def _to_meta(value: Any, scalars: bool) -> Any:
-    """A meta twin of an argument. With `scalars`, a 0-d tensor becomes its number:
-    a size given as torch.tensor(10**9) must size the meta result too."""
-    if isinstance(value, Tensor):
-        if scalars and value.dim() == 0:
-            return value.item()
-        return value.detach().to("meta")
-    if isinstance(value, list | tuple) and any(isinstance(v, Tensor) for v in value):
-        return type(value)(_to_meta(v, scalars) for v in value)
-    return value
-
-
-def _numel_of(result: Any) -> int:
-    if isinstance(result, Tensor):
-        return result.numel()
-    if isinstance(result, list | tuple):
-        return max((_numel_of(r) for r in result), default=0)
-    return 0
-
-
-def _loose(values: Iterable[Any]) -> float:
-    """A deliberately generous product of every size-like argument."""
-    bound = 1.0
-    for value in values:
-        if isinstance(value, Tensor):
-            if value.dim() == 0 and not value.is_complex():
-                value = value.item()  # a size or a bound given as a tensor
-            else:
-                bound *= cap_numel(value) + 1
-                continue
-        if isinstance(value, Tensor):
-            continue
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float) and math.isfinite(value):
-            bound *= abs(value) + 1
-        elif isinstance(value, list | tuple):
-            bound *= _loose(value)
-    return bound
+RULES = {**sizes.RULES, **valuesizes.RULES}
 
 
 class Guard:
-    __slots__ = ("limits", "steps", "max_steps", "total", "max_elements")
+    __slots__ = ("limits", "steps", "max_steps", "total", "max_elements", "scale")
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -95,14 +57,34 @@ class Guard:
         self.max_steps = limits.steps
         self.total = 0
         self.max_elements = limits.tensor_elements
+        # Inside torch.func.vmap (and jacfwd, hessian) a tensor the program
+        # sees stands for `scale` of them: every size counts that many times.
+        self.scale = 1
+
+    @contextlib.contextmanager
+    def scaled(self, factor: int) -> Iterator[None]:
+        """Sizes count `factor` times over while the block runs (vmap's batch)."""
+        saved = self.max_elements, self.scale
+        self.scale = saved[1] * max(1, factor)
+        self.max_elements = max(1, self.limits.tensor_elements // self.scale)
+        try:
+            yield
+        finally:
+            self.max_elements, self.scale = saved
 
     # -- tensors ------------------------------------------------------------
     def too_big(self, numel: int | float) -> LimitExceeded:
+        within = (
+            f" (inside a transform over {self.scale:,} items, each of whose tensors "
+            "counts for them all)"
+            if self.scale > 1
+            else ""
+        )
         return LimitExceeded(
             "tensor_elements",
-            self.max_elements,
-            f"this would make a tensor of {numel:,.0f} elements; "
-            f"the limit is {self.max_elements:,} elements per tensor",
+            self.limits.tensor_elements,
+            f"this would make a tensor of {numel * self.scale:,.0f} elements{within}; "
+            f"the limit is {self.limits.tensor_elements:,} elements per tensor",
         )
 
     def check_numel(self, numel: int | float) -> None:
@@ -114,11 +96,11 @@ class Guard:
         if isinstance(result, Tensor):
             if result._is_view():
                 return
-            self.total += result.numel()
+            self.total += result.numel() * self.scale
         elif isinstance(result, list | tuple):
             for item in result:
                 if isinstance(item, Tensor) and not item._is_view():
-                    self.total += item.numel()
+                    self.total += item.numel() * self.scale
         else:
             return
         if self.total > self.limits.total_elements:
@@ -170,6 +152,13 @@ class Guard:
             self.pieces(piece_count(name, args, kwargs))
             return
         rule = RULES.get(name)
+        if kind == A.META:
+            exact = None if rule is None else rule(args, kwargs)
+            if exact is None:
+                self.shaped(name, args, kwargs, meta)
+            else:
+                self.check_numel(exact)
+            return
         if kind == A.MATMUL:
             bound = 1
             for a in (*args, *kwargs.values()):
@@ -180,7 +169,7 @@ class Guard:
         elif (
             kind == A.GROW
             and rule is None
-            and _loose([*args, *kwargs.values()]) <= self.max_elements
+            and metashape.loose([*args, *kwargs.values()]) <= self.max_elements
         ):
             return
         exact = None if rule is None else rule(args, kwargs)
@@ -223,29 +212,19 @@ class Guard:
         meta: Callable[[list[Any], dict[str, Any]], Any],
         scalars_from: int = 1,
     ) -> None:
-        """Refuse unless the same call on meta arguments makes a small enough result.
-        Arguments from position `scalars_from` on (and keywords) that are 0-d
-        tensors are passed as numbers: they are sizes, not data."""
-        failure: Exception | None = None
-        try:
-            meta_args = [_to_meta(a, i >= scalars_from) for i, a in enumerate(args)]
-            meta_kwargs = {k: _to_meta(v, True) for k, v in kwargs.items()}
-            result = meta(meta_args, meta_kwargs)
-        except NotImplementedError:
-            failure = None
-        except (RuntimeError, TypeError, ValueError, IndexError) as error:
-            failure = error
-        else:
-            self.check_numel(_numel_of(result))
-            return
-        # No meta kernel, or arguments torch refuses: the real call may run
-        # (and raise torch's own message) only when even a generous bound fits.
-        loose = _loose([*args, *kwargs.values()])
-        if loose <= self.max_elements:
-            return
-        if failure is not None:
-            raise failure
-        raise self.too_big(loose)
+        """Refuse unless the same call on meta arguments makes a small enough
+        result (app.evaluate.metashape.exact)."""
+        metashape.exact(self, args, kwargs, meta, scalars_from)
+
+    def shaped(
+        self,
+        name: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+        meta: Callable[[list[Any], dict[str, Any]], Any],
+    ) -> None:
+        """The "meta" bound (app.evaluate.metashape.shaped)."""
+        metashape.shaped(self, name, args, kwargs, meta)
 
     def data_elements(self, data: Any) -> int:
         """Elements torch.tensor(data) makes: the product of the nested lengths."""

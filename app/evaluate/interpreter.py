@@ -26,9 +26,10 @@ class Interpreter(Statements, Expressions, Calls):
         body = self.program.module.body
         final = body[-1] if isinstance(body[-1], ast.Expr) else None
         self.exec_block(body[:-1] if final is not None else body)
-        if final is None:
-            return MISSING
-        return self.evaluate(final.value, final)
+        value = MISSING if final is None else self.evaluate(final.value, final)
+        if self.stopped is not None:  # ended inside torch, which swallowed it
+            raise self.stopped
+        return value
 
     def evaluate(self, node: ast.expr, statement: ast.AST) -> Any:
         """One expression, with exceptions converted at `statement`."""

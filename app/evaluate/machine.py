@@ -10,6 +10,7 @@ tracked for the graph, captured stdout. `Interpreter`
 from __future__ import annotations
 
 import ast
+import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -66,6 +67,10 @@ class Machine:
         self.scope = self.globals
         self.depth = 0
         self.seeded = False
+        self.within: list[str] = []  # qualified names of the functions running
+        # A program's autograd Functions as torch classes (app.evaluate.functions).
+        self.functions: dict[int, Any] = {}
+        self.python_random: random.Random | None = None  # `import random`'s (app.evaluate.pyrandom)
         self.record = True
         self.last_assigned: str | None = None
         self.stdout: list[str] = []
@@ -101,6 +106,8 @@ class Machine:
         return error
 
     def step(self, node: ast.AST) -> None:
+        if self.stopped is not None:  # torch swallowed the error that ended the program
+            raise self.stopped
         guard = self.guard
         guard.steps += 1
         if guard.steps > guard.max_steps:

@@ -11,12 +11,19 @@ names, pi.
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import torch
+import torch.autograd.functional
+import torch.fft
+import torch.func
+import torch.linalg
 import torch.nn.functional
+import torch.special
 
-from app.evaluate import builtins, figures
+from app.evaluate import builtins, figures, pyrandom
+from app.evaluate import functions as _functions  # registers torch.autograd.Function's base
 from app.evaluate.classes import BaseClass
 from app.evaluate.values import Function, Namespace
 from app.parse import allowlist as A
@@ -24,26 +31,29 @@ from app.parse import allowlist as A
 MODULES: dict[str, Any] = {
     "torch": torch,
     "torch.autograd": torch.autograd,
+    "torch.autograd.functional": torch.autograd.functional,
+    "torch.func": torch.func,
     "torch.nn": torch.nn,
     "torch.nn.functional": torch.nn.functional,
     "torch.linalg": torch.linalg,
+    "torch.special": torch.special,
+    "torch.fft": torch.fft,
+    "torch.cuda": torch.cuda,
     "math": math,
+    "random": random,
     "matplotlib.pyplot": figures.PYPLOT,
     "seaborn": figures.SEABORN,
 }
 # How the functions of each namespace are called (`Function.kind`, see
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
-CALL_KINDS: dict[str, str] = {"matplotlib.pyplot": "pyplot", "seaborn": "pyplot"}
-_SPECIAL_TARGETS: dict[str, Any] = {
-    "tensor": torch.tensor,
-    "manual_seed": torch.manual_seed,
-    "no_grad": torch.no_grad,
-    "enable_grad": torch.enable_grad,
-    "is_grad_enabled": torch.is_grad_enabled,
-    "grad": torch.autograd.grad,
-    "backward": torch.autograd.backward,
-    "make_dot": lambda tensor: tensor,
+CALL_KINDS: dict[str, str] = {
+    "random": pyrandom.KIND,
+    "matplotlib.pyplot": "pyplot",
+    "seaborn": "pyplot",
 }
+# The targets of specials that are not the namespace's own member.
+_SPECIAL_TARGETS: dict[str, Any] = {"make_dot": lambda tensor: tensor}
+assert _functions.PATH in A.CLASS_BASES
 
 
 def _constant(path: str, name: str) -> Any:
@@ -55,12 +65,12 @@ def _constant(path: str, name: str) -> Any:
 
 
 def _function(path: str, name: str, entry: A.Fn) -> Function:
-    if entry.special == "tensor":
-        target = getattr(torch, name)  # tensor or as_tensor
-    elif entry.special is not None:
-        target = _SPECIAL_TARGETS[entry.special]
-    else:
-        target = getattr(MODULES[path], name)
+    target = _SPECIAL_TARGETS.get(entry.special or "")
+    if target is None:
+        module = MODULES.get(path)
+        target = getattr(module, name, None) if module is not None else None
+    if target is None:  # torchviz's, called by the evaluator only
+        target = _SPECIAL_TARGETS["make_dot"]
     display = name if path == "torchviz" else f"{path}.{name}"
     return Function(display, entry, target, CALL_KINDS.get(path, "torch"))
 
@@ -103,6 +113,7 @@ def _predefined() -> dict[str, Any]:
         )
     for name in A.BARE_CONSTANTS:
         names[name] = float(getattr(math, name))
+    names["__name__"] = "__main__"  # a program is always the main module
     return names
 
 

@@ -2,7 +2,8 @@
 
 Python ints: the result's bit length is bounded before `**`, `*` and `<<`
 run, checked after the others. Sequences: `*` and `+` are bounded before
-they build anything; `%` on a string is refused (use an f-string).
+they build anything; `%` on a string is app.evaluate.strings' bounded
+%-formatting.
 Tensors: a broadcast or matmul result is bounded before it is allocated,
 and every tensor result is counted and stamped with its span.
 """
@@ -16,9 +17,9 @@ from typing import Any
 
 import torch
 
-from app.errors import NotAllowed
-from app.evaluate.guards import cap_numel
+from app.evaluate import strings
 from app.evaluate.machine import Machine
+from app.evaluate.metashape import cap_numel
 from app.evaluate.sizes import matmul_numel
 
 Tensor = torch.Tensor
@@ -129,10 +130,7 @@ def _tensor_op(
 
 def _sequence_op(m: Machine, op: type, fn: Op, left: Any, right: Any, node: ast.AST) -> Any:
     if op is ast.Mod and isinstance(left, str):
-        line, column = m.position(node)
-        raise NotAllowed(
-            "%-formatting of strings is not allowed; use an f-string", line=line, column=column
-        )
+        return strings.percent(m, left, right, node)
     if op is ast.Add and isinstance(left, SEQUENCES):
         # `items += range(10**9)` extends a list from any sized iterable.
         size = len(right) if isinstance(right, SIZED) else 0

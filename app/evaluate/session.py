@@ -247,7 +247,8 @@ class Session:
             graph = reachable(value.grad_fn) if isinstance(value, Tensor) else set()
             gradients: dict[str, Tensor | None] = {}
             listed: set[int] = set()
-            for key, tensor in tracker.named_tensors.items():
+            tensor_names, named_tensors = tracker.final_names()
+            for key, tensor in named_tensors.items():
                 # A tensor under its first name only: `b = a` or a function's
                 # parameter is another name for a tensor already listed.
                 if id(tensor) in listed:
@@ -259,7 +260,7 @@ class Session:
                 elif tensor.grad_fn in graph and tensor is not value:
                     gradients[key] = tracker.intermediate_grads.get(id(tensor))
             trace = machine.backward.select(value)
-            named = {k: tracker.named_tensors[k] for k in gradients if k in tracker.named_tensors}
+            named = {k: named_tensors[k] for k in gradients if k in named_tensors}
             keeping = keepings(
                 named, machine.globals.vars, tracker.tensor_origins, tracker.node_origins
             )
@@ -271,8 +272,8 @@ class Session:
             output_name=name,
             stdout="".join(machine.stdout),
             warnings=list(self.warnings),
-            tensor_names=tracker.tensor_names,
-            named_tensors=tracker.named_tensors,
+            tensor_names=tensor_names,
+            named_tensors=named_tensors,
             node_origins=tracker.node_origins,
             op_outputs=tracker.op_outputs,
             tensor_origins=tracker.tensor_origins,

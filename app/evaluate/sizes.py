@@ -2,7 +2,8 @@
 
 For factories (zeros, arange, linspace, randn, ...), matrix products and the
 few operations whose result can be much larger than their inputs (diag,
-cartesian_prod, one_hot). Computing the size here costs a microsecond;
+cartesian_prod, one_hot); those whose size is read from the values
+(nonzero, bincount, ...) are app.evaluate.valuesizes'. Computing the size here costs a microsecond;
 asking torch on "meta" tensors costs up to a second the first time a
 process does it (torch loads its Python meta kernels lazily).
 
@@ -24,7 +25,7 @@ Tensor = torch.Tensor
 Rule = Callable[[list[Any], dict[str, Any]], int | None]
 
 
-def _number(value: Any) -> float | None:
+def number(value: Any) -> float | None:
     if isinstance(value, Tensor):
         if value.numel() != 1 or value.is_complex():
             return None
@@ -45,11 +46,11 @@ def _shape(args: list[Any], kwargs: dict[str, Any], first: int = 0) -> list[floa
     else:
         size = args[first:]
     if isinstance(size, list | tuple):
-        numbers = [_number(v) for v in size]
+        numbers = [number(v) for v in size]
         if all(n is not None for n in numbers):
             return [n for n in numbers if n is not None]
         return None
-    single = _number(size)
+    single = number(size)
     return None if single is None else [single]
 
 
@@ -91,12 +92,12 @@ def _normal(args: list[Any], kwargs: dict[str, Any]) -> int | None:
 
 def _steps(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     steps = kwargs["steps"] if "steps" in kwargs else args[2] if len(args) > 2 else None
-    value = _number(steps)
+    value = number(steps)
     return None if value is None else int(max(0.0, value))
 
 
 def _arange(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    numbers = [_number(a) for a in args]
+    numbers = [number(a) for a in args]
     start: float | None = 0.0
     end: float | None = None
     step: float | None = 1.0
@@ -106,9 +107,9 @@ def _arange(args: list[Any], kwargs: dict[str, Any]) -> int | None:
         start, end = numbers[0], numbers[1]
         if len(numbers) > 2:
             step = numbers[2]
-    start = _number(kwargs["start"]) if "start" in kwargs else start
-    end = _number(kwargs["end"]) if "end" in kwargs else end
-    step = _number(kwargs["step"]) if "step" in kwargs else step
+    start = number(kwargs["start"]) if "start" in kwargs else start
+    end = number(kwargs["end"]) if "end" in kwargs else end
+    step = number(kwargs["step"]) if "step" in kwargs else step
     if start is None or end is None or step is None:
         return None
     if step == 0 or not all(math.isfinite(v) for v in (start, end, step)):
@@ -117,15 +118,15 @@ def _arange(args: list[Any], kwargs: dict[str, Any]) -> int | None:
 
 
 def _eye(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    n = _number(kwargs.get("n", args[0] if args else None))
-    m = _number(kwargs.get("m", args[1] if len(args) > 1 else None)) if n is not None else None
+    n = number(kwargs.get("n", args[0] if args else None))
+    m = number(kwargs.get("m", args[1] if len(args) > 1 else None)) if n is not None else None
     if n is None:
         return None
     return int(max(0.0, n) * max(0.0, n if m is None else m))
 
 
 def _randperm(args: list[Any], kwargs: dict[str, Any]) -> int | None:
-    n = _number(kwargs.get("n", args[0] if args else None))
+    n = number(kwargs.get("n", args[0] if args else None))
     return None if n is None else int(max(0.0, n))
 
 
@@ -133,7 +134,7 @@ def _diag(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     x = args[0] if args else None
     if not isinstance(x, Tensor):
         return None
-    k = _number(kwargs.get("diagonal", args[1] if len(args) > 1 else 0)) or 0.0
+    k = number(kwargs.get("diagonal", args[1] if len(args) > 1 else 0)) or 0.0
     if x.dim() == 1:
         return int((x.shape[0] + abs(k)) ** 2)
     return x.numel()
@@ -143,7 +144,7 @@ def _diag_embed(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     x = args[0] if args else None
     if not isinstance(x, Tensor) or x.dim() == 0:
         return None
-    k = _number(kwargs.get("offset", args[1] if len(args) > 1 else 0)) or 0.0
+    k = number(kwargs.get("offset", args[1] if len(args) > 1 else 0)) or 0.0
     last = x.shape[-1]
     rest = math.prod(x.shape[:-1])
     return int(rest * (last + abs(k)) ** 2)
@@ -159,7 +160,7 @@ def _one_hot(args: list[Any], kwargs: dict[str, Any]) -> int | None:
     x = args[0] if args else None
     if not isinstance(x, Tensor):
         return None
-    classes = _number(kwargs.get("num_classes", args[1] if len(args) > 1 else -1))
+    classes = number(kwargs.get("num_classes", args[1] if len(args) > 1 else -1))
     if classes is None:
         return None
     if classes < 0:  # as many classes as the largest label says: read it
@@ -224,13 +225,36 @@ RULES: dict[str, Rule] = {
 }
 
 
+_SECTIONS = {"tensor_split": None, "hsplit": 1, "vsplit": 0, "dsplit": 2}
+
+
+def _sections(name: str, tensor: Tensor, rest: list[Any], kwargs: dict[str, Any]) -> int:
+    """tensor_split, hsplit, vsplit, dsplit: a count of sections, or indices."""
+    how = rest[0] if rest else None
+    for key in ("indices_or_sections", "sections", "indices", "tensor_indices_or_sections"):
+        how = kwargs.get(key, how)
+    if isinstance(how, Tensor):
+        how = how.tolist() if how.dim() == 1 and how.numel() <= 1 << 20 else how.numel()
+    if isinstance(how, list | tuple):
+        return len(how) + 1
+    if isinstance(how, int) and not isinstance(how, bool):
+        return max(0, how)
+    return 0
+
+
 def piece_count(name: str, args: list[Any], kwargs: dict[str, Any]) -> int:
-    """How many tensors split, chunk or unbind would make; 0 where torch itself
-    will refuse the arguments (it then says why)."""
+    """How many tensors split, chunk or unbind (and their kin) would make; 0
+    where torch itself will refuse the arguments (it then says why)."""
     tensor = args[0] if args and isinstance(args[0], Tensor) else None
     if tensor is None or tensor.dim() == 0:
         return 0
     rest = args[1:]
+    name = name.removeprefix("unsafe_").removesuffix("_copy")
+    if name in _SECTIONS:
+        return _sections(name, tensor, rest, kwargs)
+    if name == "split_with_sizes":
+        sizes = kwargs.get("split_sizes", rest[0] if rest else None)
+        return len(sizes) if isinstance(sizes, list | tuple) else 0
     dim_at = 0 if name == "unbind" else 1
     dim = kwargs.get("dim", rest[dim_at] if len(rest) > dim_at else 0)
     if not isinstance(dim, int) or isinstance(dim, bool) or not -tensor.dim() <= dim < tensor.dim():

@@ -23,7 +23,7 @@ from app.evaluate.kinds import kind_of
 from app.evaluate.machine import BREAK, CONTINUE, Machine, Signal
 from app.evaluate.namespaces import NAMESPACES
 from app.evaluate.result import LoopStep
-from app.evaluate.values import MISSING, ExceptionValue, GradMode, UserFunction
+from app.evaluate.values import MISSING, ExceptionValue, Function, GradMode, UserFunction
 from app.parse import allowlist as A
 
 Tensor = torch.Tensor
@@ -243,6 +243,7 @@ class Statements(Machine):
             return self.exec_block(orelse) if orelse else None
 
     def _def(self, node: ast.FunctionDef) -> None:
+        modes = [self._decorator(d) for d in node.decorator_list]
         args = node.args
         defaults = tuple(self.ev(d) for d in args.defaults)
         kw_defaults = {
@@ -251,9 +252,32 @@ class Statements(Machine):
             if d is not None
         }
         local_names = self.program.function_locals.get(node, frozenset())
+        # The innermost decorator's mode is the one the body runs in.
+        mode = modes[-1] if modes else None
         self.scope.vars[node.name] = UserFunction(
-            node, self.scope, defaults, kw_defaults, local_names
+            node, self.scope, defaults, kw_defaults, local_names, mode, self.qualname(node.name)
         )
+
+    def qualname(self, name: str) -> str:
+        """Python's qualified name of a function defined here: `outer.<locals>.name`."""
+        return f"{self.within[-1]}.<locals>.{name}" if self.within else name
+
+    def _decorator(self, node: ast.expr) -> GradMode:
+        """`@torch.no_grad()` (or enable_grad, inference_mode, with or without the
+        parentheses, as torch allows): the only decorators."""
+        value = self.ev(node)
+        special = value.entry.special if isinstance(value, Function) else None
+        if special in ("no_grad", "enable_grad", "inference_mode"):
+            value = GradMode(special)
+        if not isinstance(value, GradMode):
+            line, column = self.position(node)
+            raise NotAllowed(
+                "only @torch.no_grad(), @torch.enable_grad() and @torch.inference_mode() "
+                "may decorate a function here",
+                line=line,
+                column=column,
+            )
+        return value
 
     def _classdef(self, node: ast.ClassDef) -> None:
         classes.define(self, node)

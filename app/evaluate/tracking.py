@@ -2,6 +2,10 @@
 
 - Names: a tensor is named by the first name it is ever bound to, in any
   scope; `named_tensors[name]` is the first tensor bound to that name.
+  When several leaves that require grad share a first name (`x` bound to
+  a second `torch.tensor(..., requires_grad=True)`), `final_names` gives
+  the name to the one it was bound to last, as `x.grad` means it at the
+  end, and qualifies the others by their line: `x (line 1)`.
 - Origins: each new autograd node is stamped with the span of the
   expression that made it and the loop iterations around it; internal nodes
   of a composite operation (reachable from its result and not seen before)
@@ -60,6 +64,9 @@ class Tracker:
         self.loops: tuple[LoopStep, ...] = ()
         self.tensor_names: dict[int, str] = {}
         self.named_tensors: dict[str, Tensor] = {}
+        # id(tensor) -> when it was last bound to its first name (a count of bindings).
+        self._bound_last: dict[int, int] = {}
+        self._bindings = 0
         self.node_origins: dict[AutogradNode, Origin] = {}
         self.tensor_origins: dict[int, Origin] = {}
         self.intermediate_grads: dict[int, Tensor] = {}
@@ -87,6 +94,38 @@ class Tracker:
             self._follow(key, tensor)
         if name not in self.named_tensors:
             self.named_tensors[name] = tensor
+        if self.tensor_names[key] == name:
+            self._bindings += 1
+            self._bound_last[key] = self._bindings
+
+    def final_names(self) -> tuple[dict[int, str], dict[str, Tensor]]:
+        """(tensor_names, named_tensors) as the answer names them: of the leaves
+        that require grad and share a first name, the one bound to it last
+        keeps the name; each other one is qualified by its line."""
+        groups: dict[str, list[Tensor]] = {}
+        for key, name in self.tensor_names.items():
+            tensor = self._hooked[key][0]
+            if tensor.is_leaf and tensor.requires_grad:
+                groups.setdefault(name, []).append(tensor)
+        names = dict(self.tensor_names)
+        named = dict(self.named_tensors)
+        for name, leaves in groups.items():
+            if len(leaves) < 2:
+                continue
+            owner = max(leaves, key=lambda t: self._bound_last.get(id(t), 0))
+            named[name] = owner
+            for leaf in leaves:
+                if leaf is owner:
+                    continue
+                origin = self.tensor_origins.get(id(leaf))
+                base = f"{name} (line {origin.span.line})" if origin else f"{name} (earlier)"
+                qualified, n = base, 1
+                while qualified in named:
+                    n += 1
+                    qualified = f"{base[:-1]}, {n})"
+                names[id(leaf)] = qualified
+                named[qualified] = leaf
+        return names, named
 
     @property
     def capturing(self) -> bool:
@@ -112,6 +151,14 @@ class Tracker:
         self._capture.live[key] = generation
         tensor.register_hook(self._hook(key, generation))  # type: ignore[no-untyped-call]
         self._hooked[key] = (tensor, fn)
+
+    def after_hook(self, tensor: Tensor) -> None:
+        """The program hooked a named tensor: capture after its hook, as
+        retain_grad() does (its gradient is what the hook returns)."""
+        key = id(tensor)
+        if key in self._hooked and tensor.grad_fn is not None:
+            self._hooked[key] = (tensor, None)  # a new hook, on the same grad_fn
+            self._follow(key, tensor)
 
     def follow_all(self) -> None:
         """Hook every named tensor changed in place since it was last hooked,

@@ -9,6 +9,7 @@ bytes in any process).
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,18 +61,32 @@ class Function:
         self.python = python  # the Python-semantics half of a "dual" name
 
     def __repr__(self) -> str:
-        return f"<function {self.name}>"
+        if self.kind in ("builtin", "dual"):
+            if self.name in _CLASSES:
+                return f"<class '{self.name}'>"
+            return f"<built-in function {self.name}>"
+        if getattr(self.target, "__name__", "") == "<lambda>":  # make_dot's stand-in
+            return f"<function {self.name.rpartition('.')[2]} at {id(self):#x}>"
+        return repr(self.target)  # torch's own: <built-in method sin of type object at ...>
+
+
+# Builtins that are classes in Python (print(range) shows <class 'range'>).
+_CLASSES = frozenset("range float int bool str list tuple dict enumerate zip".split())
 
 
 @dataclass(eq=False, slots=True)
 class UserFunction:
-    """A function the program defined with `def`: a value like any other."""
+    """A function the program defined with `def` or `lambda`: a value like any other.
 
-    node: ast.FunctionDef
+    `mode` is the grad mode a `@torch.no_grad()` decorator puts its calls in."""
+
+    node: ast.FunctionDef | ast.Lambda
     closure: Any  # the Scope the def ran in
     defaults: tuple[Any, ...]
     kw_defaults: dict[str, Any]
     local_names: frozenset[str]
+    mode: GradMode | None = None
+    qualname: str = ""  # `outer.<locals>.inner`, as Python prints it
     params: tuple[str, ...] = field(init=False)
     positional: int = field(init=False)
 
@@ -82,10 +97,10 @@ class UserFunction:
 
     @property
     def name(self) -> str:
-        return self.node.name
+        return "<lambda>" if isinstance(self.node, ast.Lambda) else self.node.name
 
     def __repr__(self) -> str:
-        return f"<function {self.node.name}>"
+        return f"<function {self.qualname or self.name} at {id(self):#x}>"
 
 
 class BoundMethod:
@@ -98,7 +113,8 @@ class BoundMethod:
         self.name = name
 
     def __repr__(self) -> str:
-        return f"<method {self.name} of {type(self.receiver).__name__}>"
+        kind = type(self.receiver).__name__
+        return f"<built-in method {self.name} of {kind} object at {id(self.receiver):#x}>"
 
 
 class GradFn:
@@ -138,22 +154,31 @@ class GradFn:
         return hash(self.node)
 
     def __repr__(self) -> str:
-        return f"<{type(self.node).__name__}>"
+        return repr(self.node)  # <AddBackward0 object at 0x...>: the run maps the address
 
 
 class GradMode:
-    """What `torch.no_grad()` / `torch.enable_grad()` return: a `with` context."""
+    """What `torch.no_grad()`, `torch.enable_grad()` and `torch.inference_mode()`
+    return: a `with` context, or a decorator of a function."""
 
-    __slots__ = ("enabled",)
+    __slots__ = ("mode",)
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, mode: str) -> None:
+        self.mode = mode  # no_grad, enable_grad, inference_mode, no_op
 
     def context(self) -> Any:
-        return torch.enable_grad() if self.enabled else torch.no_grad()
+        if self.mode == "enable_grad":
+            return torch.enable_grad()
+        if self.mode == "inference_mode":
+            return torch.inference_mode()
+        if self.mode == "no_op":
+            return contextlib.nullcontext()
+        return torch.no_grad()
 
     def __repr__(self) -> str:
-        return "<torch.enable_grad>" if self.enabled else "<torch.no_grad>"
+        where = "torch.autograd.grad_mode" if self.mode != "no_op" else "contextlib"
+        kind = "nullcontext" if self.mode == "no_op" else self.mode
+        return f"<{where}.{kind} object at {id(self):#x}>"
 
 
 class ExceptionValue:

@@ -218,10 +218,12 @@ class _Walk:
                 self.stack.append(partial(self.connect, u, fn, "solid", ("input", fn, i)))
 
     def add_saved_tensors(self, fn: Any) -> None:
-        # Custom autograd.Function nodes expose `saved_tensors` (make_dot draws them always).
-        if not hasattr(fn, "saved_tensors"):
-            return
+        # Custom autograd.Function nodes expose `saved_tensors` (make_dot draws them
+        # always); after a backward pass freed them, even hasattr raises (make_dot
+        # itself fails there): nothing to draw.
         try:
+            if not hasattr(fn, "saved_tensors"):
+                return
             tensors = fn.saved_tensors
         except RuntimeError:
             return

@@ -47,14 +47,6 @@ __all__ = [
 class Checker(StatementChecks):
     """The whole walk: statements (app.parse.statements) and expressions (here)."""
 
-    def _binop(self, node: ast.AST) -> None:
-        assert isinstance(node, ast.BinOp)
-        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant | ast.JoinedStr):
-            if isinstance(node.left, ast.JoinedStr) or isinstance(node.left.value, str):
-                raise self.refuse(node, "%-formatting of strings is not allowed; use an f-string")
-        self.visit(node.left)
-        self.visit(node.right)
-
     def _dict(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Dict)
         for key, value in zip(node.keys, node.values, strict=True):
@@ -115,14 +107,8 @@ class Checker(StatementChecks):
         for keyword in node.keywords:
             if keyword.arg is None:
                 raise self.refuse(keyword, REFUSED[ast.Starred])
-            self.check_name(keyword, keyword.arg)
+            self.check_name(keyword, keyword.arg, store=True)
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "to":
-            for arg in node.args:
-                if isinstance(arg, ast.Constant):
-                    raise self.refuse(
-                        arg, ".to() accepts only a dtype here, such as x.to(torch.float64)"
-                    )
         if node.keywords:
             root: ast.expr = func
             while isinstance(root, ast.Attribute):
@@ -161,6 +147,7 @@ VISIT.update(
         ast.While: Checker._while,
         ast.If: Checker._if,
         ast.FunctionDef: Checker._def,
+        ast.Lambda: Checker._lambda,
         ast.ClassDef: check_class,
         ast.Return: Checker._return,
         ast.Pass: Checker._nothing,
@@ -172,7 +159,6 @@ VISIT.update(
         ast.ImportFrom: Checker._import_from,
         ast.Delete: Checker._delete,
         ast.Assert: Checker._assert,
-        ast.BinOp: Checker._binop,
         ast.Dict: Checker._dict,
         ast.Call: Checker._call,
         ast.Constant: Checker._constant,

@@ -169,7 +169,6 @@ def _missing_message(path: str, attr: str) -> str:
 _BUILTIN_HINTS: dict[str, str] = {
     "type": "use x.dtype or x.shape",
     "isinstance": "use x.dtype or x.shape",
-    "sorted": "use torch.sort",
     "reversed": "use torch.flip or a slice [::-1]",
     "any": "use torch.any",
     "all": "use torch.all",
@@ -182,7 +181,9 @@ _BUILTIN_HINTS: dict[str, str] = {
 
 def _builtin_message(name: str) -> str:
     hint = _BUILTIN_HINTS.get(name)
-    available = "print, range, len, float, int, bool, str, list, tuple, dict, enumerate, zip, "
+    available = (
+        "print, range, len, float, int, bool, str, list, tuple, dict, enumerate, zip, sorted, "
+    )
     available += "abs, sum, min, max, round, pow and the torch functions"
     message = f"{name!r} is not available here"
     return f"{message}; {hint}" if hint else f"{message}. Available: {available}"

@@ -25,7 +25,7 @@ class Program:
     `is_expression` is single-expression mode (the whole source is one
     expression statement); `free_names` are then the names it reads that the
     language does not predefine, in order of first use: they are bound from
-    the request's inputs. `function_locals` maps each `def` to the names it
+    the request's inputs. `function_locals` maps each `def` and `lambda` to the names it
     binds (its parameters and assignments), so a read before assignment is an
     UnboundLocalError as in Python.
     """
@@ -35,7 +35,9 @@ class Program:
     lines: tuple[str, ...]
     is_expression: bool
     free_names: tuple[str, ...] = ()
-    function_locals: Mapping[ast.FunctionDef, frozenset[str]] = field(default_factory=dict)
+    function_locals: Mapping[ast.FunctionDef | ast.Lambda, frozenset[str]] = field(
+        default_factory=dict
+    )
     # The first node reading each name (where an input's leaf is said to be made).
     first_reads: Mapping[str, ast.Name] = field(default_factory=dict)
     # The program's own classes: their bases and super() calls (app.parse.classes).

@@ -2,7 +2,8 @@
 
 `return` outside a function and `break`/`continue` outside a loop are
 syntax errors here (ast.parse leaves them to the compiler, which never
-runs). Each `def` records the names it binds (`Found.function_locals`).
+runs). Each `def` and `lambda` records the names it binds
+(`Found.function_locals`).
 """
 
 from __future__ import annotations
@@ -124,12 +125,28 @@ class StatementChecks(Walk):
 
     def _def(self, node: ast.AST) -> None:
         assert isinstance(node, ast.FunctionDef)
-        if node.decorator_list:
-            raise self.refuse(node.decorator_list[0], "decorators are not allowed")
+        # Decorators are expressions of the enclosing scope; the evaluator
+        # accepts only torch.no_grad() and its kin as one (a grad mode).
+        self.visit_all(node.decorator_list)
         self.function(node, bind=True)
+
+    def _lambda(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Lambda)
+        self.parameters(node)
+        self.visit(node.body)
+        self.end_function(node)
 
     def function(self, node: ast.FunctionDef, bind: bool = False) -> None:
         """A def's parameters and body (a method's too, whose name binds nothing)."""
+        self.parameters(node, bind)
+        self.annotation(node.returns)
+        outer_loops, self.loop_depth = self.loop_depth, 0
+        self.visit_all(node.body)
+        self.loop_depth = outer_loops
+        self.end_function(node)
+
+    def parameters(self, node: ast.FunctionDef | ast.Lambda, bind: bool = False) -> None:
+        """Check the parameters (defaults in the enclosing scope) and open a frame."""
         args = node.args
         if args.vararg is not None or args.kwarg is not None:
             star = args.vararg or args.kwarg
@@ -137,8 +154,8 @@ class StatementChecks(Walk):
             raise self.refuse(star, "*args and **kwargs parameters are not allowed")
         self.visit_all(args.defaults)
         self.visit_all([d for d in args.kw_defaults if d is not None])
-        if bind:
-            self.bind(node, node.name)
+        if bind and isinstance(node, ast.FunctionDef):
+            self.bind(node, node.name)  # in the enclosing scope, before the function's frame
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         seen: set[str] = set()
         frame: set[str] = set()
@@ -149,11 +166,9 @@ class StatementChecks(Walk):
             seen.add(param.arg)
             self.bind(param, param.arg)
             self.annotation(param.annotation)
-        self.annotation(node.returns)
-        outer_loops, self.loop_depth = self.loop_depth, 0
-        self.visit_all(node.body)
-        self.loop_depth = outer_loops
-        self.frames.pop()
+
+    def end_function(self, node: ast.FunctionDef | ast.Lambda) -> None:
+        frame = self.frames.pop()
         self.found.function_locals[node] = frozenset(frame)
 
     def _return(self, node: ast.AST) -> None:

@@ -22,7 +22,6 @@ from app.parse.program import Program
 
 # Node types refused outright, with what to do instead.
 REFUSED: dict[type[ast.AST], str] = {
-    ast.Lambda: "lambda is not allowed; define a function with def",
     ast.NamedExpr: "the walrus operator := is not allowed; assign on a line of its own",
     ast.Set: "sets are not available; use a list or a tuple",
     ast.SetComp: "set comprehensions are not allowed; use a list comprehension",
@@ -57,12 +56,15 @@ class Found:
     chains: list[tuple[ast.Attribute, ast.Name, list[ast.Attribute]]] = field(default_factory=list)
     # Calls with keyword arguments whose callee is a Name or a Name's chain.
     calls: list[ast.Call] = field(default_factory=list)
-    function_locals: dict[ast.FunctionDef, frozenset[str]] = field(default_factory=dict)
+    function_locals: dict[ast.FunctionDef | ast.Lambda, frozenset[str]] = field(
+        default_factory=dict
+    )
 
 
 # Expression nodes whose children are all plain expressions, by field.
 FIELDS: dict[type[ast.AST], tuple[str, ...]] = {
     ast.BoolOp: ("values",),
+    ast.BinOp: ("left", "right"),
     ast.UnaryOp: ("operand",),
     ast.IfExp: ("test", "body", "orelse"),
     ast.Compare: ("left", "comparators"),
@@ -143,6 +145,8 @@ class Walk:
 
     def check_name(self, node: ast.AST, name: str, store: bool = False) -> None:
         if name.startswith("_") and not (store and name == "_"):
+            if name in A.READ_DUNDERS and not store:
+                return  # `__name__` and `torch.__version__`: read, never assigned
             if isinstance(node, ast.Attribute):
                 raise self.refuse_attribute(
                     node,

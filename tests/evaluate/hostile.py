@@ -33,13 +33,13 @@ DUNDER: list[tuple[str, str]] = [
     ("F._Reduction", NA),
     (X + "y.grad_fn.next_functions[0][0].variable", NA),
     (X + "y.grad_fn.metadata", NA),
-    (X + "y.grad_fn.register_hook(print)", NA),
+    (X + "y.grad_fn.register_hook(print)", NA),  # a tensor's method, not a node's: at run time
     (X + "y.grad_fn.register_prehook(print)", NA),
     (X + "y.grad_fn._saved_self", NA),
     ("__import__('os').system('touch MARKER')", NA),
     ("_ = 1\nprint(_)", NA),
     ("__builtins__['open']('MARKER', 'w')", NA),
-    ("x = torch.ones(1, requires_grad=True)\nx.register_hook(print)", NA),
+    ("x = torch.ones(1, requires_grad=True)\nx.register_hook.__self__", NA),
     ("x = torch.ones(3)\nx.apply_(print)", NA),
     ("x = torch.ones(3)\nx.map_(x, print)", NA),
     ("F.__dict__", NA),
@@ -54,8 +54,8 @@ DUNDER: list[tuple[str, str]] = [
     ("x = torch.ones(1)\nx.T.__class__", NA),
     ("(1).__class__", NA),
     ("''.__class__.__base__", NA),
-    ("x = torch.ones(1)\nx.device", NA),
-    ("x = torch.ones(1)\nx.data", NA),
+    ("x = torch.ones(1)\nx.is_pinned()", NA),
+    ("x = torch.ones(1)\nx.data.untyped_storage()", NA),
     (X + "y.grad_fn.node", NA),
     ("def f():\n    return 1\nf.closure", NA),
     ("torch.members", NA),
@@ -75,7 +75,7 @@ BUILTIN_NAMES = (
     "eval exec open getattr setattr delattr hasattr globals locals vars dir type compile "
     "input breakpoint help exit quit memoryview object super classmethod staticmethod "
     "property id hash iter next callable format repr chr ord bytes bytearray frozenset set "
-    "issubclass isinstance map filter sorted reversed all any slice divmod hex bin oct "
+    "issubclass isinstance map filter reversed all any slice divmod hex bin oct "
     "ascii license copyright credits aiter anext"
 ).split()
 BUILTINS: list[tuple[str, str]] = [(f"{name}('MARKER')", NA) for name in BUILTIN_NAMES] + [
@@ -97,7 +97,7 @@ STATEMENTS: list[tuple[str, str]] = [
     ("from . import x", NA),
     ("import torch.nn.functional as _F", NA),
     ("print('ran')\nimport os", NA),
-    ("f = lambda: 1", NA),
+    ("f = lambda *a: a", NA),
     ("class A:\n    def __repr__(self):\n        return 'x'", NA),
     ("def f():\n    global x\n    x = 1", NA),
     ("def f():\n    x = 1\n    def g():\n        nonlocal x\n        x = 2", NA),
@@ -106,14 +106,14 @@ STATEMENTS: list[tuple[str, str]] = [
     ("async def f():\n    return 1", NA),
     ("(y := 5)", NA),
     ("match 1:\n    case 1:\n        pass", NA),
-    ("@torch.no_grad()\ndef f():\n    return 1", NA),
+    ("@print\ndef f():\n    return 1", NA),
     ("x = torch.ones(1)\nf'{x.__class__}'", NA),
     ("x = torch.ones(1)\nf'{x.__class__.__init__.__globals__}'", NA),
     ("'{0.__class__}'.format(1)", NA),
-    ("'{}'.format(1)", NA),
-    ("'%s' % 1", NA),
-    ("f'{1}' % 1", NA),
-    ("s = '%s'\ns % 1", NA),
+    ("'{:100000000}'.format(1)", LIM),
+    ("'%100000000d' % 1", LIM),
+    ("f'{1}%*d' % (10**8, 1)", LIM),
+    ("s = '%(a)s'\ns % {'a': [[0] * 1000] * 1000}", LIM),
     ("print(*[1, 2])", NA),
     ("def f(a):\n    return a\nf(**{'a': 1})", NA),
     ("def f(*a):\n    return a", NA),
@@ -127,7 +127,7 @@ STATEMENTS: list[tuple[str, str]] = [
     ("with torch.no_grad() as g:\n    pass", NA),
     ("x = torch.ones(1)\ndel x.grad", NA),
     ("x = torch.ones(1)\nx.foo = 1", NA),
-    ("x = torch.ones(1)\nx.data = torch.zeros(1)", NA),
+    ("x = torch.ones(1)\nx.grad_fn = None", NA),
     ("s = {1, 2}", NA),
     ("d = {k: k for k in range(3)}", NA),
     ("s = {k for k in range(3)}", NA),
@@ -162,14 +162,14 @@ TORCH_APIS: list[tuple[str, str]] = [
     ("torch.set_grad_enabled(False)", NA),
     ("torch.set_printoptions(precision=1)", NA),
     ("torch.use_deterministic_algorithms(True)", NA),
-    ("torch.cuda.is_available()", NA),
+    ("torch.cuda.set_device(0)", NA),
     ("torch.distributed", NA),
     ("torch.multiprocessing.spawn(print)", NA),
     ("torch.utils.data", NA),
     ("torch.backends", NA),
     ("torch.library", NA),
     ("torch.classes", NA),
-    ("torch.Tensor", NA),
+    ("torch.Tensor(3, 3)", NA),
     ("torch.Storage", NA),
     ("torch.UntypedStorage(10)", NA),
     ("torch.Generator()", NA),
@@ -182,7 +182,7 @@ TORCH_APIS: list[tuple[str, str]] = [
     ("torch.package", NA),
     ("torch.serialization", NA),
     ("torch.testing", NA),
-    ("torch.autograd.Function", NA),
+    ("torch.autograd.Function.__subclasses__()", NA),
     ("torch.autograd.graph", NA),
     ("torch.autograd.profiler.profile()", NA),
     ("torch.nn.Module()", NA),
@@ -195,17 +195,17 @@ TORCH_APIS: list[tuple[str, str]] = [
     ("x = torch.ones(1)\nx.numpy().tofile('MARKER')", NA),
     ("x = torch.ones(1)\nx.share_memory_()", NA),
     ("x = torch.ones(1)\nx.pin_memory()", NA),
-    ("x = torch.ones(1)\nx.cuda()", NA),
-    ("x = torch.ones(1)\nx.to('cuda')", NA),
-    ("x = torch.ones(1)\nx.to(device='cpu')", NA),
-    ("x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)", NA),
-    ("torch.zeros(3, device='cuda')", NA),
+    ("x = torch.ones(1)\nx.cuda()", RUN),
+    ("x = torch.ones(1)\nx.to('cuda')", RUN),
+    ("x = torch.ones(1)\nx.to(device='meta')", NA),
+    ("x = torch.ones(1)\nx.to(torch.device('meta'))", NA),
+    ("torch.zeros(3, device='cuda')", RUN),
     ("y = torch.ones(3)\ntorch.zeros(3, out=y)", NA),
     ("torch.ones(3, layout=torch.strided)", NA),
     ("torch.ones(3, pin_memory=True)", NA),
     ("torch.randn(3, generator=None)", NA),
     ("x = torch.ones(3)\nx.sum(out=x)", NA),
-    ("F.relu(torch.ones(1), inplace=True)", NA),
+    ("F.relu(torch.ones(1), out=torch.ones(1))", NA),
     ("np.save('MARKER', 1)", NA),
     ("np.linspace(0, 1, 5)", NA),
     ("np.array([1, 2])", NA),
@@ -390,6 +390,8 @@ MALFORMED: list[tuple[str, str]] = [
     ("x = 1\n\uff3f\uff3fimport\uff3f\uff3f('os')", SYN),
 ]
 
+from tests.evaluate.hostile_breadth import ATTACKS as BREADTH  # noqa: E402
+
 CORPUS: list[tuple[str, str]] = (
     DUNDER
     + BUILTINS
@@ -400,5 +402,6 @@ CORPUS: list[tuple[str, str]] = (
     + INTEGERS
     + NESTING
     + MALFORMED
+    + BREADTH
     + hostile_pyplot.ATTACKS
 )

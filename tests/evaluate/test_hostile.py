@@ -12,18 +12,27 @@ from app.evaluate import run_source
 from app.limits import Limits
 from app.parse import parse_program
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
+from tests.evaluate.hostile_breadth import RUNTIME as BREADTH_RUNTIME
 from tests.evaluate.hostile_pyplot import RUNTIME_REFUSALS as PYPLOT_RUNTIME_REFUSALS
 
 # Fewer steps than the default: the corpus's endless loops stop ten times sooner.
 LIMITS = Limits(steps=10_000)
 
 # Refused while running, not before: what they refuse depends on a value.
-RUNTIME_REFUSALS = {
-    "s = '%s'\ns % 1",
-    "with 1:\n    pass",
-    "x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)",
-    "torch.nn.Module()",
-} | PYPLOT_RUNTIME_REFUSALS
+RUNTIME_REFUSALS = (
+    {
+        "'{0.__class__}'.format(1)",
+        "with 1:\n    pass",
+        "x = torch.ones(1)\nx.to(device='meta')",
+        "x = torch.ones(1)\nx.to(torch.device('meta'))",
+        "torch.Tensor(3, 3)",
+        "@print\ndef f():\n    return 1",
+        "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
+        "torch.nn.Module()",
+    }
+    | BREADTH_RUNTIME
+    | PYPLOT_RUNTIME_REFUSALS
+)
 
 
 def test_corpus_is_large_enough() -> None:

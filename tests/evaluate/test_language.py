@@ -87,7 +87,10 @@ def test_tensors_print_as_torch_prints_them() -> None:
     assert out == "tensor([1.5000, 2.0000], requires_grad=True) torch.float32 torch.Size([2])\n"
 
 
-def test_printed_values_show_no_addresses() -> None:
+def test_printed_values_show_pythons_form_with_addresses_of_the_program() -> None:
+    # Python's own form (issue 20), each address a stand-in that depends only
+    # on the program: the same object prints the same address, the same
+    # program the same bytes in any process.
     source = (
         "x = torch.tensor(1.0, requires_grad=True)\ny = x * 2\n"
         "def f():\n    return 1\n"
@@ -95,9 +98,14 @@ def test_printed_values_show_no_addresses() -> None:
         " torch.no_grad(), [f])"
     )
     out = run_source(source).stdout
-    assert "0x" not in out
-    assert "<MulBackward0> ((<AccumulateGrad>, 0), (None, 0)) <module 'torch'>" in out
-    assert "<function f>" in out
+    assert out == (
+        "<MulBackward0 object at 0x7f0000001000> ((<AccumulateGrad object at 0x7f0000001060>,"
+        " 0), (None, 0)) <module 'torch'> <function relu at 0x7f00000010c0> <built-in function"
+        " print> <function f at 0x7f0000001120> <built-in method sum of Tensor object at"
+        " 0x7f0000001180> <torch.autograd.grad_mode.no_grad object at 0x7f00000011e0>"
+        " [<function f at 0x7f0000001120>]\n"
+    )
+    assert run_source(source).stdout == out
 
 
 def test_the_last_operand_of_and_or_is_not_tested() -> None:
@@ -208,7 +216,7 @@ def test_runtime_refusals() -> None:
         run_source("x = 2.5\nx.real")
     assert (caught.value.line, caught.value.column) == (2, 1)
     with pytest.raises(NotAllowed):
-        run_source("x = torch.ones(1)\ny = torch.ones(1)\nx.to(y)")
+        run_source("x = torch.ones(1)\nx.to(torch.device('meta'))")
 
 
 def test_an_attribute_the_value_does_not_have_is_pythons_attribute_error() -> None:

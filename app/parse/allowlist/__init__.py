@@ -10,8 +10,10 @@ to the language, app.parse.allowlist.entries) and the list of its dangerous
 corners and why they are absent:
 
     entries.py   Fn, Const, Ns, the size bounds, Library
-    torch.py     torch, torch.autograd, torch.linalg, torch.nn.functional,
-                 tensor methods and attributes, torchviz's make_dot
+    torch.py     torch and its namespaces, tensor methods and attributes,
+                 torchviz's make_dot: the survey of torch itself
+                 (survey.py writes torch_surface.py from the decisions of
+                 torch_policy.py and torch_exclusions.py)
     nn.py        torch.nn: modules, nn.Parameter, nn.init, nn.Module as a base
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
@@ -37,9 +39,12 @@ Decisions where the language could have gone either way:
 - Annotations are allowed and never evaluated; they may only spell names.
 - `torch`, `F`, `nn`, `np`, `math` and `plt` are predefined: their
   imports are no-ops.
-- `list.append/extend/pop/insert/index/count/copy/reverse/clear` and
-  `dict.items/keys/values/get/copy/pop` are the only methods of Python
-  values; `items()`, `keys()`, `values()` return lists.
+- `list.append/extend/pop/insert/index/count/copy/reverse/clear/sort`,
+  `dict.items/keys/values/get/copy/pop` and the common str methods
+  (STR_METHODS) are the only methods of Python values; `items()`,
+  `keys()`, `values()` return lists.
+- `lambda` is allowed (a function like a def); `@torch.no_grad()` (and
+  enable_grad, inference_mode) may decorate a def, no other decorator.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from app.parse.allowlist.entries import (
     DATA,
     GROW,
     MATMUL,
+    META,
     PIECES,
     SHRINK,
     ClassBase,
@@ -79,17 +85,29 @@ from app.parse.allowlist.python import (
     LIST_METHODS,
     MATH,
     MATH_NAMES,
+    RANDOM,
+    STR_METHODS,
     bare_kwargs,
 )
 from app.parse.allowlist.torch import (
     AUTOGRAD,
+    AUTOGRAD_FUNCTIONAL,
+    CONTEXT_ATTRIBUTES,
+    CONTEXT_METHODS,
+    CUDA,
+    DEVICE_ATTRIBUTES,
     DTYPES,
+    FFT,
+    FUNC,
+    FUNCTION_RESERVED,
     FUNCTIONAL,
     GRAD_FN_ATTRIBUTES,
     GRAD_FN_METHODS,
+    INFO_ATTRIBUTES,
     LINALG,
     MAKE_DOT,
     RETURN_FIELDS,
+    SPECIAL,
     TENSOR_ATTRIBUTES,
     TENSOR_METHODS,
     TENSOR_SETTABLE,
@@ -101,22 +119,31 @@ __all__ = [
     "ATTRIBUTE_HINTS",
     "ATTRIBUTE_NAMES",
     "AUTOGRAD",
+    "AUTOGRAD_FUNCTIONAL",
     "BARE_CONSTANTS",
     "BROADCAST",
     "BUILTINS",
     "CLASS_BASES",
     "CONCAT",
+    "CONTEXT_ATTRIBUTES",
+    "CONTEXT_METHODS",
     "CREATE",
+    "CUDA",
     "DATA",
+    "DEVICE_ATTRIBUTES",
     "DICT_METHODS",
     "DTYPES",
     "DUAL_NAMES",
     "EXCEPTION_NAMES",
+    "FFT",
+    "FUNC",
+    "FUNCTION_RESERVED",
     "FUNCTIONAL",
     "GRAD_FN_ATTRIBUTES",
     "GRAD_FN_METHODS",
     "GROW",
     "IMPORTABLE",
+    "INFO_ATTRIBUTES",
     "LIBRARIES",
     "LINALG",
     "LIST_METHODS",
@@ -124,6 +151,7 @@ __all__ = [
     "MATH",
     "MATH_NAMES",
     "MATMUL",
+    "META",
     "MODULE_RESERVED",
     "METHOD_KWARGS",
     "NAMESPACES",
@@ -133,9 +161,13 @@ __all__ = [
     "PIECES",
     "PREDEFINED_MODULES",
     "PREDEFINED_NAMES",
+    "READ_DUNDERS",
+    "RANDOM",
     "RETURN_FIELDS",
     "SETTABLE",
     "SHRINK",
+    "SPECIAL",
+    "STR_METHODS",
     "TENSOR_ATTRIBUTES",
     "TENSOR_METHODS",
     "TENSOR_SETTABLE",
@@ -201,14 +233,18 @@ CLASS_BASES: dict[str, ClassBase] = {
     path: base for library in LIBRARIES for path, base in library.class_bases.items()
 }
 
-PREDEFINED_NAMES: frozenset[str] = frozenset(
-    set(PREDEFINED_MODULES) | set(BUILTINS) | set(MATH_NAMES) | set(DUAL_NAMES)
-) | frozenset(BARE_CONSTANTS)
+# The only names starting with `_` a program may read: `__name__` (always
+# "__main__") and `torch.__version__`.
+READ_DUNDERS = frozenset({"__name__", "__version__"})
+
+PREDEFINED_NAMES: frozenset[str] = (
+    frozenset(set(PREDEFINED_MODULES) | set(BUILTINS) | set(MATH_NAMES) | set(DUAL_NAMES))
+    | frozenset(BARE_CONSTANTS)
+    | {"__name__"}
+)
 
 ATTRIBUTE_HINTS: dict[str, str] = {
-    "data": "use .detach() for a tensor without history",
     "numpy": "use .tolist() or .item()",
-    "register_hook": "use .retain_grad(); the graph shows intermediate gradients anyway",
     "storage": "storage is not available",
     "untyped_storage": "storage is not available",
     "data_ptr": "memory addresses are not available",

@@ -16,10 +16,15 @@ BEFORE running it (app.evaluate.guards):
                 "meta" first
     data        torch.tensor / as_tensor: the nested lengths of the data
     concat      cat / stack: the sum of the inputs' sizes
-    pieces      split, chunk, unbind: views of the input, but one tensor
-                object per piece: the number of pieces, read from the
-                arguments, is counted as steps (x.split(1) of a million
-                elements would make a million tensors)
+    pieces      split, chunk, unbind (tensor_split, hsplit, ...): views of
+                the input, but one tensor object per piece: the number of
+                pieces, read from the arguments, is counted as steps
+                (x.split(1) of a million elements would make a million
+                tensors)
+    meta        anything else (einsum, matrix_power, interpolate, ...):
+                always shaped on "meta" tensors first, factories inside
+                Python code made on meta too; a call torch cannot shape so
+                (no meta kernel, or a size read from the values) is refused
 
 A library (torch, numpy, nn, optim, pyplot, Python's own builtins) is one
 module of this package holding its tables and a `LIBRARY` that says what it
@@ -41,6 +46,7 @@ CREATE = "create"
 DATA = "data"
 CONCAT = "concat"
 PIECES = "pieces"
+META = "meta"
 
 
 @dataclass(frozen=True, slots=True)

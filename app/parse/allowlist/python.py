@@ -1,4 +1,4 @@
-"""Python's own table: the builtins a program may call, math, list and dict methods.
+"""Python's own table: builtins, math, random, and the methods of lists, dicts and strings.
 
 Dangerous corners of Python, and why each is absent: `eval`, `exec`,
 `compile`, `__import__`, `open`, `input`, `getattr`/`setattr`/`vars`/`dir`
@@ -6,6 +6,11 @@ and `globals` (they reach the interpreter or the machine) are refused by name
 (app.parse.names); every attribute or name starting with `_` is refused on
 sight (app.parse.walk), so no dunder walk (`().__class__.__bases__`) can
 start. `type` and `isinstance` would hand a program real classes.
+`str.format` fields may not look up attributes or items (`"{0.__class__}"`
+is refused), and format widths are bounded (app.evaluate.strings); `random`
+is a generator of the program's own, seeded per program, never the module's
+global one (app.evaluate.pyrandom); `sorted` and `list.sort` call a key
+function of the program's through the interpreter, each call a step.
 """
 
 from __future__ import annotations
@@ -25,8 +30,52 @@ MATH: dict[str, Entry] = {
     },
 }
 
-LIST_METHODS = frozenset("append extend pop insert index count copy reverse clear".split())
+LIST_METHODS = frozenset("append extend pop insert index count copy reverse clear sort".split())
 DICT_METHODS = frozenset("items keys values get copy pop".split())
+# Methods of strings, and their keywords (None: any, str.format's fields).
+STR_METHODS: dict[str, frozenset[str] | None] = {
+    **{
+        name: frozenset()
+        for name in (
+            "join strip lstrip rstrip upper lower title capitalize swapcase casefold "
+            "startswith endswith find rfind index rindex count ljust rjust center zfill "
+            "isdigit isalpha isalnum isspace isupper islower isnumeric isdecimal istitle "
+            "partition rpartition removeprefix removesuffix"
+        ).split()
+    },
+    "format": None,
+    "split": frozenset({"sep", "maxsplit"}),
+    "rsplit": frozenset({"sep", "maxsplit"}),
+    "splitlines": frozenset({"keepends"}),
+    "replace": frozenset({"count"}),
+}
+
+# `import random`: Python's generator functions, with their keywords.
+RANDOM: dict[str, Entry] = {
+    name: fn(keywords)
+    for name, keywords in {
+        "random": "",
+        "uniform": "a b",
+        "randint": "a b",
+        "randrange": "start stop step",
+        "choice": "seq",
+        "choices": "population weights cum_weights k",
+        "sample": "population k counts",
+        "shuffle": "x",
+        "gauss": "mu sigma",
+        "normalvariate": "mu sigma",
+        "lognormvariate": "mu sigma",
+        "expovariate": "lambd",
+        "triangular": "low high mode",
+        "betavariate": "alpha beta",
+        "gammavariate": "alpha beta",
+        "vonmisesvariate": "mu kappa",
+        "paretovariate": "alpha",
+        "weibullvariate": "alpha beta",
+        "getrandbits": "k",
+        "seed": "a version",
+    }.items()
+}
 
 # Python builtins a program may call, and their keywords.
 BUILTINS: dict[str, Fn] = {
@@ -42,6 +91,7 @@ BUILTINS: dict[str, Fn] = {
     "dict": Fn(None),
     "enumerate": fn("start"),
     "zip": fn(),
+    "sorted": fn("key reverse"),
     "make_dot": MAKE_DOT,
 }
 
@@ -89,8 +139,12 @@ def bare_kwargs(name: str) -> frozenset[str] | None:
 
 
 LIBRARY = Library(
-    namespaces={"math": MATH},
-    importable=frozenset({"math"}),
-    methods={name: frozenset() for name in LIST_METHODS | DICT_METHODS},
+    namespaces={"math": MATH, "random": RANDOM},
+    importable=frozenset({"math", "random"}),
+    methods={
+        **STR_METHODS,
+        **{name: frozenset() for name in (LIST_METHODS | DICT_METHODS) - {"sort"}},
+        "sort": frozenset({"key", "reverse"}),
+    },
     predefined={"math": "math"},
 )
