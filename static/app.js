@@ -272,7 +272,7 @@ async function run(force, history = "replace") {
   reachable();
   if (response.ok) {
     showResult(doc, built.body.source);
-    figures.show(doc.figures, linkable(built.query), TOO_LONG);
+    figures.show(doc.figures, linkable(built.query), TOO_LONG, built.body.options.theme);
     $("status").textContent = `${Math.round(performance.now() - started)} ms`;
     $("status").title = "Time of the last evaluation";
   } else {
@@ -620,7 +620,12 @@ if (initial.error) {
     window.history.replaceState({ query: built.query }, "");
   }
   if (result) {
-    figures.show(result.figures, built.error ? null : linkable(built.query), TOO_LONG);
+    figures.show(
+      result.figures,
+      built.error ? null : linkable(built.query),
+      TOO_LONG,
+      state.options.theme,
+    );
     figures.setStale(Boolean(initial.error));
   }
   if (initial.error) share.drawable(false, NOT_THIS_PROGRAM);

@@ -125,7 +125,7 @@ async def _render(
         "value_text": format_value(result) if result else "",
         "gradients": _gradient_rows(result),
         "links": share_links(base, query),
-        "figures": figure_links(result, query),
+        "figures": figure_links(result, query, state["options"]["theme"]),
         "lessons": lesson_cards(),
         "page_theme": state["options"]["theme"] if "theme" in dict(params) else None,
         "toggles": TOGGLES,
@@ -295,10 +295,15 @@ def share_links(base: str, query: str) -> dict[str, str]:
     }
 
 
-def figure_links(result: dict[str, Any] | None, query: str) -> list[dict[str, Any]]:
+def figure_links(
+    result: dict[str, Any] | None, query: str, theme: str = "light"
+) -> list[dict[str, Any]]:
     """The answer's figures as the page shows them without its script: each an
-    image of its own URL (relative: the page's own server draws it)."""
+    image of its own URL (relative: the page's own server draws it), in the
+    page's theme."""
     figures = (result or {}).get("figures") or []
+    if theme != "light":
+        query = f"{query}&theme={theme}"
     return [
         {
             "title": figure["title"],

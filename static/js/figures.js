@@ -6,6 +6,8 @@
 // figure's own URL (GET /api/v1/figure.svg?...&n=0) and downloads. The
 // server-rendered page shows the same figures as images of their URLs;
 // an answer of the script carries the SVGs, so no request is made for them.
+// What is shown and downloaded is in the page's theme; the copied <img> is
+// not (a dark page must not hand out dark embeds, as the graph's links).
 // Without a query that fits a link (a program too long to share), the
 // copy and the PNG download are off and say why; the SVG download works.
 
@@ -21,12 +23,14 @@ export class FiguresPanel {
     this.timer = null;
   }
 
-  /** Show an answer's figures. `query` is the program's query, or null when
-   * it is too long for a link (`why` says so). */
-  show(figures, query, why = "") {
+  /** Show an answer's figures. `query` is the program's query (without the
+   * theme), or null when it is too long for a link (`why` says so); `theme`
+   * the page's, in which the figures are shown. */
+  show(figures, query, why = "", theme = "light") {
     for (const url of this.blobs) URL.revokeObjectURL(url);
     this.blobs = [];
-    const items = (figures || []).map((figure, n) => this.#card(figure, n, query, why));
+    const themed = query === null || theme === "light" ? query : `${query}&theme=${theme}`;
+    const items = (figures || []).map((figure, n) => this.#card(figure, n, query, themed, why));
     this.list.replaceChildren(...items);
     this.count.textContent = String(items.length);
     this.root.hidden = items.length === 0;
@@ -38,15 +42,15 @@ export class FiguresPanel {
     this.root.classList.toggle("is-stale", stale);
   }
 
-  #card(figure, n, query, why) {
+  #card(figure, n, query, themed, why) {
     const url = query === null ? null : `${PATH}.svg?${query}&n=${n}`;
-    const png = query === null ? null : `${PATH}.png?${query}&n=${n}`;
+    const png = themed === null ? null : `${PATH}.png?${themed}&n=${n}`;
     let source = null;
     if (figure.svg) {
       source = URL.createObjectURL(new Blob([figure.svg], { type: "image/svg+xml" }));
       this.blobs.push(source);
-    } else if (figure.drawn && url) {
-      source = url; // the arrival's figures: the page has no SVG, their URLs do
+    } else if (figure.drawn && themed !== null) {
+      source = `${PATH}.svg?${themed}&n=${n}`; // the arrival's: no SVG in the page, a URL
     }
     const item = element("li", "figure-card");
     const frame = document.createElement("figure");

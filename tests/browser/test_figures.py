@@ -135,6 +135,10 @@ def test_dark_figures_in_the_dark_theme(live_server: LiveServer, page: Any) -> N
     source = page.get_attribute("#figure-list img", "src")
     svg = page.evaluate("async s => await (await fetch(s)).text()", source)
     assert "#0d1117" in svg
+    # Shown in the page's theme; the <img> it hands out is not (as the graph's links).
+    page.locator("#figure-list .figure-card").first.get_by_role("button", name="Copy <img>").click()
+    expect(page.locator("#figures-status")).to_contain_text("copied")
+    assert "theme=" not in page.evaluate("() => navigator.clipboard.readText()")
     page.locator("#figures").scroll_into_view_if_needed()
     shot(page, "figures-dark")
     no_js_errors(page)
