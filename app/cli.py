@@ -132,6 +132,8 @@ def _job(args: argparse.Namespace, source: str, fmt: str | None) -> Any:
         value = getattr(args, option, None)
         if value:
             pairs.append((option, value))
+    if getattr(args, "no_module_boxes", False):
+        pairs.append(("group_modules", "false"))
     options = _pairs(getattr(args, "option", []))
     for name, _ in options:
         # Unchecked, a misspelt option (show_value=false) would bind an input.
@@ -406,6 +408,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--loops",
         choices=("auto", "collapsed", "expanded"),
         help="long loops as first iterations, a box and the last (default: auto, by size)",
+    )
+    render.add_argument(
+        "--no-module-boxes",
+        action="store_true",
+        help="draw module calls without their boxes (group_modules=false)",
     )
     render.add_argument(
         "--option",

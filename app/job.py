@@ -87,6 +87,9 @@ class RenderOptions(BaseModel):
     show_grads: bool = Field(True, description="Gradients on tensor and op nodes.")
     show_edge_grads: bool = Field(True, description="The gradient flowing along each edge.")
     group_loops: bool = Field(True, description="Box the nodes of each loop iteration.")
+    group_modules: bool = Field(
+        True, description="Box the operations of each module call (`fc1: Linear`)."
+    )
     show_attrs: bool = Field(False, description="Non-tensor attributes of backward nodes.")
     show_saved: bool = Field(False, description="Tensors saved for the backward pass.")
     theme: Theme = Field("light", description="Colours for light or dark pages.")

@@ -25,6 +25,7 @@ from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
 from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.kept import Keeping
+from app.evaluate.modules import parameter_rows
 from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
 from app.graph import build_graph
@@ -99,6 +100,7 @@ def _numbers(evaluation: Evaluation) -> dict[str, Any]:
         name: None if grad is None else _gradient(grad, evaluation.keeping.get(name))
         for name, grad in evaluation.gradients.items()
     }
+    answer["parameters"] = parameter_rows(evaluation.parameters)
     answer["stdout"] = evaluation.stdout
     answer["warnings"] = list(evaluation.warnings)
     answer["warnings"] += non_finite_notes(

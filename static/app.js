@@ -13,6 +13,7 @@ import { formatMeta, formatShape, formatValue, keptNote } from "./js/format.js";
 import { Gallery } from "./js/gallery.js";
 import { GraphView } from "./js/graph.js";
 import { GraphText } from "./js/graphtext.js";
+import { ModelPanel } from "./js/parameters.js";
 import { SharePanel } from "./js/share.js";
 import { fromQuery, formatInputs, parseInputs, toQuery } from "./js/state.js";
 import { Stepper } from "./js/stepper.js";
@@ -168,6 +169,18 @@ function announceProblem(shown) {
   const message = `${shown.title || "Error"}${where}: ${shown.detail || ""}`;
   announceTimer = setTimeout(() => announce(message), wait);
 }
+
+const model = new ModelPanel($("parameters-card"), $("parameters"), $("graph"), {
+  current: () => result,
+  usable: () => editor.text() === shownSource,
+  onRowHover(name) {
+    const ids = name && result ? result.graph.nodes.filter((n) => n.name === name).map((n) => n.id) : [];
+    graph.mark("is-linked", ids);
+  },
+  onBoxHover(span) {
+    if (!stepper.active) editor.markSpans(span ? [span] : []);
+  },
+});
 
 const gallery = new Gallery($("lessons"), {
   onLoad(lesson) {
@@ -351,6 +364,7 @@ function showResult(doc, source) {
   );
   warnings.hidden = !(doc.warnings || []).length;
   $("gradients").replaceChildren(gradientTable(doc.gradients || {}));
+  model.show(doc);
   graphText.show(doc);
   gallery.markActive(source);
   announceResult(doc);
@@ -469,7 +483,9 @@ function readOptions() {
 }
 
 // make_dot's own look has no values, gradients or loop boxes to switch.
-const DEFAULT_STYLE_ONLY = ["show_values", "show_grads", "show_edge_grads", "group_loops"];
+const DEFAULT_STYLE_ONLY = [
+  "show_values", "show_grads", "show_edge_grads", "group_loops", "group_modules",
+];
 
 function syncStyleControls() {
   const torchviz = state.options.style === "torchviz";

@@ -63,6 +63,7 @@ TOGGLES: list[tuple[str, str]] = [
     ("show_grads", "Gradients on nodes"),
     ("show_edge_grads", "Gradients on edges"),
     ("group_loops", "Group loop iterations"),
+    ("group_modules", "Group module calls"),
     ("show_attrs", "Op attributes"),
     ("show_saved", "Saved tensors"),
 ]
@@ -124,6 +125,7 @@ async def _render(
         "inputs_text": format_inputs(state["inputs"]),
         "value_text": format_value(result) if result else "",
         "gradients": _gradient_rows(result),
+        "parameters": _parameter_rows(result),
         "links": share_links(base, query),
         "figures": figure_links(result, query, state["options"]["theme"]),
         "lessons": lesson_cards(),
@@ -354,6 +356,21 @@ def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
                     "note": kept_note(name, grad),
                 }
             )
+    return rows
+
+
+def _parameter_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The Parameters table as static/js/parameters.js writes it."""
+    rows = []
+    for row in (result or {}).get("parameters", []):
+        norm = row.get("grad_norm")
+        rows.append(
+            {
+                "name": row["name"],
+                "shape": format_shape(row["shape"]),
+                "norm": "None" if norm is None else format_number(norm),
+            }
+        )
     return rows
 
 

@@ -80,6 +80,14 @@ class LoopStep(BaseModel):
     target: str | None = Field(None, description="The for loop's target, e.g. `i`.")
 
 
+class ModuleCall(BaseModel):
+    path: str = Field(description="The module's path under the model's variable (`net.fc1`).")
+    type: str = Field(description="Its class: `Linear`, or the program's own `Net`.")
+    call: int = Field(description="Which module call of the run (0-based): one box each.")
+    loops: int = Field(description="How many of the node's loops enclose this call.")
+    span: Span | None = Field(description="Where the module was made.")
+
+
 class GraphNode(BaseModel):
     id: str
     kind: str = Field(description="op, leaf, output, saved or base")
@@ -91,6 +99,9 @@ class GraphNode(BaseModel):
     grad: Any
     span: Span | None
     loops: list[LoopStep]
+    modules: list[ModuleCall] = Field(
+        default_factory=list, description="The module calls that made it, outermost first."
+    )
     step: int | None = Field(description="Position in the backward pass, if it ran this node.")
     kept: Literal["leaf", "retain_grad", "visualizer"] | None = Field(
         None, description="Who keeps the node's gradient: see the gradients' `kept`."
@@ -130,6 +141,15 @@ class GraphModel(BaseModel):
     )
 
 
+class ParameterRow(BaseModel):
+    name: str = Field(description="Its path under the model's variable: `net.fc1.weight`.")
+    shape: list[int]
+    numel: int
+    grad_norm: float | str | None = Field(
+        description="The 2-norm of its gradient; null without one."
+    )
+
+
 class FigureAnswer(BaseModel):
     svg: str | None = Field(
         description="The figure as SVG; null when matplotlib cannot draw it (a warning says why)."
@@ -144,6 +164,10 @@ class EvaluateResult(BaseModel):
     truncated: bool = False
     output_name: str | None
     gradients: dict[str, GradientValue | None]
+    parameters: list[ParameterRow] = Field(
+        default_factory=list,
+        description="The parameters of the modules the program's variables hold, in model order.",
+    )
     graph: GraphModel
     svg: str | None = Field(description="The graph as inline SVG; null when not drawn.")
     stdout: str

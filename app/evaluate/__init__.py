@@ -43,7 +43,9 @@ functions.py (custom autograd Functions), devices.py (torch.device, the
 cpu as a no-op, conversions), hooks.py (tensor hooks), transforms.py
 (torch.func, torch.autograd.functional), strings.py (str methods, format,
 %), pyrandom.py (`import random`); torch calls the program back through
-callbacks.py; printed addresses are addresses.py's.
+callbacks.py; printed addresses are addresses.py's. torch.nn: modules.py,
+module_calls.py and layer_sizes.py; torch.optim: optim.py; torch.utils.data:
+data.py.
 A program's matplotlib figures: figures.py (pyplot's state per program,
 `plt`'s calls) with figure_draw.py and figure_layout.py (the Axes and
 Figure calls), figure_args.py, figure_options.py and figure_text.py (their

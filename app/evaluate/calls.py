@@ -19,6 +19,7 @@ from app.evaluate import builtins, devices, hooks, strings, transforms
 from app.evaluate.attributes import no_such_attribute
 from app.evaluate.kinds import CALLERS, kind_of
 from app.evaluate.machine import Machine
+from app.evaluate.result import MakeDotCall
 from app.evaluate.scope import Scope
 from app.evaluate.values import BoundMethod, Function, GradFn, GradMode, UserFunction
 from app.parse import allowlist as A
@@ -344,9 +345,21 @@ def _autograd_backward(
 def _make_dot(
     m: Machine, fn: Function, args: list[Any], kwargs: dict[str, Any], node: ast.AST
 ) -> Any:
-    # The graph is what this service draws anyway: make_dot(y) is y.
+    # The graph is what this service draws anyway: make_dot(y) is y. The
+    # call is kept: its tensor is the output, its params name the torchviz
+    # style's parameters (app.evaluate.session).
     if len(args) != 1:
         raise TypeError("make_dot() takes the output tensor as its one positional argument")
+    params = kwargs.get("params")
+    if params is not None and not (
+        isinstance(params, dict) and all(isinstance(p, Tensor) for p in params.values())
+    ):
+        raise TypeError(
+            "make_dot's params must be a dict of tensors: dict(model.named_parameters())"
+        )
+    given = node.args[0] if isinstance(node, ast.Call) and node.args else None
+    name = given.id if isinstance(given, ast.Name) else None
+    m.made_dot = MakeDotCall(args[0], name, None if params is None else dict(params))
     return args[0]
 
 

@@ -39,6 +39,7 @@ from app.errors import NotAllowed
 from app.evaluate.callbacks import Callback
 from app.evaluate.kinds import ValueKind, register
 from app.evaluate.machine import Machine
+from app.evaluate.result import Span
 from app.evaluate.values import BoundMethod, UserFunction
 from app.parse import allowlist as A
 
@@ -123,7 +124,10 @@ class ProgramModule(nn.Module):
             raise NotImplementedError(
                 f'Module [{state.cls.name}] is missing the required "forward" function'
             )
-        return Callback(state.machine, method, state.node)(self, *args, **kwargs)
+        # Errors of the call point at the program's innermost module call.
+        calls = state.machine.library_state.get("nn")  # app.evaluate.module_calls
+        node = getattr(calls, "node", None) or state.node
+        return Callback(state.machine, method, node)(self, *args, **kwargs)
 
 
 def state_of(module: ProgramModule) -> ProgramState:
@@ -200,6 +204,11 @@ class ModuleBase(BaseHandler):
     ) -> Any:
         instance = ProgramModule.__new__(ProgramModule)
         instance.__dict__["_program"] = ProgramState(cls, m, node)
+        if m.record:  # the module's line: its class statement's `class Net`
+            line, column = m.position(cls.node)
+            header = Span(line, column, line, column + len(f"class {cls.name}"))
+            m.tracker.module_spans[id(instance)] = header
+            m.tracker.keep.append(instance)
         if INIT in cls.methods:
             run_init(m, cls, instance, args, kwargs, node)
         else:

@@ -21,6 +21,7 @@ from app.evaluate.addresses import Addresses
 from app.evaluate.backward import Backward
 from app.evaluate.failures import convert
 from app.evaluate.guards import Guard
+from app.evaluate.result import MakeDotCall
 from app.evaluate.scope import Scope
 from app.evaluate.tracking import Tracker
 from app.limits import Limits
@@ -73,6 +74,7 @@ class Machine:
         self.python_random: random.Random | None = None  # `import random`'s (app.evaluate.pyrandom)
         self.record = True
         self.last_assigned: str | None = None
+        self.made_dot: MakeDotCall | None = None  # the program's last make_dot(...)
         self.stdout: list[str] = []
         self.stdout_len = 0
         self.truncated = False
@@ -123,8 +125,12 @@ class Machine:
     # -- state changes --------------------------------------------------------
     def assign(self, name: str, value: Any) -> None:
         self.scope.vars[name] = value
-        if self.record and isinstance(value, Tensor):
-            self.tracker.name(name, value)
+        if self.record:
+            if isinstance(value, Tensor):
+                self.tracker.name(name, value)
+            elif isinstance(value, torch.nn.Module) and self.scope is self.globals:
+                # The variable that holds the model, not a method's `self`.
+                self.tracker.name_module(name, value)
 
     def made(self, value: Any, node: ast.AST) -> Any:
         """Count and stamp the tensor(s) an operation at `node` just made."""

@@ -20,7 +20,9 @@ import torch.fft
 import torch.func
 import torch.linalg
 import torch.nn.functional
+import torch.optim
 import torch.special
+import torch.utils.data
 
 from app.evaluate import builtins, figures, pyrandom
 from app.evaluate import functions as _functions  # registers torch.autograd.Function's base
@@ -35,6 +37,10 @@ MODULES: dict[str, Any] = {
     "torch.func": torch.func,
     "torch.nn": torch.nn,
     "torch.nn.functional": torch.nn.functional,
+    "torch.nn.init": torch.nn.init,
+    "torch.optim": torch.optim,
+    "torch.optim.lr_scheduler": torch.optim.lr_scheduler,
+    "torch.utils.data": torch.utils.data,
     "torch.linalg": torch.linalg,
     "torch.special": torch.special,
     "torch.fft": torch.fft,
@@ -48,6 +54,11 @@ MODULES: dict[str, Any] = {
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
 CALL_KINDS: dict[str, str] = {
     "random": pyrandom.KIND,
+    "torch.nn": "nn",
+    "torch.nn.init": "nn.init",
+    "torch.optim": "optim",
+    "torch.optim.lr_scheduler": "optim",
+    "torch.utils.data": "data",
     "matplotlib.pyplot": "pyplot",
     "seaborn": "pyplot",
 }

@@ -53,12 +53,44 @@ class LoopStep:
 
 
 @dataclass(frozen=True, slots=True)
+class ModuleStep:
+    """One module call around an operation (app.evaluate.modules).
+
+    `path` names the module under the variable that holds the model
+    (`net.fc1`; "" when no variable holds it), `kind` is its class name
+    (`Linear`, or the program's own `Net`), `call` numbers the module calls
+    of the run from 0 (two calls of one module are two boxes), `loops` is
+    how many of the operation's loop steps were open when the call began
+    (the loop boxes outside it; the others are inside it), `span` where the
+    module was made (its class statement for a program's class)."""
+
+    path: str
+    kind: str
+    call: int
+    loops: int = 0
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a tensor or autograd node was made: the span of the expression,
-    and the enclosing loop iterations, outermost first (empty outside loops)."""
+    the enclosing loop iterations, outermost first (empty outside loops),
+    and the module calls it was made in, outermost first."""
 
     span: Span
     loops: tuple[LoopStep, ...] = ()
+    modules: tuple[ModuleStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class MakeDotCall:
+    """The program's last `make_dot(out, params=...)` call: the tensor it was
+    given, the name it was given by (`make_dot(y)`; None for `y.mean()`), and
+    the names its `params` give the parameters (None without params)."""
+
+    output: Any
+    name: str | None
+    params: dict[str, torch.Tensor] | None
 
 
 @dataclass
@@ -83,9 +115,10 @@ class BackwardTrace:
 class Evaluation:
     """The outcome of running one program."""
 
-    # The selected output (SPEC.md: the request's `output`, else the final
-    # expression statement, else the last assigned name) and the name it
-    # was selected by, if any. A tensor, a Python value, or None.
+    # The selected output (SPEC.md: the request's `output`, else the tensor
+    # the program's last make_dot call was given, else the final expression
+    # statement, else the last assigned name) and the name it was selected
+    # by, if any. A tensor, a Python value, or None.
     output: Any
     output_name: str | None
     stdout: str = ""
@@ -112,6 +145,13 @@ class Evaluation:
     # The "gradients" of the answer: every named leaf that requires grad and
     # every named intermediate in the output's graph, name -> gradient or None.
     gradients: dict[str, torch.Tensor | None] = field(default_factory=dict)
+    # The parameters of the modules the program's variables hold, named by
+    # their path under the variable (`net.fc1.weight`), in model order.
+    parameters: list[tuple[str, torch.Tensor]] = field(default_factory=list)
+    # The program's last make_dot(out, params=...) call, when `output` is its
+    # `out`: the names that call gives the parameters (the torchviz style
+    # draws exactly what that call draws).
+    make_dot_params: dict[str, torch.Tensor] | None = None
     # The figures the program drew (app.evaluate.figures), in the order it
     # made them: matplotlib Figures, drawn by app.render.figures.
     figures: list[Any] = field(default_factory=list)

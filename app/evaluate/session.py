@@ -20,13 +20,16 @@ from typing import Any
 import torch
 
 from app.errors import InvalidRequest, UserRuntimeError, VisualizerError
+from app.evaluate import data as _data  # noqa: F401 (registers the data loaders' kinds)
+from app.evaluate import optim as _optim  # noqa: F401 (registers optimizers' kinds)
 from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert
 from app.evaluate.figures import drawn_figures, is_drawing
 from app.evaluate.interpreter import Interpreter
 from app.evaluate.kept import keepings
+from app.evaluate.modules import name_parameters
 from app.evaluate.namespaces import PREDEFINED
-from app.evaluate.result import Evaluation
+from app.evaluate.result import Evaluation, MakeDotCall
 from app.evaluate.values import MISSING, UserFunction
 from app.job import InputValue
 from app.limits import DEFAULT_LIMITS, Limits
@@ -202,6 +205,9 @@ class Session:
     def _output(self, output: str | None) -> tuple[Any, str | None]:
         if output is not None:
             return self.get(output), output
+        drawn = self.machine.made_dot
+        if drawn is not None:  # as the notebook's cells end in make_dot(y)
+            return drawn.output, drawn.name
         final = self._final
         if final is not MISSING and final is not None and not is_drawing(final):
             statement = self.program.module.body[-1]
@@ -242,6 +248,7 @@ class Session:
         tracker = machine.tracker
         with self.running():
             value, name = self._output(output)
+            parameters = name_parameters(machine)
             tracker.follow_all()
             self._auto_backward(value)
             graph = reachable(value.grad_fn) if isinstance(value, Tensor) else set()
@@ -280,6 +287,8 @@ class Session:
             intermediate_grads=tracker.intermediate_grads,
             backward=trace,
             gradients=gradients,
+            parameters=parameters,
+            make_dot_params=_make_dot_params(machine.made_dot, value),
             figures=drawn_figures(machine),
             keeping=keeping,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
@@ -293,6 +302,13 @@ class Session:
     @property
     def stdout(self) -> str:
         return "".join(self.machine.stdout)
+
+
+def _make_dot_params(drawn: MakeDotCall | None, output: Any) -> dict[str, Tensor] | None:
+    """The names the program's make_dot call gives, when it drew the output."""
+    if drawn is None or drawn.params is None or drawn.output is not output:
+        return None
+    return {str(name): tensor for name, tensor in drawn.params.items()}
 
 
 def _expression_name(node: ast.expr) -> str | None:

@@ -31,7 +31,7 @@ from typing import Any
 import torch
 
 from app.evaluate.encode import FULL_ELEMENTS
-from app.evaluate.result import AutogradNode, LoopStep, Origin, Span
+from app.evaluate.result import AutogradNode, LoopStep, ModuleStep, Origin, Span
 from app.parse import Program
 
 Tensor = torch.Tensor
@@ -62,6 +62,13 @@ class Tracker:
     def __init__(self, program: Program) -> None:
         self.program = program
         self.loops: tuple[LoopStep, ...] = ()
+        # Module calls open now, outermost first (app.evaluate.modules).
+        self.modules: tuple[ModuleStep, ...] = ()
+        # Modules: the first name each was bound to, the first module bound to
+        # each name, and where each was made.
+        self.module_names: dict[int, str] = {}
+        self.named_modules: dict[str, Any] = {}
+        self.module_spans: dict[int, Span] = {}
         self.tensor_names: dict[int, str] = {}
         self.named_tensors: dict[str, Tensor] = {}
         # id(tensor) -> when it was last bound to its first name (a count of bindings).
@@ -126,6 +133,13 @@ class Tracker:
                 names[id(leaf)] = qualified
                 named[qualified] = leaf
         return names, named
+
+    def name_module(self, name: str, module: Any) -> None:
+        """A module bound to a name: its parameters are named under it."""
+        if id(module) not in self.module_names:
+            self.module_names[id(module)] = name
+            self.keep.append(module)
+        self.named_modules.setdefault(name, module)
 
     @property
     def capturing(self) -> bool:
@@ -196,13 +210,13 @@ class Tracker:
         if fn is None:
             key = id(tensor)
             if key not in self.tensor_origins:
-                self.tensor_origins[key] = Origin(self.span(node), self.loops)
+                self.tensor_origins[key] = Origin(self.span(node), self.loops, self.modules)
                 self.keep.append(tensor)
             return
         origins = self.node_origins
         if fn in origins:
             return
-        origin = Origin(self.span(node), self.loops)
+        origin = Origin(self.span(node), self.loops, self.modules)
         size = tensor.numel()
         if tensor.output_nr == 0 and size <= min(FULL_ELEMENTS, self._op_elements):
             self._op_elements -= size

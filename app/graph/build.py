@@ -44,7 +44,13 @@ def build_graph(
     Big graphs are built too (the JSON model has no cap); `check_size` is the
     renderer's node cap.
     """
-    param_map = {id(t): name for name, t in torchviz_params(evaluation).items()}
+    # The torchviz style's names: the program's own make_dot(out, params=...)
+    # call's when it drew this output, as make_dot would label them; else the
+    # named leaves. Node names are the evaluation's (module paths) either way.
+    params = evaluation.make_dot_params
+    if params is None:
+        params = torchviz_params(evaluation)
+    param_map = {id(t): name for name, t in params.items()}
     walked = walk(evaluation.output, param_map, show_saved=show_saved, show_attrs=show_attrs)
     graph = walked.graph
     facts = _Facts(evaluation)
@@ -190,3 +196,4 @@ def _set_origin(node: Node, origin: Origin | None) -> None:
     if origin is not None:
         node.span = origin.span
         node.loops = origin.loops
+        node.modules = origin.modules

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.evaluate.result import LoopStep, Span
+from app.evaluate.result import LoopStep, ModuleStep, Span
 
 # "more" is a drawing's box for the hidden iterations of a long loop
 # (app.graph.collapse): never in the JSON model of an answer.
@@ -41,6 +41,8 @@ class Node:
     grad: Any = None
     span: Span | None = None
     loops: tuple[LoopStep, ...] = ()
+    # The module calls that made it, outermost first (app.evaluate.modules).
+    modules: tuple[ModuleStep, ...] = ()
     step: int | None = None  # position in Graph.backward_order
     # Who keeps `grad` after backward() (app.evaluate.kept): torch ("leaf",
     # "retain_grad") or only the visualizer; None for an unnamed op's output.
@@ -65,9 +67,21 @@ class Node:
             "loops": [
                 {"line": s.line, "iteration": s.iteration, "target": s.target} for s in self.loops
             ],
+            "modules": [module_dict(m) for m in self.modules],
             "step": self.step,
             "kept": self.kept,
         }
+
+
+def module_dict(step: ModuleStep) -> dict[str, Any]:
+    """A module call as the JSON model writes it."""
+    return {
+        "path": step.path,
+        "type": step.kind,
+        "call": step.call,
+        "loops": step.loops,
+        "span": None if step.span is None else step.span.to_dict(),
+    }
 
 
 @dataclass(slots=True)

@@ -260,7 +260,7 @@ class StatementChecks(Walk):
 
 def _import_message(name: str) -> str:
     return (
-        f"import of {name!r} is not allowed; a program may import torch, "
-        "torch.nn.functional, numpy, math, torchviz and matplotlib.pyplot "
-        "(they are always available)"
+        f"import of {name!r} is not allowed; a program may import torch, torch.nn, "
+        "torch.nn.functional, torch.optim, numpy, math, torchviz and matplotlib.pyplot "
+        "(always available)"
     )

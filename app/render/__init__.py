@@ -32,6 +32,7 @@ from app.job import Format, RenderOptions
 from app.limits import DEFAULT_LIMITS, Limits
 from app.render import style_default, style_torchviz
 from app.render.layout import LayoutCrashed, LayoutFormat, LayoutTimeout, TextMeasure, layout
+from app.render.module_boxes import module_box_notes
 from app.render.svg import sanitise
 
 __all__ = [
@@ -75,7 +76,15 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
 
 def drawing_notes(graph: Graph, options: RenderOptions) -> list[str]:
     """What a drawing of the graph leaves out, for the answer's warnings."""
-    if options.style != "default" or not options.group_loops:
+    if options.style != "default":
+        return []
+    shown = drawn(graph, options)
+    notes = module_box_notes(shown, options, style_default.draws_loop_boxes(shown, options))
+    return _loop_notes(graph, options) + notes
+
+
+def _loop_notes(graph: Graph, options: RenderOptions) -> list[str]:
+    if not options.group_loops:
         return []
     boxes = style_default.loop_boxes(drawn(graph, options))
     if boxes <= style_default.MAX_LOOP_BOXES:

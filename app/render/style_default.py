@@ -4,7 +4,9 @@ Tensor nodes are small tables, `name (shape)` over `data` and `grad` rows;
 operation nodes show their autograd class, their step in the backward pass
 (`#1` ran first) and, when the tensor they made has a name, its name, value
 and gradient. Edges carry the gradient that flowed along them. Nodes made in
-a loop iteration sit in a labelled box per iteration (nested loops nest).
+a loop iteration sit in a labelled box per iteration (nested loops nest);
+the operations of a module call in a box of their own, nested with the
+loops (app.render.module_boxes).
 
 A tensor made outside the loops and used in many iterations (`y = y*w + b`
 in a loop of 20) is drawn once, where it was made, with its edge into the
@@ -33,6 +35,7 @@ from app.graph.model import Edge, Graph, Node
 from app.job import RenderOptions
 from app.render.collapsed import more_label
 from app.render.escape import dot_string, html_text
+from app.render.module_boxes import draws_module_boxes, module_box_lines
 from app.render.numbers import count, shape_text, short
 from app.render.theme import Palette, palette
 from app.render.words import grad_key
@@ -88,7 +91,10 @@ def to_dot(graph: Graph, options: RenderOptions) -> str:
                 label = _copy_label(copied, named or copied.label or copied.kind, colours)
                 lines.append(f"{copy} [label=<{label}>]")
                 members.append((copy, by_id[edge.target].loops))
-    if draws_loop_boxes(graph, options):
+    if draws_module_boxes(graph, options):
+        loops = draws_loop_boxes(graph, options)
+        lines.extend(module_box_lines(graph, members, colours, loops))
+    elif draws_loop_boxes(graph, options):
         lines.extend(_clusters(members, colours))
     for edge in graph.edges:
         start = copies.get(edge.id, edge.source)

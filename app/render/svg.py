@@ -10,7 +10,8 @@ inlined in HTML pages too, so:
    a node drawn again in a loop box `id="n0r5" class="node copy op"` (n0,
    for edge e5: style_default),
    an edge's `id="e0" class="edge"`, a loop box `id="cluster_L2i0"
-   class="cluster"`, the root group `id="graph"`, each with an optional
+   class="cluster"` (a module call's box inside it `cluster_L2i0_M3`:
+   app.render.module_boxes), the root group `id="graph"`, each with an optional
    prefix for pages that inline several graphs. A group's identity comes
    from its `<title>`: the node name for nodes, `cluster_...` for clusters.
    Graphviz names edges `edge<k>` in creation order and both styles create
@@ -89,7 +90,10 @@ _REF = r"&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});"
 # references, no parentheses (so no `url(...)`), except transform's own syntax.
 _VALUE = r'"[^"<>&()]*+"'
 _TRANSFORM = r'transform="(?:[a-z]++\([-0-9.e, ]*+\)\s*+)*+"'
-_ID = r'id="(?:n[0-9]+(?:r[0-9]+)?|k[0-9]+|e[0-9]+|cluster(?:_L[0-9]+i[0-9]+)++|graph)"'
+_ID = (
+    r'id="(?:n[0-9]+(?:r[0-9]+)?|k[0-9]+|e[0-9]+|'
+    r'cluster(?:_(?:L[0-9]+i[0-9]+|M[0-9]+))++|graph)"'
+)
 _ATTR = rf"\s++(?:(?:{'|'.join(re.escape(a) for a in ATTRIBUTES)})={_VALUE}|{_TRANSFORM}|{_ID})"
 _NAMES = "|".join(ELEMENTS)
 _ROOT = rf'<svg xmlns="{re.escape(SVG_NS)}"(?:{_ATTR})*+>'
@@ -136,7 +140,7 @@ def sanitise(svg: bytes, graph: Graph, id_prefix: str = "") -> str:
             if title not in (f"{edge.source}->{edge.target}", f"{copy_name(edge)}->{edge.target}"):
                 raise SvgError(f"Graphviz's edge {number} is {title!r}, not {edge.id}")
             return f'<g id="{edge.id}" class="edge">\n'
-        if not re.fullmatch(r"cluster(?:_L\d+i\d+)+", title):
+        if not re.fullmatch(r"cluster(?:_(?:L\d+i\d+|M\d+))+", title):
             raise SvgError(f"unknown cluster {title!r} in Graphviz's SVG")
         return f'<g id="{title}" class="cluster">\n'
 

@@ -33,4 +33,7 @@ def test_lessons_are_the_gallery(live_server: LiveServer) -> None:
         examples = http.get("/api/v1/examples").json()["examples"]
     # The lecture's lessons and data/gallery.json's, placed among them.
     assert [e["id"] for e in examples] == [lesson["id"] for lesson in gallery_lessons()]
+    assert [e["id"] for e in examples if e["id"] in {known["id"] for known in LESSONS}] == [
+        lesson["id"] for lesson in LESSONS
+    ]
     assert all(e["source"] and e["title"] for e in examples)

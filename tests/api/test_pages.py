@@ -124,6 +124,7 @@ def test_the_plain_form_redirects_to_the_canonical_query(client: Any) -> None:
         ("show_values", "true"),
         ("show_grads", "true"),
         ("group_loops", "true"),  # show_edge_grads unticked: absent
+        ("group_modules", "true"),
         ("rankdir", "LR"),
         ("style", "default"),
         ("theme", "light"),

@@ -8,7 +8,7 @@ limit_exceeded, runtime_error (torch or Python refusing by itself).
 
 from __future__ import annotations
 
-from tests.evaluate import hostile_pyplot
+from tests.evaluate import hostile_nn, hostile_pyplot
 
 NA = "not_allowed"
 SYN = "syntax_error"
@@ -165,7 +165,7 @@ TORCH_APIS: list[tuple[str, str]] = [
     ("torch.cuda.set_device(0)", NA),
     ("torch.distributed", NA),
     ("torch.multiprocessing.spawn(print)", NA),
-    ("torch.utils.data", NA),
+    ("torch.utils.checkpoint", NA),
     ("torch.backends", NA),
     ("torch.library", NA),
     ("torch.classes", NA),
@@ -186,8 +186,8 @@ TORCH_APIS: list[tuple[str, str]] = [
     ("torch.autograd.graph", NA),
     ("torch.autograd.profiler.profile()", NA),
     ("torch.nn.Module()", NA),
-    ("torch.nn.Linear(2, 2)", NA),
-    ("torch.nn.Parameter(torch.ones(1))", NA),
+    ("torch.nn.Transformer(2, 2)", NA),
+    ("torch.nn.utils.parametrize", NA),
     ("torch.empty(3)", NA),
     ("x = torch.ones(1)\nx.data_ptr()", NA),
     ("x = torch.ones(1)\nx.untyped_storage()", NA),
@@ -403,5 +403,6 @@ CORPUS: list[tuple[str, str]] = (
     + NESTING
     + MALFORMED
     + BREADTH
+    + hostile_nn.ATTACKS
     + hostile_pyplot.ATTACKS
 )

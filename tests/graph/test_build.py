@@ -28,6 +28,7 @@ NODE_KEYS = [
     "grad",
     "span",
     "loops",
+    "modules",
     "step",
     "kept",
 ]

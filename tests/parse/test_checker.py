@@ -62,7 +62,7 @@ def test_columns_are_characters_not_bytes() -> None:
         ("y = x.numpy()", 7, ".tolist()"),
         ("y = f(*a)", 7, "star"),
         ("y = lambda *a: a", 13, "*args"),
-        ("y = torch.nn.Linear(2, 2)", 14, "torch.nn.Linear"),
+        ("y = torch.nn.Transformer(2, 2)", 14, "torch.nn.Transformer"),
         ("import os", 1, "torch"),
         ("y = x.data_ptr()", 7, "memory addresses"),
     ],

@@ -21,6 +21,7 @@ ACCEPTED = [
     "    def get(this):\n        return this.v",
     "class A:\n    x = 1\nprint(A.x)",
     "class A:\n    def __init__(self):\n        self.a, self.b = 1, 2\n        self.c += 1",
+    "m = nn.Sequential()\nm.add_module('W0', nn.Linear(2, 2))\nm.W0",
 ]
 
 
@@ -43,7 +44,8 @@ REFUSED = [
     ("class A(nn.Module, nn.Module):\n    pass", 1, 20, "one base class"),
     ("class A(object):\n    pass", 1, 9, "'object' is not available"),
     ("nn = 3\nclass A(nn.Module):\n    pass", 2, 12, ".Module"),
-    ("class A(nn.Linear):\n    pass", 1, 12, "torch.nn.Linear"),
+    ("class A(nn.Linear):\n    pass", 1, 9, "may derive only from"),
+    ("class A(nn.Transformer):\n    pass", 1, 12, "torch.nn.Transformer"),
     ("def f():\n    class A:\n        pass", 2, 5, "top level"),
     ("for i in range(2):\n    class A:\n        pass", 2, 5, "top level"),
     ("class A:\n    class B:\n        pass", 2, 5, "a class body may hold only"),

@@ -15,6 +15,8 @@ corners and why they are absent:
                  (survey.py writes torch_surface.py from the decisions of
                  torch_policy.py and torch_exclusions.py)
     nn.py        torch.nn: modules, nn.Parameter, nn.init, nn.Module as a base
+    optim.py     torch.optim: optimizers and learning-rate schedulers
+    data.py      torch.utils.data: TensorDataset and DataLoader
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy
     pyplot.py    matplotlib.pyplot (plt), its Axes and Figures, seaborn's set()
@@ -51,8 +53,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.parse.allowlist import data as _data
 from app.parse.allowlist import nn as _nn
 from app.parse.allowlist import numpy as _numpy
+from app.parse.allowlist import optim as _optim
 from app.parse.allowlist import pyplot as _pyplot
 from app.parse.allowlist import python as _python
 from app.parse.allowlist import torch as _torch
@@ -74,8 +78,9 @@ from app.parse.allowlist.entries import (
     Ns,
     fn,
 )
-from app.parse.allowlist.nn import MODULE_RESERVED, NN
+from app.parse.allowlist.nn import MODULE_RESERVED, MODULE_SETTABLE, NN, NN_HINTS
 from app.parse.allowlist.numpy import NUMPY, NUMPY_HINTS
+from app.parse.allowlist.optim import OPTIM_HINTS, OPTIMIZER_POSITIONAL
 from app.parse.allowlist.python import (
     BARE_CONSTANTS,
     BUILTINS,
@@ -153,11 +158,13 @@ __all__ = [
     "MATMUL",
     "META",
     "MODULE_RESERVED",
+    "MODULE_SETTABLE",
     "METHOD_KWARGS",
     "NAMESPACES",
     "NN",
     "NUMPY",
     "NUMPY_HINTS",
+    "OPTIMIZER_POSITIONAL",
     "PIECES",
     "PREDEFINED_MODULES",
     "PREDEFINED_NAMES",
@@ -190,6 +197,8 @@ LIBRARIES: tuple[Library, ...] = (
     _python.LIBRARY,
     _numpy.LIBRARY,
     _nn.LIBRARY,
+    _optim.LIBRARY,
+    _data.LIBRARY,
     _pyplot.LIBRARY,
 )
 
@@ -207,6 +216,9 @@ def _merged(libraries: tuple[Library, ...]) -> dict[str, frozenset[str] | None]:
 NAMESPACES: dict[str, Mapping[str, Entry]] = {
     path: table for library in LIBRARIES for path, table in library.namespaces.items()
 }
+for _library in LIBRARIES:  # members a library adds to another's namespace
+    for _path, _members in _library.extends.items():
+        NAMESPACES[_path] = {**NAMESPACES[_path], **_members}
 IMPORTABLE: frozenset[str] = frozenset().union(*(library.importable for library in LIBRARIES))
 
 # Names every program starts with, and the namespace each one means.
@@ -248,4 +260,6 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     "storage": "storage is not available",
     "untyped_storage": "storage is not available",
     "data_ptr": "memory addresses are not available",
+    **NN_HINTS,
+    **OPTIM_HINTS,
 }

@@ -112,7 +112,8 @@ class Library:
     every program starts with and the namespace each means (`np`: "numpy");
     `settable` the attribute names a program may assign on its values
     (`layer.weight = ...`); `class_bases` the dotted paths of its classes a
-    program's class may derive from (`torch.nn.Module`).
+    program's class may derive from (`torch.nn.Module`); `extends` members
+    it adds to another library's namespaces (`torch.optim` in `torch`).
     """
 
     namespaces: Mapping[str, Mapping[str, Entry]]
@@ -122,3 +123,4 @@ class Library:
     predefined: Mapping[str, str] = field(default_factory=dict)
     settable: frozenset[str] = frozenset()
     class_bases: Mapping[str, ClassBase] = field(default_factory=dict)
+    extends: Mapping[str, Mapping[str, Entry]] = field(default_factory=dict)
