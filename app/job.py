@@ -25,8 +25,9 @@ Theme = Literal["light", "dark"]
 Format = Literal["svg", "png", "dot", "json"]
 FigureFormat = Literal["svg", "png"]
 Loops = Literal["auto", "collapsed", "expanded"]
-# What a worker is asked for: the JSON answer of /evaluate, or an image alone.
-Kind = Literal["evaluate", "image"]
+# What a worker is asked for: the JSON answer of /evaluate, its summary for
+# the pages (app.pipeline.PAGE_BYTES), or an image alone.
+Kind = Literal["evaluate", "page", "image"]
 
 
 def _numbers(value: Any, depth: int = 0) -> Any:

@@ -172,6 +172,37 @@ class _BodyTooSlow(Exception):
     pass
 
 
+# What is read and dropped of a refused body before its 413 (a lingering
+# close): at most this much, within the body deadline.
+DRAIN_BYTES = 64 << 20
+
+
+async def drain(receive: Receive, deadline: float, limit: int = DRAIN_BYTES) -> None:
+    """Read and drop what the client is still sending of its body, up to `limit`
+    bytes and until `deadline` (time.monotonic()), whichever comes first.
+
+    A client that sends its whole body before it reads the answer (Python's
+    urllib, which also says `Connection: close`) would otherwise meet a
+    connection closed while it still sends: the kernel answers the unread
+    bytes with a reset, and the client never reads the 413 that says why.
+    """
+    received = 0
+    while received < limit:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        try:
+            async with asyncio.timeout(remaining):
+                message = await receive()
+        except TimeoutError:
+            return
+        if message["type"] != "http.request":  # the client went away
+            return
+        received += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 class RequestLimits:
     """Query-string length (414), and a body size limit counted on the bytes
     received, not only Content-Length (413), read within a deadline so a
@@ -179,7 +210,12 @@ class RequestLimits:
     (gzip, ...) is a 415: bodies are read as they come, and the route would
     read a gzipped one as broken JSON (RFC 9110 15.5.16). (JSON-only bodies
     are checked by the routes, after routing, so a wrong method still
-    answers 405.)"""
+    answers 405.)
+
+    Before a 413 the rest of the body is read and dropped (`drain`: at most
+    DRAIN_BYTES, within the body deadline), so that a client that sends all
+    of it before reading reads the 413; not for a client that asked to be
+    told first (`Expect: 100-continue`), which sends nothing more."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -204,13 +240,16 @@ class RequestLimits:
             accepted = [(b"accept-encoding", b"identity")]
             await send_problem(send, scope, 415, "unsupported_media_type", detail, accepted)
             return
+        deadline = time.monotonic() + self.body_timeout
+        lingers = headers.get(b"expect", b"").strip().lower() != b"100-continue"
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            if lingers and int(declared) <= DRAIN_BYTES:
+                await drain(receive, deadline)
             await send_problem(send, scope, 413, "limit_exceeded", self._too_large())
             return
 
         received = 0
-        deadline = time.monotonic() + self.body_timeout
         started = refused = False
 
         async def refuse(status: int, code: str, detail: str) -> None:
@@ -236,6 +275,8 @@ class RequestLimits:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
+                    if lingers and message.get("more_body", False):
+                        await drain(receive, deadline, DRAIN_BYTES - received)
                     await refuse(413, "limit_exceeded", self._too_large())
                     raise _BodyTooLarge
             return message

@@ -11,30 +11,43 @@ time once on a busy machine may well finish on the next try.
 
 `build_id()` names what else decides an answer's bytes (this code and the
 libraries the workers draw with); image ETags carry it (app.api.graph).
+
+Pages (`/`, `/embed`) are rendered from the "page" answer, the worker's
+summary of a program's answer within app.pipeline.PAGE_BYTES (`page`), and
+whatever grows with that summary (reading its JSON, rendering the template)
+runs in one thread of its own (`off_loop`), one page at a time: a flood of
+the heaviest page then waits for that thread, while the event loop goes on
+answering /healthz and cached images.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import importlib.metadata
 import json
+import sys
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from app import __version__, metrics
 from app.cache import Answer, AnswerCache, Memo
 from app.errors import LimitExceeded, VisualizerError
 from app.job import Job, work_request
 from app.limits import MACHINE_LIMITS
+from app.loop_lag import LoopLag
+from app.process_bounds import return_large_buffers
 from app.settings import Settings
 from app.workers import PoolUnavailable, WorkerError, WorkerPool
 from app.workers.protocol import Message, decode_error, encode_error
 
 _ERROR_ENTRIES = 256
+T = TypeVar("T")
 
 
 class Keyed(Protocol):
@@ -64,12 +77,19 @@ class Service:
         self._limits = asdict(self.limits)
         self._pool_metrics = metrics.PoolMetrics()
         self.build = build_id()
+        self._page_thread = ThreadPoolExecutor(1, thread_name_prefix="pages")
+        self.loop_lag = LoopLag()
 
     async def start(self) -> None:
+        if "torch" not in sys.modules:  # the server process, never the tests' own
+            return_large_buffers()
         await self.pool.start()
+        self.loop_lag.start()
 
     async def close(self) -> None:
+        self.loop_lag.stop()
         await self.pool.close()
+        self._page_thread.shutdown(wait=False, cancel_futures=True)
 
     async def run(self, job: Keyed, kind: str, *, key: str | None = None) -> Answer:
         """The answer's bytes, from the cache or a worker; raises VisualizerError.
@@ -109,11 +129,17 @@ class Service:
             metrics.CACHE_HITS.inc()
         return answer
 
-    async def evaluate(self, job: Job) -> dict[str, Any]:
-        """The POST /api/v1/evaluate document as a dict (for server-rendered pages)."""
-        answer = await self.run(job, "evaluate")
-        document: dict[str, Any] = json.loads(answer.body)
+    async def page(self, job: Job) -> dict[str, Any]:
+        """The page's summary of the job's answer (the /evaluate document within
+        app.pipeline.PAGE_BYTES) as a dict, read off the event loop."""
+        answer = await self.run(job, "page")
+        document: dict[str, Any] = await self.off_loop(json.loads, answer.body)
         return document
+
+    async def off_loop(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in the page thread: work that grows with a page."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._page_thread, function, *args)
 
     def _remember_error(self, key: str, error: VisualizerError) -> None:
         self._errors[key] = encode_error(error)

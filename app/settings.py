@@ -20,6 +20,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AUTOGRAD_VIZ_", extra="ignore")
 
     host: str = Field("127.0.0.1", description="Address `serve` binds.")
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s\"'<>]+$",
+        description="The address the service is reached at (`https://viz.example.org`), for "
+        "the share links of the pages; unset: links relative to the page.",
+    )
     port: int = Field(8000, description="Port `serve` binds.")
     workers: int = Field(1, ge=1, description="uvicorn worker processes.")
     pool_size: int = Field(2, ge=1, le=64, description="Evaluation processes per server process.")
@@ -33,6 +39,12 @@ class Settings(BaseSettings):
         10_000,
         ge=0,
         description="Requests after which an evaluation process is replaced (0: never).",
+    )
+    worker_growth_mb: int = Field(
+        32,
+        ge=0,
+        description="Memory an evaluation process may hold above its start, after a request, "
+        "before it is replaced, MiB (0: never).",
     )
     wall_time_s: float = Field(3.0, gt=0, description="Wall time of one evaluation, seconds.")
     memory_mb: int = Field(1024, ge=64, description="Address space of one evaluation process, MiB.")
@@ -61,6 +73,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Output of `print` kept per program, characters "
         "(the rest is cut, with a warning).",
+    )
+    answer_mb: int = Field(
+        8,
+        ge=1,
+        le=1024,
+        description="Largest answer (JSON or image) one evaluation sends, MiB; past it, values "
+        "are summarised (JSON) or the image refused.",
     )
     graph_nodes: int = Field(5_000, ge=1, description="Largest graph that is drawn.")
     render_time_s: float = Field(
@@ -113,6 +132,10 @@ class Settings(BaseSettings):
             "wall_time_s": self.wall_time_s,
             "memory_bytes": self.memory_mb << 20,
             "recycle_after": self.recycle_after or None,
+            "growth_bytes": (self.worker_growth_mb << 20) or None,
+            # The worker keeps every answer within answer_mb (app.budget):
+            # the pool takes no more from it.
+            "max_payload": self.answer_mb << 20,
         }
 
     def limits(self) -> Limits:
@@ -130,6 +153,7 @@ class Settings(BaseSettings):
             render_time_s=self.render_time_s,
             figures=self.figures,
             figure_points=self.figure_points,
+            answer_bytes=self.answer_mb << 20,
             wall_time_s=self.wall_time_s,
             memory_bytes=self.memory_mb << 20,
         )

@@ -66,12 +66,13 @@ def _peak_rss() -> int:
 
 
 def measure(nodes: int, layout_cap_s: float, repeats: int = 3) -> dict[str, Any]:
+    from app.budget import Budget
     from app.evaluate import evaluate
     from app.graph import build_graph
     from app.job import Job, RenderOptions
     from app.limits import DEFAULT_LIMITS
     from app.parse import parse_program
-    from app.pipeline import _numbers, dump_json, run_job, warm_up
+    from app.pipeline import Run, answer_document, run_job, warm_up
     from app.render import style_default
     from app.render.layout import LayoutTimeout, layout, layout_process
     from app.render.svg import sanitise
@@ -120,9 +121,9 @@ def measure(nodes: int, layout_cap_s: float, repeats: int = 3) -> dict[str, Any]
         timed("svg", lambda: sanitise(svg, graph))
 
     def document() -> bytes:
-        answer = _numbers(evaluation)
-        answer["graph"] = graph.to_dict()
-        return dump_json(answer)
+        # The answer's numbers and graph model, without the drawing (timed above).
+        run = Run(Job(source=source, format=None), DEFAULT_LIMITS, evaluation, graph, 0.0)
+        return answer_document(run, Budget(DEFAULT_LIMITS.answer_bytes))
 
     timed("json", document)
     peak = _peak_rss()

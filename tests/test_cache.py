@@ -16,13 +16,27 @@ def test_least_recently_used_goes_first() -> None:
 
 
 def test_bounded_in_bytes() -> None:
-    cache = AnswerCache(capacity=100, max_bytes=1000)
-    for i in range(10):
+    cache = AnswerCache(capacity=1000, max_bytes=16_000)
+    for i in range(100):
         cache.put(str(i), Answer(b"x" * 200, "text/plain"))
-    assert cache.size_bytes <= 1000
-    assert cache.get("9") is not None and cache.get("0") is None
-    cache.put("huge", Answer(b"x" * 600, "text/plain"))  # over a quarter: not kept
+    assert cache.size_bytes <= 16_000
+    assert cache.get("99") is not None and cache.get("0") is None
+    cache.put("huge", Answer(b"x" * 1001, "text/plain"))  # over a sixteenth: not kept
     assert cache.get("huge") is None
+
+
+def test_big_answers_cannot_flush_the_small_ones() -> None:
+    # Five 32 MB answers flushed a 128 MB cache, course pages' images with it.
+    cache = AnswerCache(capacity=1000, max_bytes=64_000)
+    for i in range(40):
+        cache.put(f"small{i}", Answer(b"s" * 500, "image/svg+xml"))  # 20,000 bytes
+    for i in range(100):
+        cache.put(f"big{i}", Answer(b"b" * 4_000, "application/json"))  # each admitted
+    assert all(cache.get(f"small{i}") is not None for i in range(40))
+    big = [i for i in range(100) if cache.get(f"big{i}") is not None]
+    assert big and big == list(range(100 - len(big), 100))  # the most recent big ones
+    assert sum(4_000 for _ in big) <= 32_000
+    assert cache.size_bytes <= 64_000
 
 
 def test_zero_capacity_keeps_nothing() -> None:

@@ -124,6 +124,77 @@ def test_a_body_that_trickles_is_cut_off() -> None:
     assert json.loads(sent[1]["body"])["code"] == "invalid_request"
 
 
+def refused_body(
+    headers: list[tuple[bytes, bytes]], chunks: int, chunk: int = 1 << 16, **settings: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """What RequestLimits sends for a body of `chunks` pieces over the limit,
+    and how many pieces it read."""
+    import asyncio
+
+    app = RequestLimits(echo_app, Settings(max_body_bytes=1024, **settings))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/echo",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), *headers],
+    }
+    read = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read
+        read += 1
+        return {"type": "http.request", "body": b"x" * chunk, "more_body": read < chunks}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent, read
+
+
+def test_a_refused_body_is_read_before_its_413_so_the_client_reads_it() -> None:
+    # A client that sends everything before it reads (urllib, Connection:
+    # close) met a reset instead of the 413: the rest of the body is drained.
+    declared = [(b"content-length", str(20 << 16).encode())]
+    for headers in (declared, [(b"transfer-encoding", b"chunked")]):
+        sent, read = refused_body(headers, chunks=20)
+        assert read == 20 and sent[0]["status"] == 413
+
+
+def test_draining_is_bounded_in_bytes_and_time() -> None:
+    from app.middleware import DRAIN_BYTES
+
+    chunk = 1 << 20
+    sent, read = refused_body([], chunks=10**6, chunk=chunk)  # a body without end
+    assert sent[0]["status"] == 413 and read * chunk <= DRAIN_BYTES + 2 * chunk
+    # Declared past what is drained: answered at once, nothing read.
+    huge = [(b"content-length", str(DRAIN_BYTES + 1).encode())]
+    sent, read = refused_body(huge, chunks=10**6, chunk=chunk)
+    assert (sent[0]["status"], read) == (413, 0)
+    # A client that waits to be told (Expect: 100-continue) sends nothing more.
+    expect = [(b"content-length", b"5000"), (b"expect", b"100-continue")]
+    sent, read = refused_body(expect, chunks=10)
+    assert (sent[0]["status"], read) == (413, 0)
+
+
+def test_a_body_that_trickles_after_its_413_is_drained_until_the_deadline() -> None:
+    import time
+
+    app = RequestLimits(echo_app, Settings(max_body_bytes=1024, body_timeout_s=0.3))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/v1/echo",
+        "query_string": b"",
+        "headers": [(b"content-length", b"4096")],
+    }
+    started = time.monotonic()
+    sent = answer_to_a_trickled_body(app, scope)
+    assert sent[0]["status"] == 413 and time.monotonic() - started < 2.0
+
+
 async def echo_app(scope: Any, receive: Any, send: Any) -> None:
     await Request(scope, receive).body()
     await PlainTextResponse("read")(scope, receive, send)

@@ -12,7 +12,7 @@ from app.settings import Settings
 from tests.conftest import LiveServer, start_server, stop_server
 
 # Limits fields whose setting has another name (in another unit).
-RENAMED = {"memory_bytes": "memory_mb"}
+RENAMED = {"memory_bytes": "memory_mb", "answer_bytes": "answer_mb"}
 
 
 def test_every_limit_has_a_setting() -> None:
@@ -30,7 +30,7 @@ def test_every_limit_is_read_from_its_environment_variable(
         default = Settings.model_fields[name].default
         value = default * 2 if name != "stdout_chars" else default + 1
         monkeypatch.setenv(f"AUTOGRAD_VIZ_{name.upper()}", str(value))
-        expected[field.name] = value << 20 if name == "memory_mb" else value
+        expected[field.name] = value << 20 if name in ("memory_mb", "answer_mb") else value
     limits = dataclasses.asdict(Settings().limits())
     assert limits == expected
 

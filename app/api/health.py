@@ -2,7 +2,9 @@
 
 Ready means at least one evaluation process is alive: a pod whose pool is
 still starting (or has lost every process at once) answers 503 so the load
-balancer sends its traffic elsewhere until the pool is back.
+balancer sends its traffic elsewhere until the pool is back. It also says
+how late this server process's event loop has run over the last minute
+(app.loop_lag): what every request waited for, besides its own work.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app import __version__
 from app.api.deps import get_service
@@ -28,10 +30,17 @@ class PoolHealth(BaseModel):
     restarts: int
 
 
+class LoopHealth(BaseModel):
+    worst_lag_ms: float = Field(
+        description="The longest the event loop was late over the last minute, milliseconds."
+    )
+
+
 class Health(BaseModel):
     status: str
     version: str
     pool: PoolHealth
+    event_loop: LoopHealth | None = None
 
 
 @router.get(
@@ -56,6 +65,7 @@ async def healthz(service: Annotated[Service, Depends(get_service)]) -> JSONResp
             waiting=stats.waiting,
             restarts=stats.restarts,
         ),
+        event_loop=LoopHealth(worst_lag_ms=round(service.loop_lag.worst() * 1000, 1)),
     )
     return JSONResponse(
         health.model_dump(),

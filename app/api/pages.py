@@ -3,6 +3,12 @@
 Both are rendered on the server with the evaluation already done, so a page
 is never blank and works as a plain form without JavaScript; static/app.js
 then upgrades it (live editor, hover, backward stepper, share buttons).
+They are rendered from the worker's bounded summary of the answer (the
+"page" kind, app.pipeline.PAGE_BYTES), in the service's page thread
+(Service.off_loop), never in the event loop: a page costs the server
+process work that grows with that summary at most, not with the program.
+Share links are built from AUTOGRAD_VIZ_PUBLIC_URL, or are relative: never
+from the request's Host header, which the client writes.
 The page state lives in the query string, with the grammar of graph.* (see
 app.query): a permalink, an <img> URL and an <iframe> URL differ only in
 their path.
@@ -107,16 +113,33 @@ async def _render(
 ) -> Response:
     job: Job | None = None
     result: dict[str, Any] | None = None
+    service = request.app.state.service
     if error is None:
         try:
             job = job_from_query(params, fmt="svg")
-            result = await request.app.state.service.evaluate(job)
+            result = await service.page(job)
         except VisualizerError as exc:
             error = exc
+    response: Response = await service.off_loop(
+        _page, request, template, params, job, result, error, ancestors
+    )
+    return response
+
+
+def _page(
+    request: Request,
+    template: str,
+    params: list[tuple[str, str]],
+    job: Job | None,
+    result: dict[str, Any] | None,
+    error: VisualizerError | None,
+    ancestors: str,
+) -> Response:
+    """The page's response, rendered (in the page thread: see the module docstring)."""
     state = _state(job, params)
     query = _query(job, params)
     nonce = secrets.token_urlsafe(18) if template == "index.html" else None
-    base = str(request.base_url).rstrip("/")
+    base = (request.app.state.service.settings.public_url or "").rstrip("/")
     context = {
         "state": state,
         "result": result,
@@ -302,14 +325,14 @@ def figure_links(
 ) -> list[dict[str, Any]]:
     """The answer's figures as the page shows them without its script: each an
     image of its own URL (relative: the page's own server draws it), in the
-    page's theme."""
+    page's theme. A figure matplotlib cannot draw is the image card of its
+    problem (app.api.cards), as every image URL's."""
     figures = (result or {}).get("figures") or []
     if theme != "light":
         query = f"{query}&theme={theme}"
     return [
         {
             "title": figure["title"],
-            "drawn": figure["svg"] is not None,
             "svg": f"/api/v1/figure.svg?{query}&n={n}",
             "png": f"/api/v1/figure.png?{query}&n={n}",
         }
@@ -328,13 +351,10 @@ def inline_svg(svg: str | None) -> str | None:
 def _without_svg(result: dict[str, Any] | None) -> dict[str, Any] | None:
     # The SVG is in the page already; the script reads it from the DOM and
     # needs to know only whether there is one. The figures are images of
-    # their URLs: their titles, and whether each is drawn, are enough.
+    # their URLs (the page's answer draws none): their titles are enough.
     if result is None:
         return None
-    figures = [
-        {"title": f["title"], "svg": None, "drawn": f["svg"] is not None}
-        for f in result.get("figures") or []
-    ]
+    figures = [{"title": f["title"], "svg": None} for f in result.get("figures") or []]
     kept = {k: v for k, v in result.items() if k not in ("svg", "figures")}
     return {**kept, "drawn": bool(result.get("svg")), "figures": figures}
 

@@ -139,6 +139,11 @@ class GraphModel(BaseModel):
         description="The loops the SVG draws collapsed (options.loops): every node is in "
         "`nodes`, those of a box are in its `nodes`, drawn as the box.",
     )
+    truncated: bool = Field(
+        False,
+        description="True when values of nodes and edges (or the whole model) were left out "
+        "to keep the answer within its byte limit; `warnings` says which.",
+    )
 
 
 class ParameterRow(BaseModel):
@@ -161,7 +166,11 @@ class EvaluateResult(BaseModel):
     value: Any
     shape: list[int] | None
     dtype: str | None
-    truncated: bool = False
+    truncated: bool = Field(
+        False,
+        description="True when the value is summarised (a large tensor, or a value past the "
+        "answer's byte limit, AUTOGRAD_VIZ_ANSWER_MB).",
+    )
     output_name: str | None
     gradients: dict[str, GradientValue | None]
     parameters: list[ParameterRow] = Field(

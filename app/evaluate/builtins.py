@@ -2,8 +2,10 @@
 
 Each builtin is `(machine, args, kwargs, node) -> value`. Anything that
 builds a sequence bounds its length first (sequence_length), anything that
-renders text bounds what it would render, and `sum` adds with the guarded
-operator so `sum([a, b])` of tensors is bounded like `a + b`. The dual names
+renders text bounds what it would render (print's sep and end too), and
+`sum` adds with the guarded operator so `sum([a, b])` of tensors is bounded
+like `a + b`; `max`, `min`, `list.count` and `list.index` compare through
+Python's protocol, bounded as comparisons are (Guard.compared). The dual names
 (abs, sum, max, min, round, pow) get here only when their first argument is
 not a tensor; with a tensor they are the torch functions.
 """
@@ -65,6 +67,7 @@ def _print(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -
     for arg in args:
         m.guard.render(arg)
         parts.append(shown(arg, str(arg), m.addresses))
+    m.guard.text(parts, sep, end)  # 3,000 arguments and a long sep: before the join
     m.write(sep.join(parts) + end)
 
 
@@ -96,7 +99,9 @@ def _str(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> 
     if not args:
         return ""
     m.guard.render(args[0])
-    return shown(args[0], str(args[0]), m.addresses)
+    text = shown(args[0], str(args[0]), m.addresses)
+    m.guard.sequence(len(text))  # what a kind's text bound did not foresee
+    return text
 
 
 def _list(m: Machine, args: list[Any], kwargs: dict[str, Any], node: ast.AST) -> list[Any]:
@@ -218,6 +223,7 @@ def _extreme(name: str, pick: Callable[..., Any]) -> Builtin:
         if not args:
             raise TypeError(f"{name} expected at least 1 argument, got 0")
         values = items(m, args[0], node) if len(args) == 1 else args
+        m.guard.compared(*values)  # compared pairwise, through Python's protocol
         return pick(values)
 
     return extreme
@@ -277,6 +283,8 @@ def list_method(
         m.guard.count_items(added)
     elif name == "copy":
         m.guard.new_sequence(len(value))
+    elif name in ("count", "index") and args:
+        m.guard.compared(args[0], value)  # compared with every item
     return getattr(value, name)(*args)
 
 

@@ -216,9 +216,12 @@ class Expressions(Machine):
         return out
 
     def _joinedstr(self, node: ast.JoinedStr) -> str:
-        parts = [str(self.ev(value)) for value in node.values]
-        size = sum(len(p) for p in parts)
-        self.guard.sequence(size)
+        parts, size = [], 0
+        for value in node.values:
+            part = str(self.ev(value))
+            size += len(part)
+            self.guard.sequence(size)  # before the next part is made
+            parts.append(part)
         return "".join(parts)
 
     def _formatted(self, node: ast.FormattedValue) -> str:

@@ -89,13 +89,13 @@ def convert(exc: BaseException, limits: Limits, line: int, column: int) -> Visua
         return exc
     if isinstance(exc, RecursionError):
         return too_deep(limits, line, column)
-    if isinstance(exc, MemoryError) or _allocation_failed(exc):
+    if isinstance(exc, MemoryError) or allocation_failed(exc):
         return out_of_memory(limits, line, column)
     if isinstance(exc, Exception):
         return CaughtError(exc, line, column)
     raise exc
 
 
-def _allocation_failed(exc: BaseException) -> bool:
+def allocation_failed(exc: BaseException) -> bool:
     # torch reports a failed CPU allocation (RLIMIT_AS reached) as a RuntimeError.
     return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)

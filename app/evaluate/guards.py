@@ -10,7 +10,16 @@
                        **, * and << (2**(2**40) is never computed), after others
     sequence_length    items of a list, tuple or string made by *, +, str(),
                        list(), f-strings; also what str() or print() may render
+                       (a value's text is bounded from its shape before it is
+                       made: app.evaluate.costs), print's separators included
     format_width       widths and precisions in format specs (f"{x:>99999999}")
+
+Side doors, each bounded here before the work: an empty tensor counts its
+zero dimensions as one (a (3000, 3000, 0) tensor is 9 M nested lists to
+write or `tolist()`); comparisons through Python's protocol (==, <, in, and
+list.count, list.index, max and min of lists holding tensors) are bounded by
+the broadcast of the arrays they may meet (`compared`); advanced index
+assignment is bounded as indexing is (`index`).
 
 Each refusal is a LimitExceeded naming the limit and its value.
 
@@ -34,7 +43,7 @@ from typing import Any
 import torch
 
 from app.errors import LimitExceeded
-from app.evaluate import metashape, sizes, valuesizes
+from app.evaluate import costs, metashape, sizes, valuesizes
 from app.evaluate.metashape import cap_numel
 from app.evaluate.sizes import piece_count
 from app.limits import Limits
@@ -92,15 +101,22 @@ class Guard:
             raise self.too_big(numel)
 
     def count(self, result: Any) -> None:
-        """Add the elements a call created (views and in-place results are free)."""
+        """Add the elements a call created (views and in-place results are free).
+        An empty result is refused if its dimensions, zeros counted as ones,
+        pass tensor_elements: its nested empty lists are that many."""
         if isinstance(result, Tensor):
+            if not result.numel():
+                self.check_numel(cap_numel(result))
             if result._is_view():
                 return
             self.total += result.numel() * self.scale
         elif isinstance(result, list | tuple):
             for item in result:
-                if isinstance(item, Tensor) and not item._is_view():
-                    self.total += item.numel() * self.scale
+                if isinstance(item, Tensor):
+                    if not item.numel():
+                        self.check_numel(cap_numel(item))
+                    if not item._is_view():
+                        self.total += item.numel() * self.scale
         else:
             return
         if self.total > self.limits.total_elements:
@@ -301,6 +317,8 @@ class Guard:
         memory and 10**10 items as text): the walk counts every occurrence,
         as the text would, and stops as soon as it is too much. A list that
         contains itself prints as [...], so only the current path is tracked.
+        Each other value counts the most its text can be (costs.text_bounds);
+        one that might pass the limit, but need not, is made and measured.
         """
         budget = self.limits.sequence_length
         used = 0
@@ -313,10 +331,13 @@ class Guard:
                 continue
             if isinstance(item, str):
                 used += len(item) + 2
-            elif isinstance(item, Tensor):
-                used += 12 * min(item.numel(), 1000) + 60
-            elif isinstance(item, int):
-                used += item.bit_length() // 3 + 2
+            elif not isinstance(item, list | tuple | dict):
+                low, high = costs.text_bounds(item)
+                if used + low > budget:
+                    self.sequence(used + low)
+                if used + high > budget:
+                    high = costs.text_length(item)
+                used += high
             elif isinstance(item, list | tuple | dict):
                 used += 2 + len(item)
                 if id(item) in path or used > budget:
@@ -326,10 +347,30 @@ class Guard:
                 stack.append((item, True))
                 children = item.items() if isinstance(item, dict) else item
                 stack.extend((child, False) for child in children)
-            else:
-                used += 30
             if used > budget:
                 self.sequence(used)
+
+    def text(self, parts: list[str], sep: str = "", end: str = "") -> None:
+        """Refuse text joined from `parts` (print's, with its sep and end) past
+        sequence_length, before it is joined."""
+        size = sum(len(p) for p in parts) + len(sep) * max(0, len(parts) - 1) + len(end)
+        self.sequence(size)
+
+    def compared(self, *operands: Any) -> None:
+        """Refuse a comparison through Python's protocol (==, <, in; list.count,
+        list.index, max, min) whose operands may meet tensors (or arrays) that
+        broadcast past tensor_elements (costs.array_shapes). A plain number
+        or string among two operands broadcasts nothing."""
+        if len(operands) == 2 and any(costs.is_scalar(o) for o in operands):
+            return
+        bound = costs.broadcast_bound(costs.array_shapes(operands))
+        if bound > self.max_elements:
+            raise LimitExceeded(
+                "tensor_elements",
+                self.max_elements,
+                f"comparing these values could make a tensor of {bound:,} elements; "
+                f"the limit is {self.max_elements:,} elements per tensor",
+            )
 
     def format_spec(self, spec: str) -> None:
         for digits in _DIGITS.findall(spec):

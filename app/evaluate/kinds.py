@@ -80,6 +80,21 @@ class ValueKind:
         """The items of `value`; the length must be bounded before they are made."""
         raise TypeError(f"'{type(value).__name__}' object is not iterable")
 
+    # -- sizes the guards need before Python's protocol does the work -------------
+    # (app.evaluate.costs, app.evaluate.guards: str(), print and f-strings of
+    # a value; ==, <, in, count, index, max and min of lists that hold it)
+
+    def text_bounds(self, value: Any) -> tuple[int, int]:
+        """At least and at most the characters str(value) or repr(value) makes.
+        The default says "at most 200": a kind whose text grows with its value
+        (an ndarray, a module listing its submodules) must say how much."""
+        return 0, 200
+
+    def array_shape(self, value: Any) -> tuple[int, ...] | None:
+        """The shape of a value that compares element by element, broadcasting
+        (an ndarray); None, the default, for one that compares as a whole."""
+        return None
+
 
 _KINDS: dict[type, ValueKind] = {}
 _RESOLVED: dict[type, ValueKind | None] = {}

@@ -45,8 +45,10 @@ def to_meta(value: Any, scalars: bool) -> Any:
 
 
 def numel_of(result: Any) -> int:
+    """Elements of a result, a zero dimension counted as one: an empty tensor
+    of (3000, 3000, 0) is 9 M nested lists when written or listed."""
     if isinstance(result, Tensor):
-        return result.numel()
+        return cap_numel(result)
     if isinstance(result, list | tuple):
         return max((numel_of(r) for r in result), default=0)
     return 0

@@ -5,7 +5,9 @@ run, checked after the others. Sequences: `*` and `+` are bounded before
 they build anything; `%` on a string is app.evaluate.strings' bounded
 %-formatting.
 Tensors: a broadcast or matmul result is bounded before it is allocated,
-and every tensor result is counted and stamped with its span.
+and every tensor result is counted and stamped with its span. Comparisons
+of containers (`[a] == [b]`, `a in [b]`) compare the tensors inside them
+through Python's protocol: they are bounded by what those may broadcast to.
 """
 
 from __future__ import annotations
@@ -162,13 +164,12 @@ def compare(m: Machine, node: ast.Compare) -> Any:
     for index, (op, comparator) in enumerate(zip(node.ops, node.comparators, strict=True)):
         right = m.ev(comparator)
         kind = op.__class__
-        if (
-            isinstance(left, Tensor)
-            and isinstance(right, Tensor)
-            and kind not in (ast.Is, ast.IsNot)
-            and left.shape != right.shape
-        ):
-            m.guard.broadcast([left, right])
+        if kind not in (ast.Is, ast.IsNot):
+            if isinstance(left, Tensor) and isinstance(right, Tensor):
+                if left.shape != right.shape:
+                    m.guard.broadcast([left, right])
+            else:  # lists, tuples, dicts: compared item by item, tensors too
+                m.guard.compared(left, right)
         result = COMPARE[kind](left, right)
         if isinstance(result, Tensor):
             m.made(result, node)

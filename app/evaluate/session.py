@@ -23,7 +23,7 @@ from app.errors import InvalidRequest, UserRuntimeError, VisualizerError
 from app.evaluate import data as _data  # noqa: F401 (registers the data loaders' kinds)
 from app.evaluate import optim as _optim  # noqa: F401 (registers optimizers' kinds)
 from app.evaluate.backward import reachable
-from app.evaluate.failures import clean_message, convert
+from app.evaluate.failures import allocation_failed, clean_message, convert, out_of_memory
 from app.evaluate.figures import drawn_figures, is_drawing
 from app.evaluate.interpreter import Interpreter
 from app.evaluate.kept import keepings
@@ -240,6 +240,10 @@ class Session:
         except VisualizerError:
             raise
         except Exception as error:
+            if isinstance(error, MemoryError) or allocation_failed(error):
+                # The memory limit, not a warning: an answer without gradients
+                # would be the machine's (what the process held), and cached.
+                raise out_of_memory(self.limits, None, None) from None
             self.warnings.append(f"gradients were not computed: {clean_message(error)}")
 
     def finish(self, output: str | None = None) -> Evaluation:

@@ -55,9 +55,11 @@ def _shape(args: list[Any], kwargs: dict[str, Any], first: int = 0) -> list[floa
 
 
 def _product(dims: list[float] | None) -> int | None:
+    """The elements of a shape, a zero dimension counted as one: an empty
+    tensor of (3000, 3000, 0) is 9 M nested lists when written or listed."""
     if dims is None:
         return None
-    return int(math.prod(max(0.0, d) for d in dims))
+    return int(math.prod(max(1.0, d) for d in dims))
 
 
 def _sized(args: list[Any], kwargs: dict[str, Any]) -> int | None:

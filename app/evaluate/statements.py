@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from app.budget import LABEL_CHARS, cut
 from app.errors import NotAllowed, VisualizerError
 from app.evaluate import attributes, classes, operators
 from app.evaluate.failures import CaughtError, clean_text, printed
@@ -146,6 +147,10 @@ class Statements(Machine):
 
     def set_item(self, container: Any, index: Any, value: Any, node: ast.AST) -> None:
         if isinstance(container, Tensor):
+            if not isinstance(index, int | slice):
+                # Broadcast index tensors (x[a, b] = 1) make as many positions
+                # as indexing with them would.
+                self.guard.index(container, index)
             container[index] = value
             if self.record:
                 self.tracker.note(container, node)
@@ -198,8 +203,9 @@ class Statements(Machine):
         tracker = self.tracker
         outer = tracker.loops
         line = node.lineno
-        # Text for the graph's loop boxes ("for i, iteration 2"), never run.
-        target = ast.unparse(node.target)
+        # Text for the graph's loop boxes ("for i, iteration 2"), never run; a
+        # long one (`for d["<19 KB>"] in ...`) is cut, as it is on every node.
+        target = cut(ast.unparse(node.target), LABEL_CHARS)
         try:
             for index, item in enumerate(iterator):
                 self.step(node)

@@ -70,8 +70,10 @@ def _format(
     if depth < 0:
         raise ValueError("Max string recursion exceeded")
     parts: list[str] = []
+    size = 0
     for literal, field, spec, conversion in string.Formatter().parse(text):
         parts.append(literal)
+        size += len(literal)
         if field is None:
             continue
         value = _field(m, field, args, kwargs, node, numbering)
@@ -85,7 +87,9 @@ def _format(
         else:
             m.guard.render(value)
         parts.append(shown(value, format(value, spec or ""), m.addresses))
-    m.guard.sequence(sum(len(p) for p in parts))
+        size += len(parts[-1])
+        m.guard.sequence(size)  # before the next field is made, as f-strings are
+    m.guard.sequence(size)
     return "".join(parts)
 
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import torch
 
+from app.budget import Budget, name_label
 from app.errors import LimitExceeded
-from app.evaluate.encode import FULL_ELEMENTS, dtype_name, encode_tensor
+from app.evaluate.encode import FULL_ELEMENTS, dtype_name, tensor_value
 from app.evaluate.kept import kept_by
 from app.evaluate.result import BackwardTrace, Evaluation, Origin
 from app.graph.model import Graph, Node
@@ -37,12 +38,19 @@ def torchviz_params(evaluation: Evaluation) -> dict[str, torch.Tensor]:
 
 
 def build_graph(
-    evaluation: Evaluation, *, show_saved: bool = False, show_attrs: bool = False
+    evaluation: Evaluation,
+    *,
+    show_saved: bool = False,
+    show_attrs: bool = False,
+    budget: Budget | None = None,
 ) -> Graph:
     """The graph of the evaluation's output, in make_dot's order, with what we know of it.
 
     Big graphs are built too (the JSON model has no cap); `check_size` is the
-    renderer's node cap.
+    renderer's node cap. With a `budget`, the values written on nodes and
+    edges take their bytes from it, in node order, then edge order; past it
+    they are None and the graph is marked truncated. Names are cut at
+    LABEL_CHARS (app/budget.py).
     """
     # The torchviz style's names: the program's own make_dot(out, params=...)
     # call's when it drew this output, as make_dot would label them; else the
@@ -53,14 +61,15 @@ def build_graph(
     param_map = {id(t): name for name, t in params.items()}
     walked = walk(evaluation.output, param_map, show_saved=show_saved, show_attrs=show_attrs)
     graph = walked.graph
-    facts = _Facts(evaluation)
+    facts = _Facts(evaluation, budget)
     for node, obj in zip(graph.nodes, walked.objects, strict=True):
         if node.kind == "op":
             facts.describe_op(node, obj)
         else:
             facts.describe_tensor(node, obj)
     for edge, key in zip(graph.edges, walked.edge_keys, strict=True):
-        edge.grad = small(facts.edge_grad(key))
+        edge.grad = facts.small(facts.edge_grad(key))
+    graph.truncated = budget is not None and budget.short
 
     trace = evaluation.backward
     if trace is not None:
@@ -85,18 +94,12 @@ def check_size(graph: Graph, limits: Limits) -> None:
         )
 
 
-def small(t: torch.Tensor | None) -> Any:
-    """encode_tensor's value, when the tensor is small enough to send whole."""
-    if t is None or t.numel() > FULL_ELEMENTS:
-        return None
-    return encode_tensor(t)["value"]
-
-
 class _Facts:
     """What the evaluation knows, indexed for the graph's nodes and edges."""
 
-    def __init__(self, evaluation: Evaluation) -> None:
+    def __init__(self, evaluation: Evaluation, budget: Budget | None = None) -> None:
         self.evaluation = evaluation
+        self.budget = budget
         self.trace: BackwardTrace | None = evaluation.backward
         # The named tensors as objects: named_tensors, and the others
         # tensor_names knows by id (kept alive in Evaluation.keep).
@@ -113,6 +116,12 @@ class _Facts:
             t = by_id.get(tid)
             if t is not None and t.grad_fn is not None:
                 self.produced.setdefault(t.grad_fn, t)
+
+    def small(self, t: torch.Tensor | None) -> Any:
+        """A node's or edge's value: whole, within the budget; else None."""
+        if t is None or t.numel() > FULL_ELEMENTS:
+            return None
+        return tensor_value(t, self.budget)
 
     def grad_output(self, fn: Any, k: int) -> torch.Tensor | None:
         """The gradient of fn's k-th output in the recorded backward pass."""
@@ -151,12 +160,12 @@ class _Facts:
     def describe_tensor(self, node: Node, t: torch.Tensor) -> None:
         ev = self.evaluation
         if node.kind == "output" and t is ev.output and ev.output_name:
-            node.name = ev.output_name
+            node.name = name_label(ev.output_name)
         else:
-            node.name = ev.tensor_names.get(id(t))
+            node.name = name_label(ev.tensor_names.get(id(t)))
         node.label = node.name or ""
-        _set_tensor(node, t)
-        node.grad = small(self.tensor_grad(t))
+        self.set_tensor(node, t)
+        node.grad = self.small(self.tensor_grad(t))
         node.kept = kept_by(t) if node.grad is not None else None
         _set_origin(node, self.origin(t))
 
@@ -170,26 +179,25 @@ class _Facts:
         _set_origin(node, origin)
         t = self.produced.get(fn)
         if t is not None:
-            node.name = self.evaluation.tensor_names.get(id(t))
-            _set_tensor(node, t)
-            node.grad = small(self.tensor_grad(t))
+            node.name = name_label(self.evaluation.tensor_names.get(id(t)))
+            self.set_tensor(node, t)
+            node.grad = self.small(self.tensor_grad(t))
             node.kept = kept_by(t) if node.grad is not None else None
             return
         made = self.evaluation.op_outputs.get(fn)
         if made is not None and made[0]._version == made[1]:
-            _set_tensor(node, made[0])
+            self.set_tensor(node, made[0])
         grad = self.grad_output(fn, 0)
         if grad is not None:
             # The gradient has the shape and dtype of the output it belongs to.
             node.shape = tuple(grad.shape)
             node.dtype = dtype_name(grad.dtype)
-            node.grad = small(grad)
+            node.grad = self.small(grad)
 
-
-def _set_tensor(node: Node, t: torch.Tensor) -> None:
-    node.shape = tuple(t.shape)
-    node.dtype = dtype_name(t.dtype)
-    node.value = small(t)
+    def set_tensor(self, node: Node, t: torch.Tensor) -> None:
+        node.shape = tuple(t.shape)
+        node.dtype = dtype_name(t.dtype)
+        node.value = self.small(t)
 
 
 def _set_origin(node: Node, origin: Origin | None) -> None:

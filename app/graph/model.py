@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.budget import name_label
 from app.evaluate.result import LoopStep, ModuleStep, Span
 
 # "more" is a drawing's box for the hidden iterations of a long loop
@@ -53,7 +54,7 @@ class Node:
     # Saved tensors: the attribute that saved it ("self", "other", "result[0]").
     saved_as: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, values: bool = True) -> dict[str, Any]:
         return {
             "id": self.id,
             "kind": self.kind,
@@ -61,8 +62,8 @@ class Node:
             "name": self.name,
             "shape": None if self.shape is None else list(self.shape),
             "dtype": self.dtype,
-            "value": self.value,
-            "grad": self.grad,
+            "value": self.value if values else None,
+            "grad": self.grad if values else None,
             "span": None if self.span is None else self.span.to_dict(),
             "loops": [
                 {"line": s.line, "iteration": s.iteration, "target": s.target} for s in self.loops
@@ -76,7 +77,7 @@ class Node:
 def module_dict(step: ModuleStep) -> dict[str, Any]:
     """A module call as the JSON model writes it."""
     return {
-        "path": step.path,
+        "path": name_label(step.path),  # a variable's name: cut, as names are (app/budget.py)
         "type": step.kind,
         "call": step.call,
         "loops": step.loops,
@@ -95,12 +96,12 @@ class Edge:
     # Not in the JSON: saved edges name the attribute ("self", "other").
     saved_as: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, values: bool = True) -> dict[str, Any]:
         return {
             "id": self.id,
             "source": self.source,
             "target": self.target,
-            "grad": self.grad,
+            "grad": self.grad if values else None,
             "style": self.style,
         }
 
@@ -135,10 +136,18 @@ class Graph:
     show_attrs: bool = False
     # A drawing's collapsed loops (app.graph.collapse.Run), one per "more" node.
     runs: list[Any] = field(default_factory=list)
+    # Some values were left off nodes and edges to keep the answer within its
+    # byte limit (build_graph's budget, app/budget.py).
+    truncated: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "nodes": [node.to_dict() for node in self.nodes],
-            "edges": [edge.to_dict() for edge in self.edges],
+    def to_dict(self, values: bool = True) -> dict[str, Any]:
+        """The JSON model; without `values`, every node's and edge's value and
+        gradient is null (and the model says it is truncated)."""
+        document: dict[str, Any] = {
+            "nodes": [node.to_dict(values) for node in self.nodes],
+            "edges": [edge.to_dict(values) for edge in self.edges],
             "backward_order": list(self.backward_order),
         }
+        if self.truncated or not values:
+            document["truncated"] = True
+        return document

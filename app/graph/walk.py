@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import torch
 
+from app.budget import LABEL_CHARS, cut
 from app.graph.model import (
     KIND_RANK,
     Edge,
@@ -89,7 +90,7 @@ def attr_text(value: Any) -> str:
         return "[saved tensor]"
     if isinstance(value, tuple) and any(torch.is_tensor(t) for t in value):
         return "[saved tensors]"
-    return str(value)
+    return cut(str(value), LABEL_CHARS)  # make_dot shows MAX_ATTR_CHARS of it
 
 
 def saved_attributes(fn: Any) -> list[tuple[str, Any]]:

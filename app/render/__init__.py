@@ -59,10 +59,11 @@ def collapsed_runs(graph: Graph, options: RenderOptions) -> list[Run]:
     return drawn(graph, options).runs
 
 
-def model_document(graph: Graph, options: RenderOptions) -> dict[str, Any]:
+def model_document(graph: Graph, options: RenderOptions, values: bool = True) -> dict[str, Any]:
     """The JSON model of graph.json and of an answer's `graph`: the whole graph,
-    and the loops its drawing collapses (which nodes each box stands for)."""
-    document = graph.to_dict()
+    and the loops its drawing collapses (which nodes each box stands for);
+    without `values`, no node's or edge's value or gradient (Graph.to_dict)."""
+    document = graph.to_dict(values)
     document["collapsed"] = [run.to_dict() for run in collapsed_runs(graph, options)]
     return document
 
@@ -133,6 +134,7 @@ def _laid_out(
             dot,
             fmt,
             nodes=len(graph.nodes),
+            edges=len(graph.edges),
             clusters=style_default.CLUSTER in dot,
             timeout=timeout,
             measure=_measure(dot, fmt, options),

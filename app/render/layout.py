@@ -16,11 +16,12 @@ The price of in-process: the layout holds the GIL and has no time-out of its
 own, and a Graphviz crash is a crash of its process. Small graphs (the
 common case, a few milliseconds) lay out in the calling process, which runs
 in a worker the server kills on wall time. A graph of `PROCESS_NODES` nodes
-or more, or with loop boxes (clusters) at all, lays out in the layout
-process instead (app/graphviz/process.py: one small long-lived process per
-calling process, killed at `timeout`): the render time-out ends the layout,
-not the worker, so the caller can still answer the values and gradients,
-and a Graphviz abort ends the layout process only. Its round trip costs
+or more, or of `PROCESS_EDGES` edges or more, or with loop boxes (clusters)
+at all, lays out in the layout process instead (app/graphviz/process.py:
+one small long-lived process per calling process, killed at `timeout`):
+the render time-out ends the layout, not the worker, so the caller can
+still answer the values and gradients, and a Graphviz abort ends the
+layout process only. Its round trip costs
 about 0.2 ms beside such a layout, whose time Graphviz makes hard to
 predict (a 100-node loop graph takes 0.2 s or 7 s depending on its edge
 labels and ranking). Until 2026-11-27 each such layout ran in a fork of the
@@ -50,6 +51,7 @@ from app.graphviz.library import LayoutError, LayoutFormat, TextMeasure, library
 from app.graphviz.process import LayoutCrashed, LayoutProcess, LayoutTimeout
 
 __all__ = [
+    "PROCESS_EDGES",
     "PROCESS_NODES",
     "LayoutCrashed",
     "LayoutError",
@@ -62,6 +64,10 @@ __all__ = [
 
 # From this many nodes on, layout runs in the layout process with a time-out.
 PROCESS_NODES = 40
+# And from this many edges: torch.cat([x] * 3000).sum() is 3 nodes and 3,000
+# edges, which took Graphviz 7 s in-process, past the wall time, so the
+# answer lost its numbers too; in the layout process it is cut at the time-out.
+PROCESS_EDGES = 2 * PROCESS_NODES
 
 _process = LayoutProcess()
 os.register_at_fork(after_in_child=_process.forget_after_fork)
@@ -78,20 +84,21 @@ def layout(
     fmt: LayoutFormat,
     *,
     nodes: int = 0,
+    edges: int = 0,
     clusters: bool = False,
     timeout: float | None = None,
     measure: TextMeasure = "pango",
 ) -> bytes:
     """Lay `dot` out with Graphviz's `dot` program and render it as `fmt`.
 
-    With a `timeout`, and at least PROCESS_NODES `nodes` or `clusters` in
-    the DOT, the work runs in the layout process, which is killed at the
+    With a `timeout`, and at least PROCESS_NODES `nodes`, PROCESS_EDGES
+    `edges` or `clusters` in the DOT, the work runs in the layout process, which is killed at the
     time-out (LayoutTimeout). `measure` chooses the context
     (app/graphviz/library.py); "metrics" is for SVG.
     """
     if measure == "metrics" and fmt != "svg":
         raise ValueError("text measured by metrics is for SVG only (PNG draws with pango)")
-    if timeout is None or (nodes < PROCESS_NODES and not clusters):
+    if timeout is None or (nodes < PROCESS_NODES and edges < PROCESS_EDGES and not clusters):
         return library().render(dot.encode(), fmt, measure)
     deadline = time.monotonic() + timeout
     try:

@@ -11,6 +11,17 @@ bounded from outside: the pool kills a worker that overruns.
 Whatever the handler raises is answered, never propagated: its own
 VisualizerErrors as themselves, anything else as an internal error whose
 traceback goes to stderr under the request id, not to the client.
+
+Leftovers. A program can leave memory behind that Python's collector cannot
+free (`x.grad = x * 2` on a million elements makes a reference cycle inside
+torch: about 8 MiB a request), and the next program, someone else's, would
+meet it: less memory, or an answer shaped by it. So after each request the
+worker measures its anonymous memory against what it held when it became
+ready; past `growth_bytes` (AUTOGRAD_VIZ_WORKER_GROWTH_MB), after a full
+collection and giving freed heap back to the system, it retires: its
+answer says it is the last, the pool stops sending it work before anyone
+else's request reaches it, and forks a replacement. The answer itself is not
+counted. A request that ran out of memory retires its worker too.
 """
 
 from __future__ import annotations
@@ -27,7 +38,7 @@ from types import ModuleType
 from typing import Any
 
 from app.errors import LimitExceeded, VisualizerError
-from app.process_bounds import limit_address_space
+from app.process_bounds import anonymous_bytes, limit_address_space, release_free_memory
 from app.workers.protocol import Message, encode, encode_error, read_frame
 
 Handler = Callable[[dict[str, Any]], tuple[dict[str, Any], bytes | None]]
@@ -38,6 +49,7 @@ class ChildConfig:
     handler: str  # "package.module:function"
     memory_bytes: int | None  # address space allowed above the warmed-up size
     recycle_after: int | None  # answer this many requests, then exit
+    growth_bytes: int | None = None  # retire once a request leaves more than this behind
 
 
 def resolve(path: str) -> tuple[ModuleType, Handler]:
@@ -61,8 +73,9 @@ def run(fd: int, config: ChildConfig) -> int:
         _log(f"could not start: {exc!r}", traceback.format_exc())
         _send(sock, encode({"failed": f"{type(exc).__name__}: {exc}"}))
         return 1
+    leftovers = Leftovers(config.growth_bytes)
     _send(sock, encode({"ready": os.getpid()}))
-    return _serve(sock, handler, config)
+    return _serve(sock, handler, config, leftovers)
 
 
 def _start(config: ChildConfig) -> Handler:
@@ -103,7 +116,29 @@ def _out_of_memory(exc: BaseException) -> None:
     gc.collect()
 
 
-def _serve(sock: socket.socket, handler: Handler, config: ChildConfig) -> int:
+class Leftovers:
+    """What requests left behind in this process, against what it held when ready."""
+
+    def __init__(self, growth_bytes: int | None) -> None:
+        self.growth = growth_bytes
+        gc.collect()
+        self.baseline = anonymous_bytes()
+
+    def too_many(self, answer_bytes: int) -> bool:
+        """Whether this process now holds more than `growth` bytes over its
+        baseline, beyond the answer it is about to send."""
+        if self.growth is None:
+            return False
+        if anonymous_bytes() - answer_bytes - self.baseline <= self.growth:
+            return False
+        gc.collect()
+        release_free_memory()
+        return anonymous_bytes() - answer_bytes - self.baseline > self.growth
+
+
+def _serve(
+    sock: socket.socket, handler: Handler, config: ChildConfig, leftovers: Leftovers | None = None
+) -> int:
     stream = sock.makefile("rb")
     served = 0
     while True:
@@ -117,7 +152,7 @@ def _serve(sock: socket.socket, handler: Handler, config: ChildConfig) -> int:
         served += 1
         # Recycling bounds whatever slow leaks a long-lived process gathers.
         retire = config.recycle_after is not None and served >= config.recycle_after
-        head, payload, last = _answer(handler, message, config, retire)
+        head, payload, last = _answer(handler, message, config, retire, leftovers)
         try:
             _send(sock, head, payload)
         except ConnectionError:  # nobody is listening any more
@@ -127,11 +162,15 @@ def _serve(sock: socket.socket, handler: Handler, config: ChildConfig) -> int:
 
 
 def _answer(
-    handler: Handler, message: Message, config: ChildConfig, retire: bool
+    handler: Handler,
+    message: Message,
+    config: ChildConfig,
+    retire: bool,
+    leftovers: Leftovers | None = None,
 ) -> tuple[bytes, bytes | None, bool]:
     """The encoded answer frame, its payload, and whether this process exits after it."""
     request_id = str(message.get("id"))
-    reply: Message = {"id": request_id, "last": True} if retire else {"id": request_id}
+    reply: Message = {"id": request_id}
     try:
         request = message.get("request")
         if not isinstance(request, dict):
@@ -139,6 +178,9 @@ def _answer(
         answer, payload = handler(request)
         if not isinstance(answer, dict) or not isinstance(payload, bytes | None):
             raise TypeError("a handler returns (dict, bytes | None)")
+        retire = retire or (leftovers is not None and leftovers.too_many(len(payload or b"")))
+        if retire:
+            reply["last"] = True
         return encode({**reply, "ok": answer}, payload), payload, retire
     except VisualizerError as exc:
         # After running out of memory the heap may be in a poor state, and is
@@ -146,6 +188,8 @@ def _answer(
         memory = isinstance(exc, LimitExceeded) and exc.limit == "memory_bytes"
         if memory:
             _out_of_memory(exc)
+        elif leftovers is not None and leftovers.too_many(0):
+            retire = True
         return _error(reply, exc, retire or memory)
     except MemoryError as exc:
         _out_of_memory(exc)
@@ -155,6 +199,8 @@ def _answer(
             _out_of_memory(exc)
             return _error(reply, _memory_error(config), True)
         _log(f"request {request_id} failed", traceback.format_exc())
+        if retire:
+            reply["last"] = True
         return encode({**reply, "internal": True}), None, retire
     except BaseException:  # SystemExit, KeyboardInterrupt from a handler: answer, then go
         _log(f"request {request_id} failed", traceback.format_exc())

@@ -49,6 +49,7 @@ def main(config: dict[str, Any]) -> None:
         handler=config["handler"],
         memory_bytes=config["memory_bytes"],
         recycle_after=config["recycle_after"],
+        growth_bytes=config.get("growth_bytes"),
     )
     started = time.perf_counter()
     try:

@@ -1,9 +1,13 @@
 """The idle workers and the requests waiting for one.
 
-Idle workers are taken last in, first out: the most recently used process
-is the likeliest to be on a warm core with warm caches. Waiting requests are
-served first in, first out, and there are at most `queue_size` of them: one
-more is PoolBusy at once, and so is one that waited `timeout_s` in vain.
+Idle workers are taken first in, first out: the one idle longest serves
+next, so requests go round the pool and no one process serves one client's
+requests back to back (last in, first out kept one process on nearly
+everything, with whatever each request left behind it: see
+app.workers.child for how those leftovers are bounded). Waiting requests
+are served first in, first out, and there are at most `queue_size` of
+them: one more is PoolBusy at once, and so is one that waited `timeout_s`
+in vain.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ class Line:
         """An idle worker, now or after waiting; `busy(why)` is raised when there is none."""
         while True:
             while self._idle:
-                worker = self._idle.pop()
+                worker = self._idle.popleft()
                 if worker.state == "idle":  # not killed while it sat here
                     return worker
             if len(self._waiters) >= self.queue_size:

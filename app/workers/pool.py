@@ -7,8 +7,11 @@ One pool per server process, started in the app's lifespan:
     answer, payload = await pool.submit({"kind": "evaluate", "job": {...}})
     await pool.close()
 
-A request takes an idle worker (or waits in a line of at most `queue_size`,
-else PoolBusy), is written to it as a JSON frame and answered by a frame.
+A request takes an idle worker, the one idle longest (or waits in a line of
+at most `queue_size`, else PoolBusy), is written to it as a JSON frame and
+answered by a frame. A worker that says its answer is its last (recycled,
+out of memory, or holding more than `growth_bytes` that its requests left
+behind: app.workers.child) gets no more work and is replaced.
 Past `wall_time_s` the worker is SIGKILLed and the request answered
 LimitExceeded("wall_time"); a worker that dies mid-request answers
 WorkerCrashed. Either way a replacement is forked in the background, so a
@@ -32,7 +35,7 @@ from app.errors import LimitExceeded
 from app.workers.child import ChildConfig
 from app.workers.errors import PoolBusy, PoolClosed, PoolStartError, WorkerCrashed, WorkerError
 from app.workers.line import Line
-from app.workers.protocol import Message, decode_error, encode
+from app.workers.protocol import MAX_PAYLOAD, Message, decode_error, encode
 from app.workers.spawner import ForkServer
 from app.workers.worker import Pending, Reply, Worker
 
@@ -72,6 +75,8 @@ class WorkerPool:
         wall_time_s: float = 3.0,
         memory_bytes: int | None = 1 << 30,
         recycle_after: int | None = 10_000,
+        growth_bytes: int | None = None,
+        max_payload: int = MAX_PAYLOAD,
         queue_timeout_s: float = 10.0,
         start_timeout_s: float = 60.0,
     ) -> None:
@@ -83,7 +88,10 @@ class WorkerPool:
         self.wall_time_s = wall_time_s
         self.queue_timeout_s = queue_timeout_s
         self.start_timeout_s = start_timeout_s
-        self._config = ChildConfig(handler, memory_bytes, recycle_after)
+        self._config = ChildConfig(handler, memory_bytes, recycle_after, growth_bytes)
+        # An answer larger than this is a broken worker's: it is killed, and
+        # the request answered as if it had crashed, before the bytes are held.
+        self.max_payload = max_payload
         self._loop: asyncio.AbstractEventLoop | None = None
         self._forkserver: ForkServer | None = None
         self._workers: set[Worker] = set()
@@ -385,7 +393,9 @@ class WorkerPool:
         """Fork one worker and wait until it is ready (warmed up); it then joins the idle line."""
         assert self._loop is not None and self._forkserver is not None
         ours, theirs = socket.socketpair()
-        worker = Worker(self._loop, self._on_message, self._on_broken, self._on_lost)
+        worker = Worker(
+            self._loop, self._on_message, self._on_broken, self._on_lost, self.max_payload
+        )
         try:
             try:
                 forked = self._forkserver.fork(theirs.fileno())

@@ -28,7 +28,11 @@ from typing import Any, BinaryIO
 from app.errors import VisualizerError
 
 HEADER = struct.Struct("!Ii")
-MAX_JSON = 256 << 20
+# The JSON of a frame is read in the pool's event loop: requests, answers'
+# metadata and errors are small (an error's detail is cut at 2,000
+# characters). Payloads are answers' bodies; a pool may allow less
+# (WorkerPool's max_payload: the server's is the answer's byte limit).
+MAX_JSON = 16 << 20
 MAX_PAYLOAD = 1 << 30
 
 Message = dict[str, Any]
@@ -60,25 +64,28 @@ def _parse(body: bytes | bytearray) -> Message:
     return message
 
 
-def _lengths(header: bytes | bytearray) -> tuple[int, int]:
+def _lengths(header: bytes | bytearray, max_payload: int = MAX_PAYLOAD) -> tuple[int, int]:
     size, payload = HEADER.unpack_from(header)
-    if size > MAX_JSON or payload > MAX_PAYLOAD or payload < -1:
+    if size > MAX_JSON or payload > max_payload or payload < -1:
         raise ProtocolError(f"frame lengths out of range: {size}, {payload}")
     return size, payload
 
 
 class FrameDecoder:
-    """Incremental decoder for a byte stream (the pool's asyncio side)."""
+    """Incremental decoder for a byte stream (the pool's asyncio side): a frame
+    whose lengths pass MAX_JSON or `max_payload` is a ProtocolError, before
+    any of it is held."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
         self._buffer = bytearray()
+        self.max_payload = max_payload
 
     def feed(self, data: bytes) -> Iterator[tuple[Message, bytes | None]]:
         """Add `data`; yield every frame that is now complete."""
         buffer = self._buffer
         buffer += data
         while len(buffer) >= HEADER.size:
-            size, payload_size = _lengths(buffer)
+            size, payload_size = _lengths(buffer, self.max_payload)
             start = HEADER.size + size
             end = start + max(payload_size, 0)
             if len(buffer) < end:

@@ -78,6 +78,7 @@ class ForkServer:
             "handler": self._config.handler,
             "memory_bytes": self._config.memory_bytes,
             "recycle_after": self._config.recycle_after,
+            "growth_bytes": self._config.growth_bytes,
         }
         env = {**os.environ, **dict.fromkeys(ONE_THREAD, "1")}
         try:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from app.workers.protocol import FrameDecoder, Message, ProtocolError
+from app.workers.protocol import MAX_PAYLOAD, FrameDecoder, Message, ProtocolError
 
 State = Literal["starting", "idle", "busy", "retiring", "dead"]
 Reply = tuple[Message, bytes | None]
@@ -39,6 +39,7 @@ class Worker(asyncio.Protocol):
         on_message: Callable[[Worker, Message, bytes | None], None],
         on_broken: Callable[[Worker, str], None],
         on_lost: Callable[[Worker], None],
+        max_payload: int = MAX_PAYLOAD,
     ) -> None:
         self.state: State = "starting"
         self.pid: int | None = None
@@ -47,7 +48,7 @@ class Worker(asyncio.Protocol):
         self.pending: Pending | None = None
         self.expected_exit = False  # killed or retired by us: not a crash
         self.exited = False  # reaped by the fork server: its pid may be reused
-        self._decoder = FrameDecoder()
+        self._decoder = FrameDecoder(max_payload)
         self._on_message = on_message
         self._on_broken = on_broken
         self._on_lost = on_lost

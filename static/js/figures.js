@@ -49,8 +49,11 @@ export class FiguresPanel {
     if (figure.svg) {
       source = URL.createObjectURL(new Blob([figure.svg], { type: "image/svg+xml" }));
       this.blobs.push(source);
-    } else if (figure.drawn && themed !== null) {
-      source = `${PATH}.svg?${themed}&n=${n}`; // the arrival's: no SVG in the page, a URL
+    } else if (themed !== null) {
+      // No SVG in the answer (the arrival's page, a figure past the answer's
+      // byte limit, or one matplotlib cannot draw): its URL draws it, or
+      // answers the card that says why.
+      source = `${PATH}.svg?${themed}&n=${n}`;
     }
     const item = element("li", "figure-card");
     const frame = document.createElement("figure");
@@ -67,7 +70,7 @@ export class FiguresPanel {
       frame.appendChild(open);
     } else {
       frame.appendChild(
-        element("p", "figure-undrawn", "matplotlib cannot draw this figure (see the warnings)."),
+        element("p", "figure-undrawn", "This figure is not drawn here (the warnings say why)."),
       );
     }
     const caption = document.createElement("figcaption");

@@ -426,9 +426,31 @@ def test_the_embed_page(live_server: LiveServer, page: Any) -> None:
     expect(page.locator("#value")).to_have_text(SIN_VALUE)
     expect(page.locator("#gradients")).to_contain_text(SIN_GRAD)
     link = page.locator("a.embed-open")
-    assert link.get_attribute("href") == f"{live_server.url}/?source=3%2Asin%28x%29%2Bx%2B3&x=5"
+    # Relative (never built from the Host header): the frame resolves it
+    # against its own address, the server's.
+    assert link.get_attribute("href") == "/?source=3%2Asin%28x%29%2Bx%2B3&x=5"
+    resolved = link.evaluate("a => a.href")
+    assert resolved == f"{live_server.url}/?source=3%2Asin%28x%29%2Bx%2B3&x=5"
     expect(page.locator("header, #source, #gallery")).to_have_count(0)  # no site chrome
     shot(page, "embed")
+    no_js_errors(page)
+
+
+def test_the_heaviest_pages_open_and_say_what_was_left_out(
+    live_server: LiveServer, page: Any
+) -> None:
+    # Pages are rendered from the answer within app.pipeline.PAGE_BYTES: a
+    # value cut to fit, a drawing left out with its reason, without errors.
+    from urllib.parse import urlencode
+
+    from tests.evaluate.hostile_amplification import HEAVY_PAGES
+
+    strings, values, _ = HEAVY_PAGES
+    page.goto(live_server.url + "/?" + urlencode({"source": strings}))
+    expect(page.locator("#warnings")).to_contain_text("summarised", timeout=SLOW)
+    expect(page.locator("#value")).to_contain_text("more characters]")
+    page.goto(live_server.url + "/embed?" + urlencode({"source": values}))
+    expect(page.locator("#graph svg g.node").first).to_be_visible(timeout=SLOW)
     no_js_errors(page)
 
 

@@ -8,7 +8,7 @@ limit_exceeded, runtime_error (torch or Python refusing by itself).
 
 from __future__ import annotations
 
-from tests.evaluate import hostile_nn, hostile_pyplot
+from tests.evaluate import hostile_amplification, hostile_nn, hostile_pyplot
 
 NA = "not_allowed"
 SYN = "syntax_error"
@@ -403,6 +403,7 @@ CORPUS: list[tuple[str, str]] = (
     + NESTING
     + MALFORMED
     + BREADTH
+    + hostile_amplification.ATTACKS
     + hostile_nn.ATTACKS
     + hostile_pyplot.ATTACKS
 )

@@ -80,3 +80,55 @@ def test_a_list_that_repeats_itself_is_answered_within_a_budget() -> None:
     assert flat.count("0") <= PLAIN_ITEMS + 10 and '"..."' in flat
     assert encode_plain([1, 2.5, "a", None]) == [1, 2.5, "a", None]
     assert encode_plain(2j) == "2j" and encode_plain([1 + 2j]) == ["(1+2j)"]
+
+
+def test_a_value_that_repeats_a_long_string_is_written_within_the_budget() -> None:
+    # `[["A"*100000]*1000]*3`: 24 characters of source, 300 MB of JSON unbounded.
+    from app.budget import TEXT_CHARS, Budget
+    from app.evaluate.encode import encode_value
+
+    budget = Budget(1 << 20)
+    encoded = encode_value([["A" * 100_000] * 1000] * 3, budget)
+    assert json_size(encoded) <= (1 << 20) + 1000
+    assert encoded["truncated"] is True and budget.notes
+    first = encoded["value"][0][0]
+    assert first.startswith("A" * TEXT_CHARS) and first.endswith("[90,000 more characters]")
+    assert encoded["value"][0][-1] == "..." and encoded["value"][-1] == "..."
+
+
+def test_every_occurrence_of_a_shared_item_is_paid_for() -> None:
+    from app.budget import Budget
+    from app.evaluate.encode import encode_value
+
+    row = list(range(1000))
+    small = Budget(10_000)
+    assert encode_value([row] * 1000, small)["truncated"] is True
+    assert small.left >= 0
+    unbounded = encode_value([1, [2, "three"]])
+    assert unbounded == {"value": [1, [2, "three"]], "shape": None, "dtype": "list"}
+
+
+def test_a_tensor_that_does_not_fit_is_summarised_then_bare() -> None:
+    from app.budget import Budget
+
+    t = torch.arange(1000, dtype=torch.float32)
+    roomy = Budget(100_000)
+    assert encode_tensor(t, roomy) == encode_tensor(t)
+    summary = encode_tensor(t, Budget(2_000))
+    assert summary["truncated"] is True and summary["value"] == list(map(float, range(100)))
+    assert summary["min"] == 0.0 and summary["max"] == 999.0
+    bare = encode_tensor(t, Budget(100))
+    assert bare == {"shape": [1000], "dtype": "float32", "value": [], "truncated": True}
+
+
+def test_empty_tensors_with_huge_dimensions_are_not_written_out() -> None:
+    # torch.zeros(3000, 3000, 0): 9 M empty lists, 54 MB and 18 s to write.
+    huge = encode_tensor(torch.zeros(3000, 3000, 0))
+    assert huge == {"shape": [3000, 3000, 0], "dtype": "float32", "value": [], "truncated": True}
+    for shape in [(0,), (2, 0), (3, 0, 4), (10, 10, 0)]:
+        t = torch.zeros(shape)
+        assert encode_tensor(t)["value"] == t.tolist(), shape
+
+
+def json_size(value: object) -> int:
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())

@@ -93,3 +93,44 @@ def test_true_and_false_are_not_inputs() -> None:
     with pytest.raises(InvalidRequest, match="must be a number, not True"):
         run_source("3*x", {"x": True})
     assert run_source("3*x", {"x": 1}).output.item() == 3.0
+
+
+_OUT_OF_MEMORY_IN_BACKWARD = """
+import os, resource
+from app.errors import LimitExceeded
+from app.evaluate import Session
+from app.parse import parse_program
+
+session = Session(parse_program(
+    "x = torch.rand(1000000, requires_grad=True)\\ny = (x * x).sum()\\ny"))
+with session.running():
+    session.run()
+    # Address space for what the program holds and a little more: not for
+    # the 4 MB gradients the automatic backward makes.
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + (2 << 20), resource.RLIM_INFINITY))
+    try:
+        evaluation = session.finish()
+        print("answered", evaluation.warnings)
+    except LimitExceeded as error:
+        print("limit", error.limit)
+"""
+
+
+def test_the_automatic_backward_out_of_memory_is_the_memory_limit() -> None:
+    # It was a warning in a 200 ("gradients were not computed"), with null
+    # gradients, and cached: an answer shaped by what the process held.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_MEMORY_IN_BACKWARD],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "limit memory_bytes", done.stdout + done.stderr

@@ -118,6 +118,9 @@ def percentile(values: list[float], q: float) -> float:
 def summary(outcomes: list[Outcome]) -> dict[str, Any]:
     benign = [o.seconds for o in outcomes if o.benign]
     by_category = Counter(o.category.split(":")[0] for o in outcomes)
+    seconds: dict[str, list[float]] = {}
+    for o in outcomes:
+        seconds.setdefault(o.category.split(":")[0], []).append(o.seconds)
     statuses = Counter(str(o.status) for o in outcomes)
     return {
         "requests": len(outcomes),
@@ -128,5 +131,9 @@ def summary(outcomes: list[Outcome]) -> dict[str, Any]:
         "benign_mean_ms": round(statistics.fmean(benign) * 1000, 1) if benign else None,
         "benign_max_ms": round(max(benign, default=0.0) * 1000, 1),
         "by_category": dict(sorted(by_category.items())),
+        "mean_ms_by_category": {
+            name: round(statistics.fmean(times) * 1000, 1)
+            for name, times in sorted(seconds.items())
+        },
         "by_status": dict(sorted(statuses.items())),
     }

@@ -28,6 +28,7 @@ import torch
 from tests.api.answers import check_lesson_answer
 from tests.conftest import lessons
 from tests.evaluate.hostile import CORPUS
+from tests.evaluate.hostile_amplification import ANSWERED, HEAVY_PAGES, LEAK
 from tests.reliability.wire import Connection
 
 LESSONS = lessons()
@@ -339,6 +340,59 @@ def memory_probe(n: int) -> Probe:
     body = encode({"source": MEMORY_BOMB.format(n=n)})
     check = problem_check(422, "limit_exceeded", "memory_bytes")
     return Probe("memory", False, "POST", "/api/v1/evaluate", check, body=body, headers=JSON)
+
+
+# -- amplification: tiny programs with big answers, pages or leftovers --------------------------
+
+ANSWER_LIMIT = 8 << 20  # AUTOGRAD_VIZ_ANSWER_MB's default
+PAGE_LIMIT = 3 << 20  # app.pipeline.PAGE_BYTES and the page around it
+
+
+def big_answer_probe(rng: random.Random) -> Probe:
+    """A program whose answer would be far larger than the byte limit: a 200
+    within it that says what it cut."""
+    source = rng.choice(ANSWERED)
+
+    def check(response: httpx.Response) -> None:
+        if response.status_code == 422:  # an overloaded machine: the wall time, never cached
+            problem_check(422, "limit_exceeded", "wall_time")(response)
+            return
+        assert response.status_code == 200, response.text[:300]
+        body = response.content
+        assert len(body) <= ANSWER_LIMIT, len(body)
+        # Not parsed: 4 MB of JSON would hold up every client of this loop.
+        # The warnings, near the end, say what was cut (or a text was cut).
+        warnings = body.rfind(b'"warnings":[')
+        said = body[warnings + 12 : warnings + 13] == b'"'
+        assert warnings > 0 and (said or b"more characters]" in body), body[-300:]
+
+    body = encode({"source": source})
+    return Probe("big-answer", False, "POST", "/api/v1/evaluate", check, body=body, headers=JSON)
+
+
+def heavy_page_probe(rng: random.Random) -> Probe:
+    """The heaviest pages, rendered again each time (from the cached summary)."""
+
+    def check(response: httpx.Response) -> None:
+        assert response.status_code == 200, response.text[:300]
+        assert response.headers["content-type"].startswith("text/html")
+        assert len(response.content) <= PAGE_LIMIT, len(response.content)
+
+    params = [("source", rng.choice(HEAVY_PAGES))]
+    return Probe("heavy-page", False, "GET", "/embed", check, params=params)
+
+
+def leak_probe(n: int) -> Probe:
+    """A program that leaves 8 MiB behind in its evaluation process: answered
+    right, and the process retired once it holds too much."""
+
+    def check(response: httpx.Response) -> None:
+        assert response.status_code == 200, response.text[:300]
+        answer = response.json()
+        assert answer["value"] == 1_000_000.0 + n and answer["gradients"]["x"] is not None
+
+    body = encode({"source": LEAK.format(n=n)})
+    return Probe("leak", False, "POST", "/api/v1/evaluate", check, body=body, headers=JSON)
 
 
 def malformed_probe(rng: random.Random) -> Probe:

@@ -90,3 +90,19 @@ def test_a_graph_that_aborts_graphviz_is_drawn_by_the_retry() -> None:
     assert body.startswith(b"<svg") and b'id="n0"' in body
     assert process.pid not in (None, old)  # the crashed one was replaced
     assert descendants() == before - {old} | {process.pid}
+
+
+def test_a_few_nodes_with_many_edges_are_laid_out_under_the_time_out() -> None:
+    # torch.cat([x] * 3000).sum(): 3 nodes and 3,000 edges, which took Graphviz
+    # 7 s in the evaluation process, past its wall time (the answer lost its
+    # numbers too); the edges send it to the layout process and its time-out.
+    from app.render.layout import PROCESS_EDGES
+
+    evaluation = run_source("x = torch.ones(2, requires_grad=True)\ntorch.cat([x] * 3000).sum()")
+    graph = build_graph(evaluation)
+    assert len(graph.nodes) < PROCESS_NODES and len(graph.edges) >= PROCESS_EDGES
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded) as caught:
+        render(graph, RenderOptions(), "svg", Limits(render_time_s=0.3))
+    assert caught.value.limit == "render_time"
+    assert time.monotonic() - started < 2.0

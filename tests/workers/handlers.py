@@ -14,6 +14,8 @@ from typing import Any
 from app.errors import LimitExceeded, UserRuntimeError
 
 WARMED = {"count": 0}
+# What "leak" requests leave behind: kept, as a reference cycle inside torch is.
+LEAKED: list[bytearray] = []
 
 
 class CustomLimit(LimitExceeded):
@@ -61,6 +63,15 @@ def handle(request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
     if op == "allocate":
         block = bytearray(request["bytes"])
         return {"allocated": len(block)}, None
+    if op == "leak":
+        block = bytearray(request["bytes"])
+        block[::4096] = b"x" * len(block[::4096])  # touched: resident, not only mapped
+        LEAKED.append(block)
+        return {"pid": os.getpid(), "leaked": len(LEAKED)}, None
+    if op == "garbage":  # made and dropped: freed memory is not a leftover
+        block = bytearray(request["bytes"])
+        block[::4096] = b"x" * len(block[::4096])
+        return {"pid": os.getpid()}, bytes(request.get("answer", 0))
     if op == "exit_handler":
         raise SystemExit(0)
     if op == "bad_answer":

@@ -219,6 +219,63 @@ def test_recycling_replaces_a_worker_after_its_quota_without_counting_a_crash() 
     run(scenario, size=1, recycle_after=2)
 
 
+def test_idle_workers_take_turns() -> None:
+    # First in, first out: one client's requests in a row go round the pool
+    # (last in, first out gave them all to one process, with its leftovers).
+    async def scenario(pool: WorkerPool) -> None:
+        pids = [(await pool.submit({"op": "pid"}))[0]["pid"] for _ in range(6)]
+        assert len(set(pids)) == 2
+        assert pids[0::2] == [pids[0]] * 3 and pids[1::2] == [pids[1]] * 3
+
+    run(scenario)
+
+
+def test_a_worker_holding_what_requests_left_behind_is_retired_before_the_next() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        first, _ = await pool.submit({"op": "leak", "bytes": 12 << 20})
+        second, _ = await pool.submit({"op": "leak", "bytes": 12 << 20})  # 24 MiB > 16: its last
+        third, _ = await pool.submit({"op": "leak", "bytes": 12 << 20})
+        assert first["pid"] == second["pid"] != third["pid"]
+        assert (first["leaked"], second["leaked"], third["leaked"]) == (1, 2, 1)
+        assert await pool.wait_until_full(5)
+        stats = pool.stats()
+        assert (stats.crashes, stats.alive) == (0, 1) and stats.restarts >= 1
+
+    run(scenario, size=1, growth_bytes=16 << 20)
+
+
+def test_memory_that_is_freed_or_answered_is_not_a_leftover() -> None:
+    async def scenario(pool: WorkerPool) -> None:
+        pids = set()
+        for _ in range(4):
+            answer, payload = await pool.submit(
+                {"op": "garbage", "bytes": 64 << 20, "answer": 24 << 20}
+            )
+            pids.add(answer["pid"])
+            assert payload is not None and len(payload) == 24 << 20
+        assert len(pids) == 1 and pool.stats().restarts == 0
+
+    run(scenario, size=1, growth_bytes=16 << 20)
+
+
+def test_an_answer_past_the_pools_bound_is_a_broken_worker() -> None:
+    # The server does not trust a worker's answer to be small: past
+    # max_payload (the server's is the answer's byte limit) the frame is
+    # refused from its header, the worker killed and replaced.
+    from app.workers import WorkerCrashed
+
+    async def scenario(pool: WorkerPool) -> None:
+        answer, payload = await pool.submit({"op": "bytes", "size": 1 << 20})
+        assert payload is not None and len(payload) == 1 << 20
+        with pytest.raises(WorkerCrashed):
+            await pool.submit({"op": "bytes", "size": 2 << 20})
+        assert await pool.wait_until_full(5)
+        answer, _ = await pool.submit({"op": "echo"})
+        assert answer == {"echo": {"op": "echo"}}
+
+    run(scenario, size=1, max_payload=1 << 20)
+
+
 def test_submit_outside_start_and_close_is_pool_closed() -> None:
     async def scenario() -> None:
         pool = WorkerPool(HANDLER, size=1)
