@@ -35,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from app.budget import Budget, check_bytes, cut, json_size, megabytes, name_label
 from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
@@ -211,7 +213,20 @@ def _stdout(run: Run, budget: Budget) -> str:
     return cut(text, keep)
 
 
+def no_graph(output: np.ndarray[Any, Any] | np.generic) -> str:
+    """Why an ndarray output has no drawing (the page shows it where the graph would be)."""
+    what = "array" if isinstance(output, np.ndarray) else "scalar"
+    return (
+        f"The graph is not drawn: the output is a NumPy {what}, and NumPy keeps no "
+        "autograd graph (torch.from_numpy turns an array into a tensor)"
+    )
+
+
 def _svg(run: Run, budget: Budget) -> str | None:
+    output = run.evaluation.output
+    if isinstance(output, np.ndarray | np.generic):
+        budget.note(no_graph(output))
+        return None
     if run.job.format is None:
         return None
     graph, options = run.graph, run.job.options

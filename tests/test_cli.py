@@ -13,6 +13,7 @@ import pytest
 
 from tests.api.answers import check_lesson_answer
 from tests.conftest import ROOT, LiveServer, lessons
+from tests.evaluate.numpy_programs import cell
 
 
 def app(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -80,6 +81,15 @@ def test_eval_prints_the_api_answer() -> None:
     answer = json.loads(result.stdout)
     check_lesson_answer(answer, lesson)
     assert answer["svg"] is None
+
+
+def test_eval_of_the_notebooks_numpy_cell_prints_what_python_printed(tmp_path: Path) -> None:
+    lesson = cell("verbatim-cell2-numpy-torch")
+    program = tmp_path / "cell2.py"
+    program.write_text(lesson["source"])
+    result = app("eval", str(program), "--no-svg")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stdout"] == lesson["expect"]["stdout"]
 
 
 def test_errors_name_the_place() -> None:

@@ -46,6 +46,12 @@ cpu as a no-op, conversions), hooks.py (tensor hooks), transforms.py
 callbacks.py; printed addresses are addresses.py's. torch.nn: modules.py,
 module_calls.py and layer_sizes.py; torch.optim: optim.py; torch.utils.data:
 data.py.
+NumPy: arrays.py (ndarrays, NumPy scalars, scalar types and dtypes as value
+kinds), array_calls.py (np, np.linalg, np.random and Generators),
+array_args.py (arguments checked, results bounded and counted),
+array_data.py, array_sizes.py and array_products.py (size rules),
+array_ops.py (operators), array_text.py
+(the length of NumPy's text).
 A program's matplotlib figures: figures.py (pyplot's state per program,
 `plt`'s calls) with figure_draw.py and figure_layout.py (the Axes and
 Figure calls), figure_args.py, figure_options.py and figure_text.py (their
@@ -55,9 +61,9 @@ Axes and grids a program holds).
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process
 only), forward-mode AD's decompositions loaded at import (their first use
-warns), and the default CPU generator is seeded with 0 before a program's
-first random draw (Python's `random` is a generator of each program's
-own). Warnings are captured with `warnings.catch_warnings`, which is not
+warns), and the default CPU generator (and NumPy's global random state) is
+seeded with 0 before a program's first random draw (Python's `random` is a
+generator of each program's own). Warnings are captured with `warnings.catch_warnings`, which is not
 thread-safe: evaluate in one thread per process (the worker pool does).
 """
 

@@ -15,7 +15,7 @@ import torch
 from app.errors import NotAllowed
 from app.evaluate.kinds import kind_of
 from app.evaluate.machine import Machine
-from app.evaluate.values import BoundMethod, GradFn, Namespace
+from app.evaluate.values import MISSING, BoundMethod, GradFn, Namespace
 from app.parse import allowlist as A
 
 Tensor = torch.Tensor
@@ -54,8 +54,8 @@ def get(m: Machine, value: Any, attr: str, node: ast.Attribute) -> Any:
         if attr in A.TENSOR_METHODS:
             return BoundMethod(value, attr)
     elif isinstance(value, Namespace):
-        member = value.members.get(attr)
-        if member is None:
+        member = value.members.get(attr, MISSING)  # np.newaxis is None
+        if member is MISSING:
             raise _refuse(m, node, f"{value.path}.{attr} is not available here")
         return member
     elif isinstance(value, GradFn):

@@ -45,7 +45,12 @@ class Calls(Machine):
         raise TypeError(f"'{type(func).__name__}' object is not callable")
 
     def check_keywords(
-        self, allowed: frozenset[str] | None, kwargs: dict[str, Any], what: str, node: ast.AST
+        self,
+        allowed: frozenset[str] | None,
+        kwargs: dict[str, Any],
+        what: str,
+        node: ast.AST,
+        torch_dtype: bool = True,
     ) -> None:
         if allowed is not None:
             for key in kwargs:
@@ -57,7 +62,7 @@ class Calls(Machine):
                         column=column,
                     )
         dtype = kwargs.get("dtype")
-        if dtype is not None and dtype not in DTYPES:
+        if torch_dtype and dtype is not None and dtype not in DTYPES:
             line, column = self.position(node)
             raise NotAllowed(
                 f"dtype must be a torch dtype such as torch.float32, not {dtype!r}",
@@ -70,10 +75,11 @@ class Calls(Machine):
     ) -> Any:
         self.step(node)
         entry = fn.entry
-        if kwargs:
-            self.check_keywords(entry.kwargs, kwargs, fn.name, node)
-            devices.drop_device(self, kwargs, node)
         kind = fn.kind
+        if kwargs:
+            # A library's own caller checks its dtypes (NumPy's are not torch's).
+            self.check_keywords(entry.kwargs, kwargs, fn.name, node, kind not in CALLERS)
+            devices.drop_device(self, kwargs, node)
         if kind == "builtin":
             return fn.target(self, args, kwargs, node)
         caller = CALLERS.get(kind)

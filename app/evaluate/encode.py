@@ -192,7 +192,7 @@ def encode_value(value: Any, budget: Budget | None = None) -> dict[str, Any]:
     `"truncated": true` when the budget (or PLAIN_ITEMS) cut it short."""
     if isinstance(value, torch.Tensor):
         return encode_tensor(value, budget)
-    writer = next((WRITERS[c] for c in type(value).__mro__ if c in WRITERS), None)
+    writer = _writer(value)
     if writer is not None:
         return writer(value, budget)
     plain = _Plain(budget)
@@ -207,6 +207,10 @@ def encode_value(value: Any, budget: Budget | None = None) -> dict[str, Any]:
                 'where it says "..." (marked "truncated").'
             )
     return out
+
+
+def _writer(value: Any) -> Writer | None:
+    return next((WRITERS[c] for c in type(value).__mro__ if c in WRITERS), None)
 
 
 def encode_plain(value: Any, budget: Budget | None = None) -> Any:
@@ -240,9 +244,15 @@ class _Plain:
             return self.sequence(value, depth)
         if isinstance(value, dict):
             return self.mapping(value, depth)
-        if isinstance(value, torch.Tensor):
-            self.items -= min(value.numel(), FULL_ELEMENTS)
-            encoded = encode_tensor(value, self.budget)
+        writer = None if isinstance(value, torch.Tensor) else _writer(value)
+        if isinstance(value, torch.Tensor) or writer is not None:
+            # A tensor, or a library's value (an ndarray in a list), as it is alone.
+            size = value.numel() if isinstance(value, torch.Tensor) else getattr(value, "size", 1)
+            self.items -= min(int(size), FULL_ELEMENTS)
+            if writer is None:
+                encoded = encode_tensor(value, self.budget)
+            else:
+                encoded = writer(value, self.budget)
             if self.budget is not None and self.budget.short and encoded.get("truncated"):
                 self.cut = self.spent = True  # summarised to fit: nothing more fits
             return encoded["value"]

@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import torch
 
 from app.errors import LimitExceeded
@@ -254,6 +255,8 @@ class Guard:
             depth += 1
         if isinstance(data, Tensor):
             n *= data.numel()
+        elif isinstance(data, np.ndarray | np.generic):
+            n *= data.size
         return n
 
     def index(self, value: Tensor, index: Any) -> None:
@@ -263,6 +266,8 @@ class Guard:
         for item in items:
             if isinstance(item, Tensor) and item.dtype != torch.bool:
                 bound = max(bound, 1) * cap_numel(item)
+            elif isinstance(item, np.ndarray) and item.dtype != np.bool_:
+                bound = max(bound, 1) * max(1, item.size)
             elif isinstance(item, list):
                 bound = max(bound, 1) * max(1, self.data_elements(item))
         if bound and bound * cap_numel(value) > self.max_elements:

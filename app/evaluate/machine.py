@@ -68,6 +68,10 @@ class Machine:
         self.scope = self.globals
         self.depth = 0
         self.seeded = False
+        # NumPy's random state (app.evaluate.array_calls): seeded before the
+        # first draw, and how many generators default_rng() made without a seed.
+        self.numpy_seeded = False
+        self.rngs_made = 0
         self.within: list[str] = []  # qualified names of the functions running
         # A program's autograd Functions as torch classes (app.evaluate.functions).
         self.functions: dict[int, Any] = {}

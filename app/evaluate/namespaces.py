@@ -14,6 +14,7 @@ import math
 import random
 from typing import Any
 
+import numpy as np
 import torch
 import torch.autograd.functional
 import torch.fft
@@ -24,7 +25,7 @@ import torch.optim
 import torch.special
 import torch.utils.data
 
-from app.evaluate import builtins, figures, pyrandom
+from app.evaluate import arrays, builtins, figures, pyrandom
 from app.evaluate import functions as _functions  # registers torch.autograd.Function's base
 from app.evaluate.classes import BaseClass
 from app.evaluate.values import Function, Namespace
@@ -47,6 +48,9 @@ MODULES: dict[str, Any] = {
     "torch.cuda": torch.cuda,
     "math": math,
     "random": random,
+    "numpy": np,
+    "numpy.linalg": np.linalg,
+    "numpy.random": np.random,
     "matplotlib.pyplot": figures.PYPLOT,
     "seaborn": figures.SEABORN,
 }
@@ -59,18 +63,20 @@ CALL_KINDS: dict[str, str] = {
     "torch.optim": "optim",
     "torch.optim.lr_scheduler": "optim",
     "torch.utils.data": "data",
+    **dict.fromkeys(("numpy", "numpy.linalg", "numpy.random"), "numpy"),
     "matplotlib.pyplot": "pyplot",
     "seaborn": "pyplot",
 }
 # The targets of specials that are not the namespace's own member.
 _SPECIAL_TARGETS: dict[str, Any] = {"make_dot": lambda tensor: tensor}
 assert _functions.PATH in A.CLASS_BASES
+assert arrays.SCALAR_TYPES  # imported for its kinds and the "numpy" caller
 
 
 def _constant(path: str, name: str) -> Any:
     if f"{path}.{name}" in A.CLASS_BASES:
         return BaseClass(f"{path}.{name}")  # never the real class
-    if path in ("numpy", "math") or name in ("pi", "e", "inf", "nan"):
+    if path == "math" or (path != "numpy" and name in ("pi", "e", "inf", "nan")):
         return float(getattr(math, name))
     return getattr(MODULES[path], name)
 

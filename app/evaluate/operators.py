@@ -7,7 +7,8 @@ they build anything; `%` on a string is app.evaluate.strings' bounded
 Tensors: a broadcast or matmul result is bounded before it is allocated,
 and every tensor result is counted and stamped with its span. Comparisons
 of containers (`[a] == [b]`, `a in [b]`) compare the tensors inside them
-through Python's protocol: they are bounded by what those may broadcast to.
+through Python's protocol: they are bounded by what those may broadcast to. NumPy arrays
+and scalars on either side: as tensors, in app.evaluate.array_ops.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 
-from app.evaluate import strings
+from app.evaluate import array_ops, strings
+from app.evaluate.array_args import made as array_made
+from app.evaluate.array_ops import ARRAYS
 from app.evaluate.machine import Machine
 from app.evaluate.metashape import cap_numel
 from app.evaluate.sizes import matmul_numel
@@ -91,6 +95,10 @@ SIZED = (str, list, tuple, range, dict, Tensor)
 
 def binary(m: Machine, op: type, left: Any, right: Any, node: ast.AST, inplace: bool) -> Any:
     fn = (INPLACE if inplace else BINARY)[op]
+    if (isinstance(left, ARRAYS) or isinstance(right, ARRAYS)) and not (
+        array_ops.repeats_sequence(op, left, right)
+    ):
+        return array_ops.binary(m, op, fn, left, right, node)
     if isinstance(left, Tensor) or isinstance(right, Tensor):
         return _tensor_op(m, op, fn, left, right, node, inplace)
     if isinstance(left, int) and isinstance(right, int):
@@ -152,6 +160,8 @@ def unary(m: Machine, op: type, operand: Any, node: ast.AST) -> Any:
     result = UNARY[op](operand)
     if isinstance(result, Tensor):
         return m.made(result, node)
+    if isinstance(result, np.ndarray):
+        return array_made(m, result, node)
     if isinstance(result, int):
         m.guard.int_result(result)
     return result
@@ -168,11 +178,15 @@ def compare(m: Machine, node: ast.Compare) -> Any:
             if isinstance(left, Tensor) and isinstance(right, Tensor):
                 if left.shape != right.shape:
                     m.guard.broadcast([left, right])
+            elif isinstance(left, ARRAYS) or isinstance(right, ARRAYS):
+                array_ops.bound_pair(m, ast.Eq, left, right, node)
             else:  # lists, tuples, dicts: compared item by item, tensors too
                 m.guard.compared(left, right)
         result = COMPARE[kind](left, right)
         if isinstance(result, Tensor):
             m.made(result, node)
+        elif isinstance(result, np.ndarray):
+            array_made(m, result, node)
         if index < last and not result:
             return result
         left = right

@@ -6,7 +6,7 @@ decides for each name read whether it is a predefined name, a module alias
 it), one of the program's own variables, a forbidden Python builtin (`eval`,
 `open`, `getattr`, ...: refused), or a free name (an input). Attribute
 chains on module aliases are checked exactly against the namespace tables
-(`torch.load` is refused, `np.linspace` refused with a torch hint), and so
+(`torch.load` is refused, `np.load` with the reason), and so
 are the keyword arguments of calls to them.
 """
 
@@ -153,11 +153,9 @@ class Names:
 
 
 def _missing_message(path: str, attr: str) -> str:
-    if path == "numpy":
-        hint = A.NUMPY_HINTS.get(attr) or (
-            f"torch.{attr}" if attr in A.TORCH else "the torch equivalent"
-        )
-        return f"numpy is not available here; use {hint}"
+    hint = A.NUMPY_HINTS.get(attr) if path.startswith("numpy") else None
+    if hint is not None:
+        return f"{path}.{attr} is not available here: {hint}"
     table = A.NAMESPACES[path]
     close = difflib.get_close_matches(attr, list(table), n=3)
     message = f"{path}.{attr} is not available here"

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from app.api.examples import DATA, gallery_lessons
+from app.evaluate import run_source
 
 
 def _data(tmp_path: Path, extras: list[dict[str, object]]) -> Path:
@@ -38,3 +39,21 @@ def test_extras_follow_the_lesson_they_name_in_the_files_order(tmp_path: Path) -
     readme = lessons[ids.index("torchviz-readme-mlp")]
     assert readme["title"] == "Renamed"
     assert "nn.Sequential()" in readme["source"]  # verbatim from real-code.json
+
+
+def test_the_numpy_lessons_follow_linspace_and_gradient_descent() -> None:
+    ids = [lesson["id"] for lesson in gallery_lessons()]
+    assert ids[ids.index("linspace") + 1] == "verbatim-cell2-numpy-torch"
+    assert ids[ids.index("gradient-descent-closer") + 1] == "numpy-gradient-descent"
+
+
+def test_every_gallery_lesson_prints_what_python_printed() -> None:
+    checked = 0
+    for lesson in gallery_lessons():
+        expected = lesson.get("expect", {}).get("stdout")
+        if expected is None:
+            continue
+        evaluation = run_source(lesson["source"], lesson.get("inputs"), lesson.get("output"))
+        assert evaluation.stdout == expected, lesson["id"]
+        checked += 1
+    assert checked >= 2

@@ -8,7 +8,12 @@ limit_exceeded, runtime_error (torch or Python refusing by itself).
 
 from __future__ import annotations
 
-from tests.evaluate import hostile_amplification, hostile_nn, hostile_pyplot
+from tests.evaluate import (
+    hostile_amplification,
+    hostile_nn,
+    hostile_numpy,
+    hostile_pyplot,
+)
 
 NA = "not_allowed"
 SYN = "syntax_error"
@@ -207,8 +212,8 @@ TORCH_APIS: list[tuple[str, str]] = [
     ("x = torch.ones(3)\nx.sum(out=x)", NA),
     ("F.relu(torch.ones(1), out=torch.ones(1))", NA),
     ("np.save('MARKER', 1)", NA),
-    ("np.linspace(0, 1, 5)", NA),
-    ("np.array([1, 2])", NA),
+    ("np.fromfile('MARKER')", NA),
+    ("np.array([1, 2]).tofile('MARKER')", NA),
     ("torchviz.make_dot(torch.ones(1)).render('MARKER')", NA),
     ("from torchviz import make_dot\nmake_dot(torch.ones(1)).render('MARKER')", NA),
 ]
@@ -233,7 +238,7 @@ MODULE_ATTRIBUTES: list[tuple[str, str]] = [
         ("torch.autograd", "torch"),
         ("torch.nn", "modules"),
         ("F", "torch"),
-        ("np", "random"),
+        ("np", "lib"),
         ("np", "load"),
         ("np", "ctypeslib"),
         ("math", "sys"),
@@ -402,6 +407,7 @@ CORPUS: list[tuple[str, str]] = (
     + INTEGERS
     + NESTING
     + MALFORMED
+    + hostile_numpy.ATTACKS
     + BREADTH
     + hostile_amplification.ATTACKS
     + hostile_nn.ATTACKS

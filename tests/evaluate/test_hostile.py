@@ -11,7 +11,7 @@ from app.errors import VisualizerError
 from app.evaluate import run_source
 from app.limits import Limits
 from app.parse import parse_program
-from tests.evaluate import hostile_nn
+from tests.evaluate import hostile_nn, hostile_numpy
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
 from tests.evaluate.hostile_breadth import RUNTIME as BREADTH_RUNTIME
 from tests.evaluate.hostile_pyplot import RUNTIME_REFUSALS as PYPLOT_RUNTIME_REFUSALS
@@ -31,6 +31,7 @@ RUNTIME_REFUSALS = (
         "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\ny.grad_fn.register_hook(print)",
         "torch.nn.Module()",
     }
+    | hostile_numpy.RUNTIME
     | BREADTH_RUNTIME
     | hostile_nn.RUNTIME
     | PYPLOT_RUNTIME_REFUSALS

@@ -12,10 +12,11 @@ NEVER = {
     "load", "save", "from_file", "hub", "ops", "jit", "compile", "set_num_threads",
     "set_default_dtype", "set_grad_enabled", "set_printoptions", "empty", "empty_like",
     "new_empty", "resize_", "set_", "as_strided", "Generator", "set_rng_state",
-    "get_rng_state", "data_ptr", "untyped_storage", "storage", "numpy", "apply_", "map_",
+    "get_rng_state", "data_ptr", "untyped_storage", "storage", "apply_", "map_",
     "share_memory_", "pin_memory", "os", "sys", "builtins", "ctypes", "utils",
     "set_default_device", "use_deterministic_algorithms", "to_sparse",
 }  # fmt: skip
+# tensor.numpy() is NumPy's bridge (app.parse.allowlist.numpy).
 # `device=` is accepted by the checker and checked at run time (the cpu only).
 NEVER_KEYWORDS = {"out", "layout", "pin_memory", "memory_format", "generator"}
 # The two dunder names a program may use: `torch.__version__` and `__name__`.

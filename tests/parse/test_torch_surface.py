@@ -17,6 +17,7 @@ import pytest
 import torch
 
 from app.parse import allowlist as A
+from app.parse.allowlist import numpy as numpy_table
 from app.parse.allowlist import survey, torch_surface
 from app.parse.allowlist.torch_exclusions import SIDE_EFFECTS, category
 
@@ -69,9 +70,16 @@ def test_the_allowed_callables_are_the_languages() -> None:
         assert name in A.TENSOR_METHODS
     for path in ("torch.nn.functional", "torch.linalg", "torch.special", "torch.fft"):
         assert set(torch_surface.ALLOWED[path]) <= set(A.NAMESPACES[path])
+    # NumPy's bridges (torch.from_numpy, x.numpy()) are excluded from torch's
+    # survey "as NumPy's table's": that table adds them (app.parse.allowlist.numpy).
+    bridges = set(numpy_table.TORCH_BRIDGES) | set(numpy_table.TENSOR_BRIDGES)
     for excluded in ("torch", "torch.Tensor"):
         assert not set(torch_surface.EXCLUDED[excluded]) & (
-            set(A.TORCH) if excluded == "torch" else set(A.TENSOR_METHODS)
+            set(A.TORCH) if excluded == "torch" else set(A.TENSOR_METHODS) - bridges
+        )
+    for name in bridges:
+        assert "NumPy's table" in torch_surface.EXCLUDED["torch"].get(
+            name, torch_surface.EXCLUDED["torch.Tensor"].get(name, "")
         )
 
 

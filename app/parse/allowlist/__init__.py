@@ -18,7 +18,7 @@ corners and why they are absent:
     optim.py     torch.optim: optimizers and learning-rate schedulers
     data.py      torch.utils.data: TensorDataset and DataLoader
     python.py    builtins, math, list and dict methods, exception names
-    numpy.py     numpy
+    numpy.py     numpy, numpy.linalg, numpy.random, ndarrays, NumPy scalars
     pyplot.py    matplotlib.pyplot (plt), its Axes and Figures, seaborn's set()
 
 This module puts the libraries together: NAMESPACES (every dotted path a
@@ -114,7 +114,6 @@ from app.parse.allowlist.torch import (
     RETURN_FIELDS,
     SPECIAL,
     TENSOR_ATTRIBUTES,
-    TENSOR_METHODS,
     TENSOR_SETTABLE,
     TORCH,
     TORCHVIZ,
@@ -219,6 +218,10 @@ NAMESPACES: dict[str, Mapping[str, Entry]] = {
 for _library in LIBRARIES:  # members a library adds to another's namespace
     for _path, _members in _library.extends.items():
         NAMESPACES[_path] = {**NAMESPACES[_path], **_members}
+# Tensor methods: torch's own, and those other libraries bridge to (x.numpy()).
+TENSOR_METHODS: dict[str, Fn] = dict(_torch.TENSOR_METHODS)
+for _library in LIBRARIES:
+    TENSOR_METHODS.update(_library.tensor_methods)
 IMPORTABLE: frozenset[str] = frozenset().union(*(library.importable for library in LIBRARIES))
 
 # Names every program starts with, and the namespace each one means.
@@ -256,7 +259,6 @@ PREDEFINED_NAMES: frozenset[str] = (
 )
 
 ATTRIBUTE_HINTS: dict[str, str] = {
-    "numpy": "use .tolist() or .item()",
     "storage": "storage is not available",
     "untyped_storage": "storage is not available",
     "data_ptr": "memory addresses are not available",

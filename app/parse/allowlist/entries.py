@@ -113,7 +113,9 @@ class Library:
     `settable` the attribute names a program may assign on its values
     (`layer.weight = ...`); `class_bases` the dotted paths of its classes a
     program's class may derive from (`torch.nn.Module`); `extends` members
-    it adds to another library's namespaces (`torch.optim` in `torch`).
+    it adds to another library's namespaces (`torch.optim` in `torch`,
+    NumPy's `torch.from_numpy`); `tensor_methods` the methods it gives
+    tensors (NumPy's bridge, `x.numpy()`).
     """
 
     namespaces: Mapping[str, Mapping[str, Entry]]
@@ -124,3 +126,4 @@ class Library:
     settable: frozenset[str] = frozenset()
     class_bases: Mapping[str, ClassBase] = field(default_factory=dict)
     extends: Mapping[str, Mapping[str, Entry]] = field(default_factory=dict)
+    tensor_methods: Mapping[str, Fn] = field(default_factory=dict)
