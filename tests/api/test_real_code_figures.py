@@ -1,12 +1,7 @@
 """The notebook's cells 12 and 13, verbatim (app/data/real-code.json, the
 `figures` entries), through the interpreter, the API and the CLI: each prints
 exactly what Python printed and draws the figure real matplotlib draws (the
-page's test is tests/browser/test_figures.py).
-
-The cells use NumPy (`np.argmin`, `x.numpy()`, `np.array`), which another
-branch brings; until it is in the language these tests wait for it
-(`NUMPY`), and run as soon as it is.
-"""
+page's test is tests/browser/test_figures.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +13,6 @@ import pytest
 
 from app.evaluate import run_source
 from app.optimize.svgcheck import check_svg
-from app.parse import allowlist as A
 from tests.conftest import ROOT, LiveServer
 from tests.evaluate.pyplot_reference import describe, reference
 from tests.test_cli import app
@@ -28,8 +22,6 @@ LESSONS: list[dict[str, Any]] = json.loads((ROOT / "app" / "data" / "real-code.j
 ]
 CELLS = [lesson for lesson in LESSONS if "figures" in lesson["area"].split("+")]
 IDS = [cell["id"] for cell in CELLS]
-NUMPY = "argmin" in A.NAMESPACES.get("numpy", {})
-needs_numpy = pytest.mark.skipif(not NUMPY, reason="the cells need NumPy in the language")
 # What cell 13 asks for: the objective, the steps 'o-', the true and the final theta.
 CELL_13_LEGEND = ["Gradient steps", "True theta", "Final theta"]
 
@@ -39,7 +31,6 @@ def test_the_cells_are_the_notebooks() -> None:
     assert all(cell["expect"]["figures"] == 1 for cell in CELLS)
 
 
-@needs_numpy
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
 def test_each_cell_draws_what_matplotlib_draws(cell: dict[str, Any]) -> None:
     printed, figures = reference(cell["source"])
@@ -62,7 +53,6 @@ def test_each_cell_draws_what_matplotlib_draws(cell: dict[str, Any]) -> None:
         assert len(axes["lines"][1]["y"]) == 2  # what plt.ylim() was then
 
 
-@needs_numpy
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
 def test_each_cell_through_the_api(live_server: LiveServer, cell: dict[str, Any]) -> None:
     with live_server.client() as http:
@@ -82,7 +72,6 @@ def test_each_cell_through_the_api(live_server: LiveServer, cell: dict[str, Any]
     assert ('id="legend_1"' in figure["svg"]) == cell["id"].endswith("gradient-descent")
 
 
-@needs_numpy
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
 def test_each_cell_through_the_cli(
     live_server: LiveServer, tmp_path: Path, cell: dict[str, Any]

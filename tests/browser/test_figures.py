@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
-from tests.api.test_real_code_figures import CELLS, IDS, needs_numpy
+from tests.api.test_real_code_figures import CELLS, IDS
 from tests.browser.test_page import FAILED_FETCH, SLOW, arrive, no_js_errors, set_program, shot
 from tests.conftest import LiveServer
 
@@ -156,7 +156,6 @@ def test_without_javascript_the_figures_are_images(live_server: LiveServer, brow
     context.close()
 
 
-@needs_numpy
 @pytest.mark.parametrize("cell", CELLS, ids=IDS)
 def test_the_notebooks_plotting_cells_on_the_page(
     live_server: LiveServer, page: Any, cell: dict[str, Any]
