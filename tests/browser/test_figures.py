@@ -179,3 +179,16 @@ def test_the_notebooks_plotting_cells_on_the_page(
     assert page.get_attribute("#figure-list img", "src").startswith("/api/v1/figure.svg?")
     assert page.text_content("#stdout") == cell["expect"]["stdout"]
     no_js_errors(page, ("Applying inline style violates",))
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=IDS)
+def test_the_plotting_cells_from_their_lesson_cards(
+    live_server: LiveServer, page: Any, cell: dict[str, Any]
+) -> None:
+    arrive(page, live_server)
+    page.click(f"#lessons a[data-lesson={cell['id']}]")
+    expect(page.locator("#stdout")).to_have_text(cell["expect"]["stdout"], timeout=SLOW)
+    loaded(page, "#figure-list img")
+    expect(page.locator("#figure-list img")).to_have_count(1)
+    expect(page.locator("#figures-count")).to_have_text("1")
+    no_js_errors(page, ("Applying inline style violates",))
