@@ -3,6 +3,9 @@ matplotlib and has an implementation, and nothing dangerous is listed."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -72,3 +75,11 @@ def test_the_docstring_names_every_dangerous_corner() -> None:
 def test_plt_is_predefined_and_importable() -> None:
     assert A.PREDEFINED_MODULES["plt"] == "matplotlib.pyplot"
     assert {"matplotlib", "matplotlib.pyplot", "seaborn"} <= A.IMPORTABLE
+
+
+def test_the_language_page_names_every_pyplot_call() -> None:
+    """docs/language.md's matplotlib section stays true to the table."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "language.md").read_text()
+    section = page.split("## matplotlib\n", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(?:plt\.|ax\.|sns\.)?([a-z_]+)", section))
+    assert set(P.PYPLOT) | set(P.FIGURE_METHODS) <= named
