@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from app.optimize.svgcheck import check_svg
+from tests.api.test_real_code_figures import CELLS
 from tests.conftest import LiveServer, start_server, stop_server
 
 SOURCE = """import matplotlib.pyplot as plt
@@ -29,6 +30,8 @@ plt.figure()
 plt.hist(y, bins=20)
 """
 PROBLEM = "application/problem+json"
+# The notebook's cell 13 verbatim: three lines, the steps' markers and a legend.
+CELL_13 = next(c["source"] for c in CELLS if c["id"] == "verbatim-cell13-gradient-descent")
 
 
 def test_the_answer_holds_every_figure_and_each_url_serves_one(client: Any) -> None:
@@ -119,15 +122,16 @@ def two_servers(
 
 
 @pytest.mark.parametrize("fmt", ["svg", "png"])
+@pytest.mark.parametrize("source", [SOURCE, CELL_13], ids=["objective", "cell13"])
 def test_same_program_same_bytes_across_servers(
-    two_servers: tuple[LiveServer, LiveServer], fmt: str
+    two_servers: tuple[LiveServer, LiveServer], fmt: str, source: str
 ) -> None:
     one, two = two_servers
-    params = {"source": SOURCE, "n": "0"}
+    params = {"source": source, "n": "0"}
     with one.client() as a, two.client() as b:
         first = a.get(f"/api/v1/figure.{fmt}", params=params)
         second = b.get(f"/api/v1/figure.{fmt}", params=params)
-        answers = [http.post("/api/v1/evaluate", json={"source": SOURCE}).json() for http in (a, b)]
+        answers = [http.post("/api/v1/evaluate", json={"source": source}).json() for http in (a, b)]
     assert first.status_code == second.status_code == 200
     assert first.content == second.content
     assert first.headers["etag"] == second.headers["etag"]
