@@ -3,7 +3,8 @@
 `render`, `eval` and `optimize` send each job to an evaluation process as
 the server does (app.runner: a worker pool of one, under the server's
 wall-time and memory limits), so `render` writes the bytes
-`GET /api/v1/graph.svg` answers for the same request, `eval` prints the
+`GET /api/v1/graph.svg` answers for the same request (and with `--figures`
+those of `GET /api/v1/figure.svg` for each figure the program draws), `eval` prints the
 JSON of `POST /api/v1/evaluate`, `optimize` prints the trajectories of
 `POST /api/v1/optimize` and writes the plot of `GET /api/v1/optimize.svg`,
 and a program over a limit fails with the server's code and detail.
@@ -180,7 +181,12 @@ def _report(label: str, exc: Exception) -> None:
 
 
 def _render_one(
-    args: argparse.Namespace, runner: Runner, target: str, out: Path | None, fmt: str
+    args: argparse.Namespace,
+    runner: Runner,
+    target: str,
+    out: Path | None,
+    fmt: str,
+    figures: Path | None = None,
 ) -> bool:
     from app.errors import VisualizerError
 
@@ -191,10 +197,34 @@ def _render_one(
         return False
     try:
         body = runner.run(_job(args, source, fmt), "image")
+        if figures is not None and not _write_figures(args, runner, source, figures):
+            return False
     except VisualizerError as exc:
         _report(label, exc)
         return False
     return _write(out, body)
+
+
+def _write_figures(args: argparse.Namespace, runner: Runner, source: str, folder: Path) -> bool:
+    """Each figure the program draws, as `folder/figure-N.svg` (or .png): the
+    bytes GET /api/v1/figure.svg?...&n=N answers."""
+    import json
+
+    from app.job import FigureJob
+
+    job = _job(args, source, "svg")
+    answer = json.loads(runner.run(job, "evaluate"))
+    for n, figure in enumerate(answer["figures"]):
+        out = folder / f"figure-{n}.{args.figure_format}"
+        if args.figure_format == "svg" and figure["svg"] is not None:
+            body = figure["svg"].encode()
+        else:  # a PNG, or a figure matplotlib cannot draw: its own error
+            figure_job = job.model_copy(update={"format": None})
+            request = FigureJob(job=figure_job, n=n, format=args.figure_format)
+            body = runner.run(request, "figure")
+        if not _write(out, body):
+            return False
+    return True
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -210,7 +240,7 @@ def _render(args: argparse.Namespace) -> int:
         raise SystemExit(f"{target}: a folder's graphs go to files: -o names a folder, not -")
     if not batch:
         with _runner() as runner:
-            return 0 if _render_one(args, runner, args.program, args.out, fmt) else 1
+            return 0 if _render_one(args, runner, args.program, args.out, fmt, args.figures) else 1
     # Batch: every .py below the folder, into OUT (default: beside each file).
     files = sorted(target.rglob("*.py"))
     if not files:
@@ -220,7 +250,9 @@ def _render(args: argparse.Namespace) -> int:
         for index, path in enumerate(files, 1):
             relative = path.relative_to(target).with_suffix(f".{fmt}")
             out = (args.out / relative) if args.out else path.with_suffix(f".{fmt}")
-            ok = _render_one(args, runner, str(path), out, fmt)
+            # A folder's figures: FIGURES/lesson/figure-0.svg for lesson.py.
+            figures = args.figures / relative.with_suffix("") if args.figures else None
+            ok = _render_one(args, runner, str(path), out, fmt, figures)
             failed += not ok
             status = "ok" if ok else "FAILED"
             print(f"[{index}/{len(files)}] {path} -> {out} {status}", file=sys.stderr)
@@ -388,6 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="NAME=VALUE",
         help="any other option, e.g. show_grads=false (repeatable)",
+    )
+    render.add_argument(
+        "--figures",
+        type=Path,
+        metavar="DIR",
+        help="also write each matplotlib figure the program draws, as DIR/figure-0.svg, "
+        "figure-1.svg, ... (a folder's: DIR/NAME/figure-0.svg for NAME.py)",
+    )
+    render.add_argument(
+        "--figure-format", choices=("svg", "png"), default="svg", help="of --figures (default svg)"
     )
     render.set_defaults(func=_render)
 

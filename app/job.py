@@ -23,6 +23,7 @@ Style = Literal["default", "torchviz"]
 RankDir = Literal["TB", "LR"]
 Theme = Literal["light", "dark"]
 Format = Literal["svg", "png", "dot", "json"]
+FigureFormat = Literal["svg", "png"]
 Loops = Literal["auto", "collapsed", "expanded"]
 # What a worker is asked for: the JSON answer of /evaluate, its summary for
 # the pages (app.pipeline.PAGE_BYTES), or an image alone.
@@ -133,6 +134,24 @@ class Job(BaseModel):
 
     def key(self) -> str:
         """A content hash of the request and the app version: cache key and ETag."""
+        payload = self.model_dump(mode="json")
+        payload["version"] = __version__
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class FigureJob(BaseModel):
+    """One figure a program draws, alone (GET /api/v1/figure.svg and .png):
+    the program's Job, which of its figures (0-based, in the order it made
+    them), and the format. Its key is the canonical request, as a Job's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    job: Job
+    n: int = Field(ge=0, le=1_000, description="Which figure: 0 for the first.")
+    format: FigureFormat = "svg"
+
+    def key(self) -> str:
         payload = self.model_dump(mode="json")
         payload["version"] = __version__
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)

@@ -23,6 +23,8 @@ class Limits:
     stdout_chars: int = 100_000
     graph_nodes: int = 5_000  # nodes the renderer will lay out
     render_time_s: float = 2.0  # layout of a big graph (app.render.layout), seconds
+    figures: int = 8  # matplotlib figures a program makes (app.evaluate.figures)
+    figure_points: int = 100_000  # data points drawn in one figure
     answer_bytes: int = 8 << 20  # one answer's body (app.budget), bytes
     # Enforced by the worker pool (app.workers), not by the core:
     wall_time_s: float = 3.0

@@ -50,7 +50,7 @@ IMAGE_CSP = (
     f"default-src 'none'; style-src 'unsafe-inline'; frame-ancestors {FRAMED_ANYWHERE}; sandbox"
 )
 
-_IMAGE_PATHS = re.compile(r"^/api/v1/(graph|optimize|plot)\.(svg|png|dot|json)$")
+_IMAGE_PATHS = re.compile(r"^/api/v1/(graph|figure|optimize|plot)\.(svg|png|dot|json)$")
 
 
 def content_security_policy(path: str) -> str:

@@ -13,12 +13,16 @@ Three kinds of answer:
   never handles more than that for a page, whatever the program.
 - "image": the rendered graph alone (svg, png, dot or json bytes), for
   GET /api/v1/graph.*; a graph above the node cap is a LimitExceeded.
+- "figure": one of the figures the program draws, alone (svg or png), for
+  GET /api/v1/figure.*; the evaluate answer holds them all as SVG in
+  `figures` (app.render.figures).
 
 Every answer is bounded in bytes here, where it is made (app/budget.py):
 `Limits.answer_bytes` for the document and for an image (past it an image
 is LimitExceeded("answer_bytes")). The document is written field by field,
 each taking its bytes from one Budget: the value (at most half), then each
-of PARTS (gradients, stdout, svg, graph model), then the warnings, which
+of PARTS (gradients, parameters, stdout, svg, graph model, figures), then
+the warnings, which
 say what was summarised or left out to keep to the limit. A new field of
 the answer is one more Part in PARTS.
 """
@@ -28,7 +32,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,12 +46,13 @@ from app.evaluate.modules import parameter_rows
 from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
 from app.graph import Graph, build_graph
-from app.job import Job, Kind, RenderOptions
+from app.job import FigureJob, Job, Kind, RenderOptions
 from app.limits import DEFAULT_LIMITS, MACHINE_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
 from app.optimize.answer import optimize_document, optimize_svg, plot_svg
 from app.parse import parse_program
 from app.render import drawing_notes, model_document, render
+from app.render.figures import answer_figures, figure_bytes
 from app.render.layout import layout_process
 
 MEDIA_TYPES = {
@@ -91,6 +96,10 @@ class Run:
     graph: Graph
     layout_s: float  # what is left of the wall time for a layout
     lasting: bool = True  # False once the machine's load shaped the answer
+    # The program's figures as the answer gives them (app.render.figures), and
+    # a warning for each that matplotlib cannot draw.
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    figure_notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,14 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
         show_attrs=options.show_attrs,
         budget=Budget(limits.answer_bytes // GRAPH_VALUES_SHARE),
     )
+    figures: list[dict[str, Any]] = []
+    figure_notes: list[str] = []
+    if kind != "image":
+        # Drawn before the layout is given what is left of the wall time: the
+        # layout is what gives up in time, the figures' drawing cannot. A page
+        # shows its figures as images of their URLs, so it draws none here.
+        drawn = kind == "evaluate" and job.format is not None
+        figures, figure_notes = answer_figures(evaluation.figures, options.theme, drawn=drawn)
     # A big graph's layout stops in time for the answer to reach the client.
     layout_s = limits.wall_time_s - (time.monotonic() - started) - _ANSWER_MARGIN_S
     if kind == "image":
@@ -130,7 +147,7 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
         body = render(graph, options, job.format, limits, budget=layout_s)
         return check_bytes(body, limits.answer_bytes, "the drawing"), True
     limit = min(limits.answer_bytes, PAGE_BYTES) if kind == "page" else limits.answer_bytes
-    run = Run(job, limits, evaluation, graph, layout_s)
+    run = Run(job, limits, evaluation, graph, layout_s, figures=figures, figure_notes=figure_notes)
     return answer_document(run, Budget(limit)), run.lasting
 
 
@@ -254,7 +271,36 @@ PARTS: list[Part] = [
         {"nodes": [], "edges": [], "backward_order": [], "collapsed": [], "truncated": True},
         "The graph model ({size}) is left out: past the answer's limit of {limit}.",
     ),
+    Part(
+        "figures",
+        lambda run, budget: _figures(run, budget),
+        [],
+        "The figures ({size}) are left out: past the answer's limit of {limit} "
+        "(GET /api/v1/figure.svg?...&n=0 draws each alone).",
+    ),
 ]
+
+
+def _figures(run: Run, budget: Budget) -> list[dict[str, Any]]:
+    """The figures, each with its SVG while it fits what is left of the answer
+    (past it, the figure without its drawing, and a warning)."""
+    for note in run.figure_notes:
+        budget.note(note)
+    left = budget.left
+    answered = []
+    for n, figure in enumerate(run.figures):
+        size = json_size(figure)
+        if figure["svg"] is not None and size > left:
+            budget.note(
+                f"Figure {n + 1} is not drawn here: its drawing is {megabytes(size)}, more than "
+                f"is left of this answer's limit of {megabytes(budget.whole)} "
+                f"(GET /api/v1/figure.svg?...&n={n} draws it alone)."
+            )
+            figure = {**figure, "svg": None}
+            size = json_size(figure)
+        left -= size
+        answered.append(figure)
+    return answered
 
 
 def _graph_model(graph: Graph, options: RenderOptions, budget: Budget) -> dict[str, Any]:
@@ -301,6 +347,21 @@ def dump_json(document: Any) -> bytes:
 Reply = tuple[dict[str, Any], bytes | None]
 
 
+def figure_answer(request: FigureJob, limits: Limits) -> bytes:
+    """The bytes of one figure of a program (GET /api/v1/figure.*)."""
+    job = request.job
+    evaluation = evaluate(parse_program(job.source, limits), job.inputs, job.output, limits)
+    figures = evaluation.figures
+    if request.n >= len(figures):
+        count = len(figures)
+        drawn = {0: "no figure", 1: "1 figure: n = 0"}.get(
+            count, f"{count} figures: n = 0 to {count - 1}"
+        )
+        raise InvalidRequest(f"there is no figure n = {request.n}: the program draws {drawn}")
+    body = figure_bytes(figures[request.n], request.format, job.options.theme)
+    return check_bytes(body, limits.answer_bytes, "the figure")
+
+
 def _graph_request(kind: Kind, payload: dict[str, Any], limits: Limits) -> Reply:
     job = Job.model_validate(payload)
     body, lasting = answer_job(job, kind, limits)
@@ -326,8 +387,9 @@ def _optimize_request(kind: str, payload: dict[str, Any], limits: Limits) -> Rep
 def handle(request: dict[str, Any]) -> Reply:
     """The worker pool's handler: `{"kind", "job", "limits"}` in, bytes out.
 
-    `kind` chooses the work: "evaluate", "page" and "image" run a Job (above);
-    "optimize", "optimize_image" and "plot" run app.optimize's requests.
+    `kind` chooses the work: "evaluate", "page" and "image" run a Job (above),
+    "figure" a FigureJob; "optimize", "optimize_image" and "plot" run
+    app.optimize's requests.
     """
     limits = Limits(**request["limits"]) if "limits" in request else DEFAULT_LIMITS
     kind = request.get("kind", "evaluate")
@@ -335,6 +397,9 @@ def handle(request: dict[str, Any]) -> Reply:
         return _graph_request(kind, request["job"], limits)
     if kind in ("optimize", "optimize_image", "plot"):
         return _optimize_request(kind, request["job"], limits)
+    if kind == "figure":
+        figure = FigureJob.model_validate(request["job"])
+        return {"media_type": MEDIA_TYPES[figure.format]}, figure_answer(figure, limits)
     raise InvalidRequest(f"unknown kind of work {kind!r}")
 
 

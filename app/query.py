@@ -3,7 +3,7 @@
 `source` and `output` are the program; the option names of RenderOptions
 (`rankdir=LR`, `show_grads=false`, ...) are options; every other parameter
 binds an input: `x=5`, `w=[1,2,3]`. So a permalink, an <img> URL and an
-<iframe> URL differ only in their path.
+<iframe> URL differ only in their path; a figure's URL adds `n`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.errors import InvalidRequest
-from app.job import OPTION_NAMES, Format, InputValue, Job, RenderOptions, validation_message
+from app.job import (
+    OPTION_NAMES,
+    FigureFormat,
+    FigureJob,
+    Format,
+    InputValue,
+    Job,
+    RenderOptions,
+    validation_message,
+)
 
 RESERVED = frozenset({"source", "output"}) | OPTION_NAMES
 _TRUE = {"1", "true", "yes", "on"}
@@ -93,6 +102,25 @@ def job_from_query(
             options=RenderOptions(**options),
             format=fmt,
         )
+    except ValidationError as exc:
+        raise InvalidRequest(describe_validation(exc)) from None
+
+
+def figure_from_query(params: Iterable[tuple[str, str]], fmt: FigureFormat) -> FigureJob:
+    """A FigureJob from a query: graph.*'s grammar, and `n`, which figure
+    (0 for the first). `n` is no input here."""
+    pairs = list(params)
+    given = [text for name, text in pairs if name == "n"]
+    if not given:
+        raise InvalidRequest("the query parameter 'n' (which figure: 0 for the first) is required")
+    if len(given) > 1:
+        raise InvalidRequest("query parameter 'n' is given more than once")
+    text = given[0].strip()
+    if not text.isdigit() or len(text) > 4:
+        raise InvalidRequest(f"n must be a figure's number: 0, 1, 2, ..., not {given[0][:40]!r}")
+    job = job_from_query([(name, value) for name, value in pairs if name != "n"], fmt=None)
+    try:
+        return FigureJob(job=job, n=int(text), format=fmt)
     except ValidationError as exc:
         raise InvalidRequest(describe_validation(exc)) from None
 

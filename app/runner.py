@@ -26,7 +26,7 @@ import asyncio
 from dataclasses import asdict
 from types import TracebackType
 
-from app.job import Job, work_request
+from app.job import FigureJob, Job, work_request
 from app.optimize import OptimizeRequest, PlotRequest
 from app.parse import parse_program
 from app.settings import Settings
@@ -52,15 +52,16 @@ class Runner:
         )
         self._loop: asyncio.Runner | None = None
 
-    def run(self, job: Job | OptimizeRequest | PlotRequest, kind: str) -> bytes:
+    def run(self, job: Job | OptimizeRequest | PlotRequest | FigureJob, kind: str) -> bytes:
         """The answer's bytes; raises the VisualizerError the server would answer.
 
         `kind` is app.pipeline.handle's: "evaluate" or "image" for a Job,
-        "optimize", "optimize_image" or "plot" for the other two.
+        "figure" for a FigureJob, "optimize", "optimize_image" or "plot" for
+        the other two.
 
         Raises PoolStartError if the worker process cannot start at all.
         """
-        parse_program(job.source, self.limits)
+        parse_program(job.job.source if isinstance(job, FigureJob) else job.source, self.limits)
         if self._loop is None:
             self._loop = asyncio.Runner()
             self._loop.run(self._pool.start())

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     render_time_s: float = Field(
         2.0, gt=0, description="Layout time of a big graph before it is left undrawn, seconds."
     )
+    figures: int = Field(8, ge=0, le=64, description="matplotlib figures one program may make.")
+    figure_points: int = Field(
+        100_000, ge=1, le=10_000_000, description="Data points drawn in one figure of a program."
+    )
     cache_entries: int = Field(1_024, ge=0, description="Finished answers kept in memory.")
     cache_mb: int = Field(128, ge=0, description="Memory the answer cache may hold, MiB.")
     cache_max_age_s: int = Field(86_400, ge=0, description="`Cache-Control: max-age` of images.")
@@ -147,6 +151,8 @@ class Settings(BaseSettings):
             stdout_chars=self.stdout_chars,
             graph_nodes=self.graph_nodes,
             render_time_s=self.render_time_s,
+            figures=self.figures,
+            figure_points=self.figure_points,
             answer_bytes=self.answer_mb << 20,
             wall_time_s=self.wall_time_s,
             memory_bytes=self.memory_mb << 20,

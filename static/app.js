@@ -8,6 +8,7 @@
 // number), and the URL is rewritten so it is always the permalink.
 
 import { createEditor } from "./js/editor.js";
+import { FiguresPanel } from "./js/figures.js";
 import { formatMeta, formatShape, formatValue, keptNote } from "./js/format.js";
 import { Gallery } from "./js/gallery.js";
 import { GraphView } from "./js/graph.js";
@@ -133,6 +134,10 @@ const stepper = new Stepper($("stepper"), graph, {
 });
 
 const share = new SharePanel($("share"));
+const figures = new FiguresPanel($("figures"));
+const TOO_LONG = "The program is too long for a link: download the SVG instead";
+/** The query of a link to this state, or null if the server would refuse it (414). */
+const linkable = (query) => (query.length <= initial.max_query_chars ? query : null);
 const graphText = new GraphText($("graph-text"));
 
 // ---- announcements (screen readers) ------------------------------------------
@@ -280,6 +285,7 @@ async function run(force, history = "replace") {
   reachable();
   if (response.ok) {
     showResult(doc, built.body.source);
+    figures.show(doc.figures, linkable(built.query), TOO_LONG, built.body.options.theme);
     $("status").textContent = `${Math.round(performance.now() - started)} ms`;
     $("status").title = "Time of the last evaluation";
   } else {
@@ -388,6 +394,7 @@ const NOT_THIS_PROGRAM = "The graph on screen is not this program's: fix the err
 
 function setStale(stale) {
   graph.setStale(stale);
+  figures.setStale(stale);
   document.querySelector(".results").classList.toggle("is-stale", stale);
 }
 
@@ -627,6 +634,15 @@ if (initial.error) {
     lastSent = JSON.stringify(built.body);
     share.update(built.query);
     window.history.replaceState({ query: built.query }, "");
+  }
+  if (result) {
+    figures.show(
+      result.figures,
+      built.error ? null : linkable(built.query),
+      TOO_LONG,
+      state.options.theme,
+    );
+    figures.setStale(Boolean(initial.error));
   }
   if (initial.error) share.drawable(false, NOT_THIS_PROGRAM);
   else if (result) share.drawable(!undrawnReason(result), undrawnReason(result));

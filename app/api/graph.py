@@ -1,4 +1,6 @@
-"""GET /api/v1/graph.{svg,png,dot,json}: the graph alone, for <img src>.
+"""GET /api/v1/graph.{svg,png,dot,json}: the graph alone, for <img src>; and
+the machinery every content-addressed image shares (figure.*, optimize.svg,
+plot.svg).
 
 The URL is the request: `source`, `output`, options by name, every other
 parameter an input. Answers are content-addressed: a strong ETag from the
@@ -21,6 +23,7 @@ runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -137,19 +140,28 @@ def not_modified(request: Request, etag: str, *, answered: bool) -> bool:
     },
 )
 async def graph(request: Request, fmt: GraphFormat) -> Response:
+    # The job is built from the raw query so inputs (undeclared names) are bound too.
+    return await remembered_image(
+        request, "image", lambda: job_from_query(request.query_params.multi_items(), fmt=fmt)
+    )
+
+
+async def remembered_image(request: Request, kind: str, build: Callable[[], Keyed]) -> Response:
+    """The image a URL asks for: a URL asked for before is the same job, its
+    canonical key remembered by the raw path and query, so a repeated <img>
+    skips parsing and hashing (and, once answered, routing: CachedImages).
+    `build` makes the job from the query the first time; `kind` names the
+    work (app.pipeline)."""
     service: Service = request.app.state.service
-    # A URL asked for before is the same job: its canonical key is remembered
-    # by the raw path and query, so a repeated <img> skips parsing and hashing.
     remembered = (request.scope["path"], request.scope["query_string"])
     known = service.requests.get(remembered)
     if known is None:
-        # The job is built from the raw query so inputs (undeclared names) are bound too.
-        built = job_from_query(request.query_params.multi_items(), fmt=fmt)
+        built = build()
         known = (built, built.key())
         if len(remembered[1]) <= MEMO_QUERY_BYTES:
             service.requests.put(remembered, known)
     job, key = known
-    return await image_response(request, service, job, "image", key=key)
+    return await image_response(request, service, job, kind, key=key)
 
 
 async def image_response(
@@ -171,21 +183,21 @@ async def image_response(
 
 
 class CachedImages:
-    """Answers GET /api/v1/graph.* from the answer cache when the URL was
-    worked out before and its answer is still cached; anything else goes on
-    to the router unchanged."""
+    """Answers GET /api/v1/graph.* and figure.* from the answer cache when the
+    URL was worked out before and its answer is still cached; anything else
+    goes on to the router unchanged."""
 
-    PREFIX = "/api/v1/graph."
+    # The paths of remembered images, and the kind of work that answers each.
+    KINDS = {"/api/v1/graph.": "image", "/api/v1/figure.": "figure"}
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "GET"
-            and scope["path"].startswith(self.PREFIX)
-        ):
+        kind = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            kind = next((k for p, k in self.KINDS.items() if scope["path"].startswith(p)), None)
+        if kind is not None:
             service: Service | None = getattr(scope["app"].state, "service", None)
             known = (
                 None
@@ -194,7 +206,7 @@ class CachedImages:
             )
             if service is not None and known is not None:
                 _, key = known
-                answer = service.cached("image", key)
+                answer = service.cached(kind, key)
                 if answer is not None:
                     request = Request(scope)
                     etag = entity_tag(key, service.build)

@@ -150,6 +150,7 @@ def _page(
         "gradients": _gradient_rows(result),
         "parameters": _parameter_rows(result),
         "links": share_links(base, query),
+        "figures": figure_links(result, query, state["options"]["theme"]),
         "lessons": lesson_cards(),
         "page_theme": state["options"]["theme"] if "theme" in dict(params) else None,
         "toggles": TOGGLES,
@@ -319,6 +320,26 @@ def share_links(base: str, query: str) -> dict[str, str]:
     }
 
 
+def figure_links(
+    result: dict[str, Any] | None, query: str, theme: str = "light"
+) -> list[dict[str, Any]]:
+    """The answer's figures as the page shows them without its script: each an
+    image of its own URL (relative: the page's own server draws it), in the
+    page's theme. A figure matplotlib cannot draw is the image card of its
+    problem (app.api.cards), as every image URL's."""
+    figures = (result or {}).get("figures") or []
+    if theme != "light":
+        query = f"{query}&theme={theme}"
+    return [
+        {
+            "title": figure["title"],
+            "svg": f"/api/v1/figure.svg?{query}&n={n}",
+            "png": f"/api/v1/figure.png?{query}&n={n}",
+        }
+        for n, figure in enumerate(figures)
+    ]
+
+
 def inline_svg(svg: str | None) -> str | None:
     """The answer's SVG for this page: its root group's id `graph` would clash
     with the page's own #graph (the element that holds it), so it goes."""
@@ -329,10 +350,13 @@ def inline_svg(svg: str | None) -> str | None:
 
 def _without_svg(result: dict[str, Any] | None) -> dict[str, Any] | None:
     # The SVG is in the page already; the script reads it from the DOM and
-    # needs to know only whether there is one.
+    # needs to know only whether there is one. The figures are images of
+    # their URLs (the page's answer draws none): their titles are enough.
     if result is None:
         return None
-    return {**{k: v for k, v in result.items() if k != "svg"}, "drawn": bool(result.get("svg"))}
+    figures = [{"title": f["title"], "svg": None} for f in result.get("figures") or []]
+    kept = {k: v for k, v in result.items() if k not in ("svg", "figures")}
+    return {**kept, "drawn": bool(result.get("svg")), "figures": figures}
 
 
 def _gradient_rows(result: dict[str, Any] | None) -> list[dict[str, str]]:

@@ -155,6 +155,13 @@ class ParameterRow(BaseModel):
     )
 
 
+class FigureAnswer(BaseModel):
+    svg: str | None = Field(
+        description="The figure as SVG; null when matplotlib cannot draw it (a warning says why)."
+    )
+    title: str = Field(description="Its suptitle, else its Axes' titles, else 'Figure n'.")
+
+
 class EvaluateResult(BaseModel):
     value: Any
     shape: list[int] | None
@@ -174,6 +181,10 @@ class EvaluateResult(BaseModel):
     svg: str | None = Field(description="The graph as inline SVG; null when not drawn.")
     stdout: str
     warnings: list[str]
+    figures: list[FigureAnswer] = Field(
+        description="The matplotlib figures the program drew, in the order it made them "
+        "(GET /api/v1/figure.svg?...&n=0 serves the first alone)."
+    )
     key: str = Field(
         description="Content hash of the canonical request (the first part of the ETag)."
     )

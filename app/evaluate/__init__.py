@@ -52,6 +52,11 @@ array_args.py (arguments checked, results bounded and counted),
 array_data.py, array_sizes.py and array_products.py (size rules),
 array_ops.py (operators), array_text.py
 (the length of NumPy's text).
+A program's matplotlib figures: figures.py (pyplot's state per program,
+`plt`'s calls) with figure_draw.py and figure_layout.py (the Axes and
+Figure calls), figure_args.py, figure_options.py and figure_text.py (their
+arguments, checked and bounded first) and figure_kinds.py (the Figures,
+Axes and grids a program holds).
 
 Process-wide effects: `torch.set_warn_always(True)` at import (torch's
 warn-once warnings would otherwise appear in the first answer of a process

@@ -25,7 +25,7 @@ import torch.optim
 import torch.special
 import torch.utils.data
 
-from app.evaluate import arrays, builtins, pyrandom
+from app.evaluate import arrays, builtins, figures, pyrandom
 from app.evaluate import functions as _functions  # registers torch.autograd.Function's base
 from app.evaluate.classes import BaseClass
 from app.evaluate.values import Function, Namespace
@@ -51,6 +51,8 @@ MODULES: dict[str, Any] = {
     "numpy": np,
     "numpy.linalg": np.linalg,
     "numpy.random": np.random,
+    "matplotlib.pyplot": figures.PYPLOT,
+    "seaborn": figures.SEABORN,
 }
 # How the functions of each namespace are called (`Function.kind`, see
 # app.evaluate.kinds.CALLERS); "torch" where a namespace is not listed.
@@ -62,6 +64,8 @@ CALL_KINDS: dict[str, str] = {
     "torch.optim.lr_scheduler": "optim",
     "torch.utils.data": "data",
     **dict.fromkeys(("numpy", "numpy.linalg", "numpy.random"), "numpy"),
+    "matplotlib.pyplot": "pyplot",
+    "seaborn": "pyplot",
 }
 # The targets of specials that are not the namespace's own member.
 _SPECIAL_TARGETS: dict[str, Any] = {"make_dot": lambda tensor: tensor}

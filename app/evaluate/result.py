@@ -152,6 +152,9 @@ class Evaluation:
     # `out`: the names that call gives the parameters (the torchviz style
     # draws exactly what that call draws).
     make_dot_params: dict[str, torch.Tensor] | None = None
+    # The figures the program drew (app.evaluate.figures), in the order it
+    # made them: matplotlib Figures, drawn by app.render.figures.
+    figures: list[Any] = field(default_factory=list)
     # For each of `gradients`: whether torch keeps it or only we show it, and
     # whether the name means another value at the end (app.evaluate.kept).
     keeping: dict[str, Any] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from app.evaluate import data as _data  # noqa: F401 (registers the data loaders
 from app.evaluate import optim as _optim  # noqa: F401 (registers optimizers' kinds)
 from app.evaluate.backward import reachable
 from app.evaluate.failures import clean_message, convert, out_of_memory
+from app.evaluate.figures import drawn_figures, is_drawing
 from app.evaluate.interpreter import Interpreter
 from app.evaluate.kept import keepings
 from app.evaluate.modules import name_parameters
@@ -209,7 +210,7 @@ class Session:
         if drawn is not None:  # as the notebook's cells end in make_dot(y)
             return drawn.output, drawn.name
         final = self._final
-        if final is not MISSING and final is not None:
+        if final is not MISSING and final is not None and not is_drawing(final):
             statement = self.program.module.body[-1]
             assert isinstance(statement, ast.Expr)
             return final, _expression_name(statement.value)
@@ -293,6 +294,7 @@ class Session:
             gradients=gradients,
             parameters=parameters,
             make_dot_params=_make_dot_params(machine.made_dot, value),
+            figures=drawn_figures(machine),
             keeping=keeping,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
         )

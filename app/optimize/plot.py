@@ -1,11 +1,8 @@
 """The plots, drawn with matplotlib (the notebook's own library) as SVG.
 
-Same request, same bytes: the SVG backend's ids come from `svg.hashsalt`
-(fixed here), the metadata (date, creator) is left out, text is drawn as
-glyph paths from matplotlib's bundled DejaVu Sans (no system fonts, no
-font files fetched), and `$` in a title is text, not mathtext. matplotlib is
-used through its object API (Figure + FigureCanvasSVG), never pyplot: no
-global figure state in a long-lived worker.
+Same request, same bytes: the settings and the export are app.plotting's
+(fixed ids, no metadata, text as glyph paths, never pyplot), shared with
+the figures programs draw; here `$` in a title is text, not mathtext.
 
 Two pictures:
 - `descent_plot`: the objective over a range, each run's steps drawn 'o-'
@@ -18,16 +15,11 @@ Two pictures:
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import re
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -35,32 +27,10 @@ from matplotlib.figure import Figure
 
 from app.optimize.descent import Run
 from app.optimize.request import FLOAT32_MAX
-from app.optimize.svgcheck import check_svg
+from app.plotting import drawing, svg_bytes
 
 WIDTH_IN, HEIGHT_IN = 9.0, 4.0  # 648 x 288 pt, the notebook's 12 x 4 a little narrower
 MAX_MARKERS = 150  # markers drawn per run; the line still joins every step
-
-RC: dict[Any, Any] = {
-    "svg.hashsalt": "autograd-viz",
-    "svg.fonttype": "path",
-    "svg.id": None,
-    "text.parse_math": False,
-    "text.usetex": False,
-    "font.family": "DejaVu Sans",
-    "font.size": 10.0,
-    "axes.titlesize": 11.0,
-    "axes.formatter.useoffset": False,
-    "legend.fontsize": 9.0,
-    "legend.framealpha": 0.85,
-    "path.simplify": True,
-}
-_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}
-# The SVG backend styles every element through one `*` rule; inlined in a
-# page that rule would restyle the page. The same values as inherited
-# presentation attributes of the root do the same inside the drawing only.
-_GLOBAL_STYLE = '<style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>'
-_ROOT_ATTRIBUTES = ' stroke-linejoin="round" stroke-linecap="butt"'
-_COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -155,7 +125,7 @@ def descent_plot(
 ) -> tuple[bytes, AxesBox]:
     """The objective with every run's steps on it, and the axes' place in the SVG."""
     theme = THEMES[theme_name]
-    with _drawing():
+    with drawing():
         fig, ax = _figure(theme)
         ax.plot(curve.xs, _finite(curve.ys), color=theme.curve, linewidth=1.6, zorder=2)
         for index, run in enumerate(runs):
@@ -202,7 +172,7 @@ def descent_plot(
         ax.set_ylabel("objective", color=theme.text)
         ax.legend(loc="best")
         _style_legend(ax, theme)
-        body = _svg(fig)
+        body = svg_bytes(fig)
         box = _axes_box(fig, ax)
     return body, box
 
@@ -210,7 +180,7 @@ def descent_plot(
 def function_plot(curve: Curve, variable: str, title: str, theme_name: str) -> bytes:
     """f over its range, and its derivative (autograd) when the curve has one."""
     theme = THEMES[theme_name]
-    with _drawing():
+    with drawing():
         fig, ax = _figure(theme)
         ax.plot(curve.xs, _finite(curve.ys), color=theme.curve, linewidth=1.8, label=title)
         if curve.dys is not None:
@@ -232,16 +202,7 @@ def function_plot(curve: Curve, variable: str, title: str, theme_name: str) -> b
         ax.set_xlabel(variable, color=theme.text)
         ax.legend(loc="best")
         _style_legend(ax, theme)
-        return _svg(fig)
-
-
-@contextlib.contextmanager
-def _drawing() -> Iterator[None]:
-    """matplotlib's settings for one drawing, and its warnings kept inside
-    ("Glyph missing", "identical limits", ...: about the look, not the answer)."""
-    with matplotlib.rc_context(RC), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
+        return svg_bytes(fig)
 
 
 def _figure(theme: Theme) -> tuple[Figure, Axes]:
@@ -267,18 +228,6 @@ def _style_legend(ax: Axes, theme: Theme) -> None:
     legend.get_frame().set_edgecolor(theme.grid)
     for text in legend.get_texts():
         text.set_color(theme.text)
-
-
-def _svg(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata=_METADATA, facecolor=fig.get_facecolor())
-    text = buffer.getvalue().decode("utf-8")
-    text = text[text.index("<svg") :]  # the XML prolog and the DOCTYPE's external DTD
-    text = _COMMENT.sub("", text)  # the text of each label, repeated
-    text = text.replace(_GLOBAL_STYLE, "", 1).replace("<svg ", f"<svg{_ROOT_ATTRIBUTES} ", 1)
-    text = text.replace(" <defs>\n </defs>\n", "", 1)
-    check_svg(text)
-    return text.encode("utf-8")
 
 
 def _axes_box(fig: Figure, ax: Axes) -> AxesBox:

@@ -3,9 +3,10 @@
 The plots are served as images and inlined in pages, so, as for the graph
 SVG (app.render.svg): only drawing elements, no script, no event handler
 attributes, no link leaving the document (`xlink:href` and `url(...)` point
-at `#id`s inside it), no style sheet, no entity declarations. User text
-reaches a plot only as a title drawn in glyph paths; this check is the net
-under that, and under a matplotlib upgrade that changes its output.
+at `#id`s inside it; an `<image>`'s at its own PNG, as a `data:` URL: an
+`imshow` heatmap, or markers drawn as pixels), no style sheet, no entity
+declarations. User text reaches a plot only as glyph paths; this check is
+the net under that, and under a matplotlib upgrade that changes its output.
 Anything else is an SvgError: a bug, never served.
 """
 
@@ -19,8 +20,20 @@ XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
 ELEMENTS = frozenset(
     f"{SVG}{name}"
-    for name in ("svg", "defs", "g", "path", "use", "clipPath", "rect", "polyline", "polygon")
+    for name in (
+        "svg",
+        "defs",
+        "g",
+        "path",
+        "use",
+        "clipPath",
+        "rect",
+        "polyline",
+        "polygon",
+        "image",
+    )
 )
+IMAGE = f"{SVG}image"
 ATTRIBUTES = frozenset(
     {
         "width",
@@ -42,6 +55,7 @@ ATTRIBUTES = frozenset(
 )
 _URL = re.compile(r"url\(([^)]*)\)")
 _LOCAL = re.compile(r"#[A-Za-z_][A-Za-z0-9_.-]*")
+_PNG = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=\s]*")
 
 
 class SvgError(RuntimeError):
@@ -65,7 +79,9 @@ def check_svg(text: str) -> None:
         for name, value in element.attrib.items():
             if name not in ATTRIBUTES:
                 raise SvgError(f"attribute {name} of {element.tag} is not allowed")
-            if name == XLINK_HREF and not _LOCAL.fullmatch(value):
+            if name == XLINK_HREF and not (
+                _LOCAL.fullmatch(value) or (element.tag == IMAGE and _PNG.fullmatch(value))
+            ):
                 raise SvgError(f"link {value[:40]!r} leaves the document")
             for target in _URL.findall(value):
                 if not _LOCAL.fullmatch(target.strip()):

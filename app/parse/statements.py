@@ -261,5 +261,6 @@ class StatementChecks(Walk):
 def _import_message(name: str) -> str:
     return (
         f"import of {name!r} is not allowed; a program may import torch, torch.nn, "
-        "torch.nn.functional, torch.optim, numpy, math and torchviz (always available)"
+        "torch.nn.functional, torch.optim, numpy, math, torchviz and matplotlib.pyplot "
+        "(always available)"
     )

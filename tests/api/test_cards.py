@@ -29,6 +29,14 @@ def card_texts(body: bytes) -> list[str]:
         ("/api/v1/graph.svg", {"source": "torch.ones(10**10)"}, 422, "limit_exceeded"),
         ("/api/v1/graph.svg", {"source": "x", "rankdir": "XY"}, 422, "invalid_request"),
         ("/api/v1/plot.svg", {"source": "x +"}, 400, "syntax_error"),
+        ("/api/v1/figure.svg", {"source": "plt.savefig('x.png')", "n": "0"}, 400, "not_allowed"),
+        (
+            "/api/v1/figure.png",
+            {"source": "plt.title('A' * 5000)", "n": "0"},
+            422,
+            "limit_exceeded",
+        ),
+        ("/api/v1/figure.svg", {"source": "plt.plot([1, 2])", "n": "1"}, 422, "invalid_request"),
     ],
 )
 def test_an_img_of_a_failing_program_gets_a_card(

@@ -47,6 +47,14 @@ def test_the_numpy_lessons_follow_linspace_and_gradient_descent() -> None:
     assert ids[ids.index("gradient-descent-closer") + 1] == "numpy-gradient-descent"
 
 
+def test_the_plotting_cells_come_before_and_after_the_gradient_descent_lessons() -> None:
+    """Cell 12 plots the objective the gradient-descent lessons use; cell 13
+    plots the steps of the first of them, after NumPy's rewrite of its numbers."""
+    ids = [lesson["id"] for lesson in gallery_lessons()]
+    assert ids[ids.index("gradient-descent-stuck") - 1] == "verbatim-cell12-objective-plot"
+    assert ids[ids.index("numpy-gradient-descent") + 1] == "verbatim-cell13-gradient-descent"
+
+
 def test_every_gallery_lesson_prints_what_python_printed() -> None:
     checked = 0
     for lesson in gallery_lessons():

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import LiveServer, start_server, stop_server
 
 PARAMS = {"source": "3*sin(x) + x + 3", "x": "5"}
+FIGURE = {"source": "x = torch.linspace(0, 3, 20)\nplt.plot(x, x**2, 'o-')", "n": "0"}
 
 
 def test_formats(live_server: LiveServer) -> None:
@@ -83,6 +84,7 @@ def test_if_none_match_compares_weakly(live_server: LiveServer) -> None:
         ("/api/v1/graph.svg", {"source": "x**2 + 1 # never asked before", "x": "2"}),
         ("/api/v1/optimize.svg", {"source": "x**2 + 1 # never asked before", "init": "1"}),
         ("/api/v1/plot.svg", {"source": "x**2 + 1 # never asked before", "variable": "x"}),
+        ("/api/v1/figure.svg", {"source": "plt.plot([1, 2]) # never asked before", "n": "0"}),
     ],
 )
 def test_if_none_match_star_matches_only_an_answer_that_exists(
@@ -108,6 +110,8 @@ IMAGES = [
     ("/api/v1/graph.json", PARAMS),
     ("/api/v1/optimize.svg", {"source": "x**2 - 2*x", "variable": "x", "steps": "5"}),
     ("/api/v1/plot.svg", {"source": "x**2 - 2*x", "variable": "x"}),
+    ("/api/v1/figure.svg", FIGURE),
+    ("/api/v1/figure.png", FIGURE),
 ]
 
 
@@ -129,7 +133,7 @@ def test_head_answers_as_get_without_the_body(
         revalidated = http.head(path, params=params, headers={"if-none-match": get.headers["etag"]})
         assert revalidated.status_code == 304 and revalidated.content == b""
         # A refusal too: its status and headers, no body.
-        refused = http.head(path, params={"source": "x +"})
+        refused = http.head(path, params={"source": "x +", **({"n": "0"} if "n" in params else {})})
         assert refused.status_code == 400 and refused.content == b""
         assert refused.headers["content-type"] == "application/problem+json"
 

@@ -8,7 +8,12 @@ limit_exceeded, runtime_error (torch or Python refusing by itself).
 
 from __future__ import annotations
 
-from tests.evaluate import hostile_amplification, hostile_nn, hostile_numpy
+from tests.evaluate import (
+    hostile_amplification,
+    hostile_nn,
+    hostile_numpy,
+    hostile_pyplot,
+)
 
 NA = "not_allowed"
 SYN = "syntax_error"
@@ -406,4 +411,5 @@ CORPUS: list[tuple[str, str]] = (
     + BREADTH
     + hostile_amplification.ATTACKS
     + hostile_nn.ATTACKS
+    + hostile_pyplot.ATTACKS
 )

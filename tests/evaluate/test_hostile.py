@@ -14,6 +14,7 @@ from app.parse import parse_program
 from tests.evaluate import hostile_nn, hostile_numpy
 from tests.evaluate.hostile import CORPUS, LIM, NA, SYN
 from tests.evaluate.hostile_breadth import RUNTIME as BREADTH_RUNTIME
+from tests.evaluate.hostile_pyplot import RUNTIME_REFUSALS as PYPLOT_RUNTIME_REFUSALS
 
 # Fewer steps than the default: the corpus's endless loops stop ten times sooner.
 LIMITS = Limits(steps=10_000)
@@ -33,6 +34,7 @@ RUNTIME_REFUSALS = (
     | hostile_numpy.RUNTIME
     | BREADTH_RUNTIME
     | hostile_nn.RUNTIME
+    | PYPLOT_RUNTIME_REFUSALS
 )
 
 

@@ -16,6 +16,7 @@ from tests.conftest import LiveServer
 HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 PROGRAM = {"source": "3*sin(x) + x + 3", "x": "5"}
 OBJECTIVE = {"source": "x**2 - 2*x", "variable": "x"}
+FIGURE = {"source": "plt.plot([1, 3, 2])", "n": "0"}
 
 # (method, path, query, extra request headers, body as JSON)
 Case = tuple[str, str, dict[str, str] | None, dict[str, str] | None, Any]
@@ -53,6 +54,9 @@ FRAMED: list[Case] = [
     ("GET", "/api/v1/graph.svg", {"source": "x +"}, None, None),  # a problem, still an image URL
     ("GET", "/api/v1/optimize.svg", OBJECTIVE, None, None),
     ("GET", "/api/v1/plot.svg", OBJECTIVE, None, None),
+    ("GET", "/api/v1/figure.svg", FIGURE, None, None),
+    ("GET", "/api/v1/figure.png", FIGURE, None, None),
+    ("GET", "/api/v1/figure.svg", {"source": "plt.plot(["}, None, None),  # no n, broken
 ]
 
 

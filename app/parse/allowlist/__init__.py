@@ -19,6 +19,7 @@ corners and why they are absent:
     data.py      torch.utils.data: TensorDataset and DataLoader
     python.py    builtins, math, list and dict methods, exception names
     numpy.py     numpy, numpy.linalg, numpy.random, ndarrays, NumPy scalars
+    pyplot.py    matplotlib.pyplot (plt), its Axes and Figures, seaborn's set()
 
 This module puts the libraries together: NAMESPACES (every dotted path a
 program can reach), ATTRIBUTE_NAMES and METHOD_KWARGS (for `.name` on a
@@ -38,8 +39,8 @@ Decisions where the language could have gone either way:
 - A generator expression (`sum(x*x for x in xs)`) is a list comprehension
   evaluated at once; one `for` only, any number of `if`s.
 - Annotations are allowed and never evaluated; they may only spell names.
-- `torch`, `F`, `nn`, `np` and `math` are predefined: their imports are
-  no-ops.
+- `torch`, `F`, `nn`, `np`, `math` and `plt` are predefined: their
+  imports are no-ops.
 - `list.append/extend/pop/insert/index/count/copy/reverse/clear/sort`,
   `dict.items/keys/values/get/copy/pop` and the common str methods
   (STR_METHODS) are the only methods of Python values; `items()`,
@@ -56,6 +57,7 @@ from app.parse.allowlist import data as _data
 from app.parse.allowlist import nn as _nn
 from app.parse.allowlist import numpy as _numpy
 from app.parse.allowlist import optim as _optim
+from app.parse.allowlist import pyplot as _pyplot
 from app.parse.allowlist import python as _python
 from app.parse.allowlist import torch as _torch
 from app.parse.allowlist.entries import (
@@ -196,6 +198,7 @@ LIBRARIES: tuple[Library, ...] = (
     _nn.LIBRARY,
     _optim.LIBRARY,
     _data.LIBRARY,
+    _pyplot.LIBRARY,
 )
 
 
