@@ -38,6 +38,7 @@ from app.evaluate.kinds import ValueKind, register
 from app.evaluate.machine import Machine
 from app.evaluate.values import BoundMethod
 from app.parse.allowlist import numpy as N
+from app.parse.allowlist.entries import Fn
 
 Tensor = torch.Tensor
 SCALAR_TYPES: frozenset[type] = frozenset(getattr(np, name) for name in N.DTYPES)
@@ -107,6 +108,35 @@ def indexed_elements(shape: tuple[int, ...], index: Any) -> int | None:
 _BASIC = frozenset({int, slice, type(None), type(Ellipsis), np.int64, np.intp})
 
 
+def _run_method(
+    m: Machine,
+    owner: str,
+    name: str,
+    entry: Fn,
+    value: Any,
+    args: list[Any],
+    kwargs: dict[str, Any],
+    node: ast.AST,
+) -> Any:
+    """`value.name(*args, **kwargs)` of an array or NumPy scalar, through its table entry."""
+    keywords(m, entry.kwargs, kwargs, f".{name}", node)
+    return run(
+        m,
+        f"{owner}.{name}",
+        entry,
+        lambda a, k: getattr(a[0], name)(*a[1:], **k),
+        [value, *args],
+        kwargs,
+        node,
+    )
+
+
+def _get_item(m: Machine, value: Any, index: Any, node: ast.AST) -> Any:
+    _check_index(m, value, index, node)
+    with quiet():
+        return made(m, value[index], node)
+
+
 def _check_index(m: Machine, value: Any, index: Any, node: ast.AST) -> None:
     items = index if isinstance(index, tuple) else (index,)
     if all(type(item) in _BASIC for item in items):
@@ -144,21 +174,10 @@ class ArrayKind(ValueKind):
         if entry is None:
             no_such_attribute(value, name)
             raise self.refuse(m, node, f".{name}() is not available on {self.label}")
-        keywords(m, entry.kwargs, kwargs, f".{name}", node)
-        return run(
-            m,
-            f"ndarray.{name}",
-            entry,
-            lambda a, k: getattr(a[0], name)(*a[1:], **k),
-            [value, *args],
-            kwargs,
-            node,
-        )
+        return _run_method(m, "ndarray", name, entry, value, args, kwargs, node)
 
     def get_item(self, m: Machine, value: Any, index: Any, node: ast.AST) -> Any:
-        _check_index(m, value, index, node)
-        with quiet():
-            return made(m, value[index], node)
+        return _get_item(m, value, index, node)
 
     def set_item(self, m: Machine, value: Any, index: Any, new: Any, node: ast.AST) -> None:
         _check_index(m, value, index, node)
@@ -210,21 +229,10 @@ class ScalarKind(ValueKind):
             no_such_attribute(value, name)
             raise self.refuse(m, node, f".{name}() is not available on {self.label}")
         entry = N.NDARRAY_METHODS[name]
-        keywords(m, entry.kwargs, kwargs, f".{name}", node)
-        return run(
-            m,
-            f"generic.{name}",
-            entry,
-            lambda a, k: getattr(a[0], name)(*a[1:], **k),
-            [value, *args],
-            kwargs,
-            node,
-        )
+        return _run_method(m, "generic", name, entry, value, args, kwargs, node)
 
     def get_item(self, m: Machine, value: Any, index: Any, node: ast.AST) -> Any:
-        _check_index(m, value, index, node)
-        with quiet():
-            return made(m, value[index], node)
+        return _get_item(m, value, index, node)
 
     def text_bounds(self, value: Any) -> tuple[int, int]:
         return 1, 60  # np.complex128(-1.23456789e-300-4.5e+200j) and its repr
