@@ -25,8 +25,11 @@ from typing import Any
 # on where it failed (found by running a program at every limit from 40 to
 # 130 MiB): c10's allocator ("can't allocate memory"; "not enough memory"
 # elsewhere), a bare std::bad_alloc, or a CAFFE_ENFORCE message cut short
-# because building it ran out of memory too ("[enforce fail a").
-_ALLOCATION_FAILED = ("can't allocate memory", "not enough memory", "bad_alloc", "[enforce fail")
+# because building it ran out of memory too ("[enforce fail a", without the
+# "]" that closes the place it names; a whole enforce message about anything
+# else is the program's error).
+_ALLOCATION_FAILED = ("can't allocate memory", "not enough memory", "bad_alloc", "alloc_cpu")
+_ENFORCE = "[enforce fail"
 
 _PR_SET_PDEATHSIG = 1
 
@@ -52,6 +55,8 @@ def allocation_failed(exc: BaseException) -> bool:
     try:
         text = str(exc)
     except MemoryError:
+        return True
+    if text.startswith(_ENFORCE) and "]" not in text:
         return True
     return any(sign in text for sign in _ALLOCATION_FAILED)
 
