@@ -32,6 +32,7 @@ from torch import nn
 from app.errors import LimitExceeded, NotAllowed
 from app.evaluate.classes import ProgramModule
 from app.evaluate.classes import ProgramModuleKind as ProgramMembers
+from app.evaluate.devices import DTYPES, NO_CUDA, require_cpu
 from app.evaluate.encode import encode_tensor
 from app.evaluate.kinds import CALLERS, ValueKind, register
 from app.evaluate.layer_sizes import layer_sizes
@@ -151,6 +152,30 @@ _LISTS = frozenset(
 )
 
 
+_DEVICE_METHODS = frozenset({"to", "cpu", "cuda"})
+
+
+def _to_device(
+    m: Machine, module: nn.Module, name: str, args: list[Any], kwargs: dict[str, Any], node: ast.AST
+) -> nn.Module:
+    """`model.to(device)` and `model.cpu()` on a cpu-only service: the module
+    itself, as torch returns it when nothing moves; `model.cuda()` fails as
+    this torch fails. A dtype would convert every parameter: refused."""
+    if name == "cuda":
+        raise AssertionError(NO_CUDA)
+    devices = [*args, kwargs.get("device")] if name == "to" else []
+    for device in devices:
+        if device in DTYPES or isinstance(device, Tensor):
+            raise _refuse(
+                m,
+                node,
+                "changing a module's dtype is not available here; convert the data to its "
+                "parameters' dtype instead (x.float())",
+            )
+        require_cpu(m, device, node)
+    return module
+
+
 class ModuleKind(ValueKind):
     label = "modules"
 
@@ -215,6 +240,8 @@ class ModuleKind(ValueKind):
                     )
         if name == "forward":
             return call_module(m, value, args, kwargs, node)
+        if name in _DEVICE_METHODS:
+            return _to_device(m, value, name, args, kwargs, node)
         if name == "reset_parameters":
             m.seed()
         method = getattr(value, name)

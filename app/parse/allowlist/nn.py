@@ -20,10 +20,13 @@ Dangerous corners of torch.nn, and why each is absent:
   `register_*state_dict*_hook`, `apply` (calls a function on every
   submodule), `extra_repr` (a program's class may not define it: printing
   would run its code);
-- devices, dtypes and memory: `to`, `to_empty`, `cuda`, `cpu`, `ipu`,
-  `xpu`, `mtia`, `half`, `float`, `double`, `bfloat16`, `type`,
-  `share_memory`, the `device=` keyword of every constructor, `sparse=`
-  (sparse gradients) and `_weight=` of Embedding;
+- devices, dtypes and memory: `to_empty`, `ipu`, `xpu`, `mtia`, `half`,
+  `float`, `double`, `bfloat16`, `type`, `share_memory`, `sparse=` (sparse
+  gradients) and `_weight=` of Embedding; `to` and `cpu` are there for the
+  tutorials' `model.to(device)`, with the cpu device only (a no-op that
+  returns the module, as torch's is on a cpu; a dtype is refused), and
+  `cuda()` fails as this cpu-only torch fails; the `device=` keyword of
+  every constructor takes the cpu device only (app.evaluate.devices);
 - compilers: `compile`;
 - nn.Module's reflection and internals: `_modules`, `_parameters`,
   `_buffers`, `__dict__`, `__class__` (every name starting with `_` is
@@ -185,6 +188,10 @@ MODULE_METHODS: dict[str, frozenset[str] | None] = {
     "add_module": frozenset({"name", "module"}),
     "forward": None,  # the module's own call: its keywords are the module's
     "reset_parameters": frozenset(),
+    # the cpu device only: app.evaluate.modules
+    "to": frozenset({"device", "non_blocking"}),
+    "cpu": frozenset(),
+    "cuda": frozenset({"device"}),
     # Sequential, ModuleList, ModuleDict
     "append": frozenset(),
     "extend": frozenset(),
@@ -220,7 +227,6 @@ NN_HINTS: dict[str, str] = {
     "register_forward_pre_hook": "the default style boxes each module call in the graph already",
     "register_full_backward_hook": "the graph shows the gradients that flow through each module",
     "register_backward_hook": "the graph shows the gradients that flow through each module",
-    "cuda": "programs run on the CPU",
     "share_memory": "memory sharing is not available",
 }
 
