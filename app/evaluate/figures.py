@@ -243,7 +243,11 @@ def _forward(name: str) -> Call:
     method = D.AXES_CALLS[table.FORWARDED[name]]
 
     def forward(s: Figures, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        return method(s, s.gca(), args, kwargs)
+        ax = s.gca()
+        drawn = method(s, ax, args, kwargs)
+        if isinstance(drawn, ScalarMappable):
+            ax._sci(drawn)  # as pyplot's imshow and scatter make it the current image
+        return drawn
 
     return forward
 
