@@ -32,6 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colorbar import Colorbar
+from matplotlib.colorizer import ColorizingArtist
 from matplotlib.figure import Figure
 
 from app.errors import LimitExceeded, NotAllowed
@@ -245,7 +246,7 @@ def _forward(name: str) -> Call:
     def forward(s: Figures, args: list[Any], kwargs: dict[str, Any]) -> Any:
         ax = s.gca()
         drawn = method(s, ax, args, kwargs)
-        if isinstance(drawn, ScalarMappable):
+        if isinstance(drawn, ColorizingArtist):
             ax._sci(drawn)  # as pyplot's imshow and scatter make it the current image
         return drawn
 
