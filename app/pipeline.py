@@ -139,7 +139,9 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
         # layout is what gives up in time, the figures' drawing cannot. A page
         # shows its figures as images of their URLs, so it draws none here.
         drawn = kind == "evaluate" and job.format is not None
-        figures, figure_notes = answer_figures(evaluation.figures, options.theme, drawn=drawn)
+        figures, figure_notes = answer_figures(
+            evaluation.figures, options.theme, drawn=drawn, limits=limits
+        )
     # A big graph's layout stops in time for the answer to reach the client.
     layout_s = limits.wall_time_s - (time.monotonic() - started) - _ANSWER_MARGIN_S
     if kind == "image":
@@ -385,7 +387,7 @@ def figure_answer(request: FigureJob, limits: Limits) -> bytes:
             count, f"{count} figures: n = 0 to {count - 1}"
         )
         raise InvalidRequest(f"there is no figure n = {request.n}: the program draws {drawn}")
-    body = figure_bytes(figures[request.n], request.format, job.options.theme)
+    body = figure_bytes(figures[request.n], request.format, job.options.theme, limits)
     return check_bytes(body, limits.answer_bytes, "the figure")
 
 
