@@ -133,6 +133,25 @@ def test_share_links_never_come_from_the_host_header(server: LiveServer) -> None
             assert 'href="/?source=' in page.text
 
 
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        ("/embed/?source=x", "/embed?source=x"),
+        ("/docs/", "/docs"),
+        ("/healthz/", "/healthz"),
+        ("/api/v1/graph.svg/?source=x&x=1", "/api/v1/graph.svg?source=x&x=1"),
+        ("/static", "/static/"),
+    ],
+)
+def test_the_routers_own_redirects_never_name_the_host_header(
+    server: LiveServer, path: str, where: str
+) -> None:
+    with server.client() as http:
+        response = http.get(path, headers={"host": "evil.example"}, follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == where
+
+
 @pytest.fixture(scope="module")
 def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     env = {"AUTOGRAD_VIZ_PUBLIC_URL": "https://viz.example.org/", "AUTOGRAD_VIZ_ANSWER_MB": "1"}
