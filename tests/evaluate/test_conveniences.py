@@ -18,6 +18,15 @@ from tests.evaluate.python import addresses_in_order, python_stdout
 HEADER = "import torch\nimport torch.nn.functional as F\nimport math\n"
 
 PROGRAMS = {
+    "dict views": """
+d = {'a': 1, 'b': torch.tensor(2.0)}
+print(d.keys())
+print(d.values(), d.items())
+print(f"{d.keys()}", str(d.items()), [d.keys()])
+for k, v in d.items():
+    print(k, v)
+print(len(d.values()), 'a' in d.keys(), list(d.keys()), sorted(d.keys()), tuple(d.keys()))
+""",
     "str.format": """
 x = torch.tensor(3.14159)
 loss = 0.000123456
