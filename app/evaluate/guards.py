@@ -19,7 +19,8 @@ zero dimensions as one (a (3000, 3000, 0) tensor is 9 M nested lists to
 write or `tolist()`); comparisons through Python's protocol (==, <, in, and
 list.count, list.index, max and min of lists holding tensors) are bounded by
 the broadcast of the arrays they may meet (`compared`); advanced index
-assignment is bounded as indexing is (`index`).
+assignment, and index_put with its index tensors, are bounded as indexing
+is (`index`).
 
 Each refusal is a LimitExceeded naming the limit and its value.
 
@@ -168,6 +169,9 @@ class Guard:
         if kind == A.PIECES:
             self.pieces(piece_count(name, args, kwargs))
             return
+        if kind == A.INDEX:
+            self.index_put(args, kwargs)
+            return
         rule = RULES.get(name)
         if kind == A.META:
             exact = None if rule is None else rule(args, kwargs)
@@ -272,6 +276,15 @@ class Guard:
                 bound = max(bound, 1) * max(1, self.data_elements(item))
         if bound and bound * cap_numel(value) > self.max_elements:
             self.exact([value], {"index": index}, lambda a, k: a[0][k["index"]])
+
+    def index_put(self, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """index_put(input, indices, values): its index tensors write as many
+        positions as `input[indices]` reads (and the values, and their
+        gradient, expand to that shape), so they are bounded as that is."""
+        target = args[0] if args else kwargs.get("input")
+        indices = args[1] if len(args) > 1 else kwargs.get("indices")
+        if isinstance(target, Tensor) and isinstance(indices, list | tuple):
+            self.index(target, tuple(indices))
 
     # -- Python values ------------------------------------------------------
     def int_result(self, value: int) -> int:

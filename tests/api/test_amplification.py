@@ -164,3 +164,28 @@ def test_a_configured_answer_limit_bounds_every_answer(public: LiveServer) -> No
         ("answer_bytes", 1 << 20),
         ("render_time", 2.0),  # a slow machine may stop the layout first
     )
+
+
+def test_index_put_is_refused_over_http(server: LiveServer) -> None:
+    # audit16 F2: index_put with broadcast index tensors wrote 400 M positions
+    # in 1.5 s, ran a million by a million to the wall time, and gave its
+    # values a 20 M-element gradient; x[a, b] = 1 was already refused.
+    big = "a = torch.zeros(1000000, 1, dtype=torch.long)\nb = a.reshape(1, 1000000)\n"
+    backward = (
+        "x = torch.zeros(100, 100)\na = torch.zeros(5000, 1, dtype=torch.long)\n"
+        "b = torch.zeros(1, 4000, dtype=torch.long)\nv = torch.tensor(2.0, requires_grad=True)\n"
+        "y = x.index_put((a, b), v)\ny.sum()"
+    )
+    sources = [s for s, _ in ATTACKS if "index_put" in s or "take_along_dim" in s]
+    sources += [big + "torch.zeros(10, 10).index_put((a, b), torch.tensor(1.0))", backward]
+    with server.client() as http:
+        answers = [http.post("/api/v1/evaluate", json={"source": s}) for s in sources]
+    for source, answer in zip(sources, answers, strict=True):
+        assert answer.status_code == 422, (source, answer.text[:300])
+        problem = answer.json()
+        assert (problem["code"], problem["limit"]) == ("limit_exceeded", "tensor_elements")
+        # The line of the call: the refusal came before the work, not after.
+        call = next(
+            n for n, t in enumerate(source.split("\n"), 1) if "index_put" in t or "along" in t
+        )
+        assert problem["line"] == call, problem
