@@ -189,3 +189,19 @@ def test_index_put_is_refused_over_http(server: LiveServer) -> None:
             n for n, t in enumerate(source.split("\n"), 1) if "index_put" in t or "along" in t
         )
         assert problem["line"] == call, problem
+
+
+@pytest.mark.parametrize("source", ["list(range(100000))", "[0.1234] * 100000"])
+def test_a_long_list_is_answered_as_cut(server: LiveServer, source: str) -> None:
+    # audit16 F7: the first 1,000 items were sent with no "truncated" and no
+    # warning, as if they were the whole list.
+    with server.client() as http:
+        answer = http.post("/api/v1/evaluate", json={"source": source})
+        page = http.get("/", params={"source": source})
+    assert answer.status_code == 200, answer.text[:300]
+    document = answer.json()
+    assert document["truncated"] is True
+    assert len(document["value"]) == 1001 and document["value"][-1] == "..."
+    assert document["value"][:2] == ([0, 1] if "range" in source else [0.1234, 0.1234])
+    warning = next(w for w in document["warnings"] if "longer than 1,000 items" in w)
+    assert page.status_code == 200 and warning.replace('"', "&#34;") in page.text
