@@ -46,7 +46,15 @@ def _size(m: Machine, value: Any, asked: str = "iteration over") -> int:
         return value.shape[0]
     kind = kind_of(value)
     if kind is not None:
-        return kind.length(m, value)
+        try:
+            return kind.length(m, value)
+        except TypeError as exc:
+            if asked == "len() of" or not str(exc).startswith("object of type"):
+                raise
+            # Iterating what has no length: Python's words for iteration.
+            raise TypeError(f"'{kind.type_name(value)}' object is not iterable") from None
+    if asked == "len() of":
+        raise TypeError(f"object of type '{type(value).__name__}' has no len()")
     raise TypeError(f"'{type(value).__name__}' object is not iterable")
 
 

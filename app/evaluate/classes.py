@@ -342,6 +342,9 @@ class ObjectKind(ValueKind):
 
     label = "objects"
 
+    def type_name(self, value: Any) -> str:
+        return str(value.cls.name)
+
     def get(self, m: Machine, value: Any, attr: str, node: ast.AST) -> Any:
         attrs = value.attrs
         if attr in attrs:

@@ -61,24 +61,28 @@ class ValueKind:
         """`value.name(*args, **kwargs)` (a step is already counted); the default refuses."""
         raise self.refuse(m, node, f".{name}() is not available on {self.label}")
 
+    def type_name(self, value: Any) -> str:
+        """The name Python's messages give the value's type."""
+        return type(value).__name__
+
     def call(
         self, m: Machine, value: Any, args: list[Any], kwargs: dict[str, Any], node: ast.AST
     ) -> Any:
         """`value(*args, **kwargs)`; the default is Python's TypeError."""
-        raise TypeError(f"'{type(value).__name__}' object is not callable")
+        raise TypeError(f"'{self.type_name(value)}' object is not callable")
 
     def get_item(self, m: Machine, value: Any, index: Any, node: ast.AST) -> Any:
-        raise TypeError(f"'{type(value).__name__}' object is not subscriptable")
+        raise TypeError(f"'{self.type_name(value)}' object is not subscriptable")
 
     def set_item(self, m: Machine, value: Any, index: Any, new: Any, node: ast.AST) -> None:
-        raise TypeError(f"'{type(value).__name__}' object does not support item assignment")
+        raise TypeError(f"'{self.type_name(value)}' object does not support item assignment")
 
     def length(self, m: Machine, value: Any) -> int:
-        raise TypeError(f"object of type '{type(value).__name__}' has no len()")
+        raise TypeError(f"object of type '{self.type_name(value)}' has no len()")
 
     def iterate(self, m: Machine, value: Any, node: ast.AST) -> Iterator[Any]:
         """The items of `value`; the length must be bounded before they are made."""
-        raise TypeError(f"'{type(value).__name__}' object is not iterable")
+        raise TypeError(f"'{self.type_name(value)}' object is not iterable")
 
     # -- sizes the guards need before Python's protocol does the work -------------
     # (app.evaluate.costs, app.evaluate.guards: str(), print and f-strings of

@@ -24,6 +24,7 @@ import torch
 from app.evaluate import array_ops, strings
 from app.evaluate.array_args import made as array_made
 from app.evaluate.array_ops import ARRAYS
+from app.evaluate.classes import class_of
 from app.evaluate.machine import Machine
 from app.evaluate.metashape import cap_numel
 from app.evaluate.sizes import matmul_numel
@@ -115,7 +116,21 @@ def binary(m: Machine, op: type, left: Any, right: Any, node: ast.AST, inplace: 
         return result
     if isinstance(left, SEQUENCES) or isinstance(right, SEQUENCES):
         return _sequence_op(m, op, fn, left, right, node)
-    return fn(left, right)
+    try:
+        return fn(left, right)
+    except TypeError as exc:
+        raise _named(exc, left, right) from None
+
+
+def _named(exc: TypeError, *operands: Any) -> TypeError:
+    """Python's message, with each instance of a program's class named by its
+    class (`'A'`), not by the class that stands for every such instance."""
+    message = str(exc)
+    for operand in operands:
+        cls = class_of(operand)
+        if cls is not None:
+            message = message.replace(f"'{type(operand).__name__}'", f"'{cls.name}'", 1)
+    return TypeError(message)
 
 
 def _tensor_op(
@@ -157,7 +172,10 @@ def _sequence_op(m: Machine, op: type, fn: Op, left: Any, right: Any, node: ast.
 
 
 def unary(m: Machine, op: type, operand: Any, node: ast.AST) -> Any:
-    result = UNARY[op](operand)
+    try:
+        result = UNARY[op](operand)
+    except TypeError as exc:
+        raise _named(exc, operand) from None
     if isinstance(result, Tensor):
         return m.made(result, node)
     if isinstance(result, np.ndarray):

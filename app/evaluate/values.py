@@ -128,6 +128,14 @@ class BoundMethod:
         return f"<built-in method {name} of {kind} object at {id(receiver):#x}>"
 
 
+# Python's own messages name a value's type by its class's name ("bad operand
+# type for unary -: 'function'"): these classes stand for Python's function,
+# builtin and method values, so they carry Python's names for them.
+Function.__name__ = "builtin_function_or_method"
+UserFunction.__name__ = "function"
+BoundMethod.__name__ = "builtin_function_or_method"
+
+
 class GradFn:
     """`tensor.grad_fn` as a program sees it: its name and its next functions.
 

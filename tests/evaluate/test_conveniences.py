@@ -18,6 +18,21 @@ from tests.evaluate.python import addresses_in_order, python_stdout
 HEADER = "import torch\nimport torch.nn.functional as F\nimport math\n"
 
 PROGRAMS = {
+    "type errors name Python's types": """
+class A:
+    pass
+
+def g():
+    return 1
+
+for bad in [lambda: -print, lambda: A() + 1, lambda: 1 - A(), lambda: g + 1, lambda: -g,
+            lambda: torch.ones(1).sum + 1, lambda: len(g), lambda: len(A()), lambda: A()(),
+            lambda: A()[0], lambda: list(A()), lambda: [x for x in g]]:
+    try:
+        bad()
+    except TypeError as e:
+        print(e)
+""",
     "bound methods": """
 class A:
     def go(self):

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from matplotlib.font_manager import FontProperties, findfont, get_font
 
-from app.errors import LimitExceeded, RenderFailed
+from app.errors import RenderFailed
 from app.evaluate import run_source
-from app.limits import Limits
 from app.optimize.svgcheck import check_svg
-from app.process_bounds import limit_address_space
 from app.render.figures import RASTER_MARKERS, answer_figures, figure_bytes, title_of
+from tests.render.figure_memory import LIMIT
 
+ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "</text><script>alert(1)</script><!-- ]]> &amp; \" '"
 
 
@@ -111,28 +115,18 @@ def test_titles(source: str, title: str) -> None:
 
 
 def test_a_figure_out_of_memory_is_the_memory_limit_it_was_given() -> None:
-    """Drawn in a fork whose address space is nearly full: the error names the
-    limit the request ran under, not the default one."""
-    (figure,) = run_source("plt.figure(figsize=(20, 20))\nplt.plot([1, 2])").figures
-    limits = Limits(memory_bytes=256 << 20)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child)
-        os.close(read)
-        try:
-            limit_address_space(1 << 20)  # the 2000 x 2000 PNG needs 16 MiB
-            try:
-                figure_bytes(figure, "png", "light", limits)
-                outcome = "drawn"
-            except LimitExceeded as exc:
-                outcome = f"{exc.limit} {exc.value}"
-            except BaseException as exc:
-                outcome = type(exc).__name__
-            os.write(write, outcome.encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        outcome = pipe.read().decode()
-    os.waitpid(pid, 0)
-    assert outcome == f"memory_bytes {256 << 20}"
+    """The error names the limit the request ran under, not the default one
+    (tests/render/figure_memory.py draws it in a fresh process)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.render.figure_memory"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [
+        "memory_bytes",
+        str(LIMIT.memory_bytes),
+    ]
