@@ -193,6 +193,7 @@ def test_an_output_that_is_no_tensor_is_not_drawn_and_the_answer_says_why(
 ) -> None:
     answer = json.loads(run_job(Job(source=source), "evaluate"))
     assert answer["svg"] is None and answer["graph"]["nodes"] == []
+    assert "Program" not in answer["dtype"]  # Python's names: `A`, never ProgramObject
     assert answer["warnings"] == [
         f"The graph is not drawn: {what}, not a tensor, and only tensors record an autograd "
         "graph (choose a tensor, such as a loss, as the output)"

@@ -380,6 +380,9 @@ class ProgramModuleKind(ValueKind):
 
     label = "modules"
 
+    def type_name(self, value: Any) -> str:
+        return state_of(value).cls.name
+
     def own(self, value: Any, attr: str) -> bool:
         """Whether `attr` is an attribute the program gave this module."""
         if attr in state_of(value).assigned:
