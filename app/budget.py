@@ -116,13 +116,21 @@ class Budget:
             self.notes.append(text)
 
 
+def _over(size: int, limit: int) -> str:
+    """`size`, written so that it reads as more than `limit` (1.0 MiB would not)."""
+    text = megabytes(size)
+    if text == megabytes(limit):
+        return f"{size:,} bytes"
+    return text
+
+
 def check_bytes(body: bytes, limit: int, what: str = "the answer") -> bytes:
     """`body`, if it is within `limit` bytes; else LimitExceeded("answer_bytes")."""
     if len(body) > limit:
         raise LimitExceeded(
             "answer_bytes",
             limit,
-            f"{what} would be {megabytes(len(body))}, more than the limit of "
+            f"{what} would be {_over(len(body), limit)}, more than the limit of "
             f"{megabytes(limit)} for one answer",
         )
     return body

@@ -110,12 +110,14 @@ class Part:
     """One field of the JSON answer: `make` writes it within the budget it is
     given (it may summarise); if what it made is still larger than what is
     left, the answer holds `fallback` and a warning: `left_out`, with
-    {size} and {limit} filled in."""
+    {size} and {limit} filled in, and `alone` after it when the part alone
+    is within the limit (a request for it alone would be answered)."""
 
     name: str
     make: Callable[[Run, Budget], Any]
     fallback: Any
     left_out: str
+    alone: str = ""
 
 
 def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
@@ -173,7 +175,8 @@ def answer_document(run: Run, budget: Budget) -> bytes:
         made = _dump(part.make(run, trial))
         budget.keep_notes(trial)
         if not budget.take(len(made) + len(part.name) + 4):
-            budget.note(part.left_out.format(size=megabytes(len(made)), limit=megabytes(limit)))
+            note = part.left_out.format(size=megabytes(len(made)), limit=megabytes(limit))
+            budget.note(note + (part.alone if len(made) <= limit else ""))
             made = _dump(part.fallback)
         fields[part.name] = made
     notes = non_finite_notes(evaluation.output, evaluation.output_name, evaluation.gradients)
@@ -292,7 +295,8 @@ PARTS: list[Part] = [
         _svg,
         None,
         "The graph is not drawn here: its drawing is {size}, more than is left of this "
-        "answer's limit of {limit} (GET /api/v1/graph.svg draws it alone).",
+        "answer's limit of {limit}.",
+        " GET /api/v1/graph.svg draws it alone.",
     ),
     Part(
         "graph",
@@ -304,8 +308,8 @@ PARTS: list[Part] = [
         "figures",
         lambda run, budget: _figures(run, budget),
         [],
-        "The figures ({size}) are left out: past the answer's limit of {limit} "
-        "(GET /api/v1/figure.svg?...&n=0 draws each alone).",
+        "The figures ({size}) are left out: past the answer's limit of {limit}.",
+        " GET /api/v1/figure.svg?...&n=0 draws each alone.",
     ),
 ]
 
@@ -320,10 +324,12 @@ def _figures(run: Run, budget: Budget) -> list[dict[str, Any]]:
     for n, figure in enumerate(run.figures):
         size = json_size(figure)
         if figure["svg"] is not None and size > left:
+            alone = (
+                f" GET /api/v1/figure.svg?...&n={n} draws it alone." if size <= budget.whole else ""
+            )
             budget.note(
                 f"Figure {n + 1} is not drawn here: its drawing is {megabytes(size)}, more than "
-                f"is left of this answer's limit of {megabytes(budget.whole)} "
-                f"(GET /api/v1/figure.svg?...&n={n} draws it alone)."
+                f"is left of this answer's limit of {megabytes(budget.whole)}.{alone}"
             )
             figure = {**figure, "svg": None}
             size = json_size(figure)

@@ -50,3 +50,12 @@ def test_an_image_past_the_limit_is_refused() -> None:
         check_bytes(b"x" * 11, 10, "the drawing")
     assert caught.value.limit == "answer_bytes" and caught.value.value == 10
     assert "the drawing" in caught.value.detail
+
+
+def test_a_body_just_past_the_limit_reads_as_more_than_it() -> None:
+    with pytest.raises(LimitExceeded) as caught:
+        check_bytes(b"x" * ((1 << 20) + 10), 1 << 20)
+    assert "would be 1,048,586 bytes, more than the limit of 1.0 MiB" in caught.value.detail
+    with pytest.raises(LimitExceeded) as caught:
+        check_bytes(b"x" * (3 << 20), 1 << 20)
+    assert "would be 3.0 MiB, more than the limit of 1.0 MiB" in caught.value.detail

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from app.job import Job, RenderOptions
+from app.limits import Limits
 from app.pipeline import run_job
 from app.render.style_default import MAX_LOOP_BOXES
 
@@ -110,7 +111,23 @@ def test_an_image_past_the_answer_limit_is_refused() -> None:
         assert caught.value.limit == "answer_bytes"
     answer = json.loads(run_job(Job(source=source, options=whole), "evaluate", limits))
     assert answer["svg"] is None and answer["graph"]["nodes"]
-    assert any("GET /api/v1/graph.svg draws it alone" in w for w in answer["warnings"])
+    # graph.svg would refuse it too: the answer does not send the reader there.
+    assert any("The graph is not drawn here" in w for w in answer["warnings"])
+    assert not any("draws it alone" in w for w in answer["warnings"])
+
+
+def test_a_drawing_that_fits_alone_is_sent_to_graph_svg() -> None:
+    source = (
+        "x = torch.ones(2, requires_grad=True)\ny = x\nfor i in range(20):\n    y = y * 2\n"
+        "print('A' * 50000)\ny.sum()"
+    )
+    limits = Limits(answer_bytes=100_000)
+    whole = RenderOptions(loops="expanded")
+    answer = json.loads(run_job(Job(source=source, options=whole), "evaluate", limits))
+    assert answer["svg"] is None and answer["stdout"].startswith("AAAA")  # stdout came first
+    assert any(w.endswith("GET /api/v1/graph.svg draws it alone.") for w in answer["warnings"])
+    image = run_job(Job(source=source, format="svg", options=whole), "image", limits)
+    assert image.startswith(b"<svg")
 
 
 def test_an_optimize_answer_is_bounded_too() -> None:

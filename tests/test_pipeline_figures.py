@@ -21,12 +21,16 @@ def test_a_figure_past_the_answers_limit_is_left_out_and_said() -> None:
     big, small = answer["figures"]
     assert big["svg"] is None and big["title"] == "Figure 1"
     assert small["svg"] and small["svg"].startswith("<svg")
-    assert any(
-        w.startswith("Figure 1 is not drawn here") and "n=0 draws it alone" in w
-        for w in answer["warnings"]
-    )
+    # figure.svg?n=0 would refuse it too (below): the warning does not send the reader there.
+    (said,) = [w for w in answer["warnings"] if w.startswith("Figure 1 is not drawn here")]
+    assert "draws it alone" not in said
     whole = json.loads(run_job(Job(source=BIG), "evaluate", Limits()))
     assert whole["figures"][0]["svg"] and whole["figures"][1] == small
+    # Within a limit it fits alone, though not after the rest of the answer: sent there.
+    fits = Limits(answer_bytes=len(json.dumps(whole["figures"][0])) + 2_000)
+    answer = json.loads(run_job(Job(source="print('A' * 20000)\n" + BIG), "evaluate", fits))
+    assert answer["figures"][0]["svg"] is None
+    assert any(w.endswith("n=0 draws it alone.") for w in answer["warnings"])
 
 
 def test_a_figure_alone_past_the_limit_is_answer_bytes() -> None:
