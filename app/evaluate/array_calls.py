@@ -53,12 +53,21 @@ def run(
 ) -> Any:
     """Check, seed, bound, call, count: one NumPy call named `key` in the tables."""
     check_arguments(m, key, args, kwargs, node)
+    if "out" in kwargs:
+        _check_out(m, kwargs["out"], node)
     if entry.random:
         seed(m)
     bound(m, entry.bound, key, args, kwargs)
     with quiet():
         result = call(args, kwargs)
     return made(m, result, node)
+
+
+def _check_out(m: Machine, out: Any, node: ast.AST) -> None:
+    """`out=` of an elementwise function: one ndarray the program has, which
+    NumPy writes in place (it refuses one not of the result's shape)."""
+    if out is not None and not isinstance(out, np.ndarray):
+        raise refuse(m, node, "out= takes one NumPy array here")
 
 
 def call_numpy(

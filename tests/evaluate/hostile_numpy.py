@@ -146,6 +146,10 @@ CALLBACKS_AND_STATE: list[tuple[str, str]] = [
     ("np.random.seed()", RUN),
     ("np.random.default_rng(print)", RUN),
     ("np.zeros(3, out=np.ones(3))", NA),
+    ("np.add(1, 2, out=torch.ones(1))", NA),  # out= is one ndarray, never a tensor
+    ("np.add(1, 2, out=(np.ones(1),))", NA),
+    ("np.divmod(np.ones(2), 2, out=np.ones(2))", RUN),  # NumPy's own refusal
+    ("np.add(np.ones((1, 10**4)), np.ones((10**4, 1)), out=np.ones(1))", LIM),  # bound first
     ("np.sin(np.ones(3), where=np.ones(3) > 0)", NA),
 ]
 
@@ -173,6 +177,8 @@ ATTACKS: list[tuple[str, str]] = MEMORY + DTYPES + FILES_AND_MEMORY + CALLBACKS_
 # not_allowed, but only when the interpreter reaches them: the refusal depends
 # on a value.
 RUNTIME: set[str] = {
+    "np.add(1, 2, out=torch.ones(1))",
+    "np.add(1, 2, out=(np.ones(1),))",
     "np.array(['a', 'b'])",
     "np.array([1, 'a'])",
     "np.full(10**5, 'a' * 10**5)",

@@ -311,6 +311,26 @@ try:
 except IndexError as e:
     print(e)
 """,
+    # The Tensors tutorial's "Bridge with NumPy": an array and a tensor sharing
+    # memory, written in place through out=.
+    """t = torch.ones(5)
+n = t.numpy()
+t.add_(1)
+print(f"t: {t}")
+print(f"n: {n}")
+n = np.ones(5)
+t = torch.from_numpy(n)
+np.add(n, 1, out=n)
+print(f"t: {t}")
+print(f"n: {n}")
+m = np.zeros((2, 3))
+r = np.sqrt(np.ones((2, 3)) * 4, out=m)
+print(m, r is m)
+try:
+    np.add(np.ones(3), np.ones((2, 3)), out=np.zeros(3))
+except ValueError as e:
+    print(e)
+""",
 ]
 
 

@@ -65,7 +65,17 @@ def test_no_dangerous_keywords() -> None:
     for path in TABLES:
         entries += [e for e in A.NAMESPACES[path].values() if isinstance(e, A.Fn)]
     for entry in entries:
-        assert entry.kwargs is not None and not entry.kwargs & NEVER_KEYWORDS
+        assert entry.kwargs is not None and not entry.kwargs & NEVER_KEYWORDS - {"out"}
+    # out= only where the result is the broadcast of the operands, written in place.
+    with_out = {
+        name
+        for name, entry in A.NAMESPACES["numpy"].items()
+        if isinstance(entry, A.Fn) and entry.kwargs and "out" in entry.kwargs
+    }
+    assert with_out == set(N.UNARY) | set(N.BINARY)
+    for path in ("numpy.linalg", "numpy.random"):
+        for entry in A.NAMESPACES[path].values():
+            assert not (isinstance(entry, A.Fn) and entry.kwargs and "out" in entry.kwargs)
 
 
 def test_only_numeric_dtypes_are_named() -> None:

@@ -37,8 +37,12 @@ tests in tests/parse/test_numpy_allowlist.py keep them out):
   with the count of unseeded generators the program made before it;
 - results whose size no cheap rule bounds before they run: `bincount`
   (its length is the largest value), `einsum`, `ndarray.resize` (grows in
-  place), `unravel_index`, `fromstring`; `where=` and `out=` keywords
-  (`where=` without `out=` leaves uninitialised memory in the result).
+  place), `unravel_index`, `fromstring`; the `where=` keyword (without
+  `out=` it leaves uninitialised memory in the result); `out=` everywhere
+  but the elementwise functions (UNARY, BINARY), where it is one ndarray
+  of the program's, of the result's own shape (NumPy refuses any other),
+  written in place as the Tensors tutorial's `np.add(n, 1, out=n)` does:
+  nothing new is allocated (app.evaluate.array_calls).
 """
 
 from __future__ import annotations
@@ -247,9 +251,9 @@ NUMPY: dict[str, Entry] = {
     "newaxis": Const(),
 }
 for _name in UNARY:
-    NUMPY.setdefault(_name, fn())
+    NUMPY.setdefault(_name, fn("out"))
 for _name in BINARY:
-    NUMPY.setdefault(_name, fn("", BROADCAST))
+    NUMPY.setdefault(_name, fn("out", BROADCAST))
 for _name in DTYPES + ABSTRACT_TYPES:
     NUMPY[_name] = Const()
 
