@@ -244,6 +244,34 @@ def test_a_worker_holding_what_requests_left_behind_is_retired_before_the_next()
     run(scenario, size=1, growth_bytes=16 << 20)
 
 
+def test_a_worker_holding_address_space_requests_left_behind_is_retired() -> None:
+    # Mapped, never touched: no anonymous memory, but RLIMIT_AS counts it,
+    # so the next program would have that much less room (audit16 F1).
+    async def scenario(pool: WorkerPool) -> None:
+        first, _ = await pool.submit({"op": "map", "bytes": 8 << 20})
+        second, _ = await pool.submit({"op": "map", "bytes": 12 << 20})  # 20 MiB > 16: its last
+        third, _ = await pool.submit({"op": "map", "bytes": 8 << 20})
+        assert first["pid"] == second["pid"] != third["pid"]
+        assert (first["mapped"], second["mapped"], third["mapped"]) == (1, 2, 1)
+        assert await pool.wait_until_full(5)
+        stats = pool.stats()
+        assert (stats.crashes, stats.alive) == (0, 1) and stats.restarts >= 1
+
+    run(scenario, size=1, growth_bytes=16 << 20)
+
+
+def test_address_space_one_request_left_does_not_shrink_the_next_programs_room() -> None:
+    # 40 of the 64 MiB the limit allows, left mapped: without retirement the
+    # next program's 48 MiB would be a memory error that was not its own.
+    async def scenario(pool: WorkerPool) -> None:
+        await pool.submit({"op": "map", "bytes": 40 << 20})
+        answer, _ = await pool.submit({"op": "allocate", "bytes": 48 << 20})
+        assert answer == {"allocated": 48 << 20}
+        assert pool.stats().crashes == 0
+
+    run(scenario, size=1, memory_bytes=64 << 20, growth_bytes=16 << 20)
+
+
 def test_memory_that_is_freed_or_answered_is_not_a_leftover() -> None:
     async def scenario(pool: WorkerPool) -> None:
         pids = set()
