@@ -19,7 +19,15 @@ from app.api.graph import CachedImages
 from app.api.routes import router
 from app.api.templating import STATIC_DIR
 from app.metrics import HttpMetrics
-from app.middleware import Cors, Faults, Head, RateLimit, RequestContext, RequestLimits
+from app.middleware import (
+    Cors,
+    Faults,
+    Head,
+    RateLimit,
+    RelativeRedirects,
+    RequestContext,
+    RequestLimits,
+)
 from app.service import Service
 from app.settings import Settings, get_settings
 
@@ -59,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DirectEvaluate)
     app.add_middleware(CompressedPages)
     app.add_middleware(Head)
+    app.add_middleware(RelativeRedirects)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(RequestLimits, settings=settings)

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
@@ -385,6 +386,42 @@ class Head:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class RelativeRedirects:
+    """The router's own redirects (`/embed/` to `/embed`, `/static` to
+    `/static/`) are written by Starlette as absolute URLs made from the
+    request's `Host` header, which the client writes: a link to
+    `/embed/?...` with `Host: evil.example` would send its visitor there.
+    Every redirect this app makes is to itself, so an absolute one is
+    answered with its path and query alone, which browsers resolve against
+    the address they asked."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def relative(message: Message) -> None:
+            if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+                message = {**message, "headers": [_relative(h) for h in message["headers"]]}
+            await send(message)
+
+        await self.app(scope, receive, relative)
+
+
+def _relative(header: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    name, value = header
+    if name.lower() != b"location":
+        return header
+    parts = urlsplit(value.decode("latin-1"))
+    if not parts.scheme and not parts.netloc:
+        return header
+    path = parts.path or "/"
+    return name, (path + (f"?{parts.query}" if parts.query else "")).encode("latin-1")
 
 
 Middleware = Callable[[Scope, Receive, Send], Awaitable[None]]

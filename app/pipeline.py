@@ -36,16 +36,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from torch import nn
 
 from app.budget import Budget, check_bytes, cut, json_size, megabytes, name_label
 from app.errors import InvalidRequest, LimitExceeded, RenderFailed
 from app.evaluate import evaluate
+from app.evaluate.classes import ProgramObject
 from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.kept import Keeping
 from app.evaluate.modules import parameter_rows
 from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
 from app.graph import Graph, build_graph
+from app.graph.walk import output_tensors
 from app.job import FigureJob, Job, Kind, RenderOptions
 from app.limits import DEFAULT_LIMITS, MACHINE_LIMITS, Limits
 from app.optimize import OptimizeRequest, PlotRequest
@@ -136,7 +139,9 @@ def answer_job(job: Job, kind: Kind, limits: Limits) -> tuple[bytes, bool]:
         # layout is what gives up in time, the figures' drawing cannot. A page
         # shows its figures as images of their URLs, so it draws none here.
         drawn = kind == "evaluate" and job.format is not None
-        figures, figure_notes = answer_figures(evaluation.figures, options.theme, drawn=drawn)
+        figures, figure_notes = answer_figures(
+            evaluation.figures, options.theme, drawn=drawn, limits=limits
+        )
     # A big graph's layout stops in time for the answer to reach the client.
     layout_s = limits.wall_time_s - (time.monotonic() - started) - _ANSWER_MARGIN_S
     if kind == "image":
@@ -213,19 +218,43 @@ def _stdout(run: Run, budget: Budget) -> str:
     return cut(text, keep)
 
 
-def no_graph(output: np.ndarray[Any, Any] | np.generic) -> str:
-    """Why an ndarray output has no drawing (the page shows it where the graph would be)."""
-    what = "array" if isinstance(output, np.ndarray) else "scalar"
+def _what(value: Any) -> str:
+    """A value's kind in a sentence: "a float", "a Linear module", "a Net object"."""
+    if isinstance(value, nn.Module):
+        return f"a {value._get_name()} module"  # type: ignore[no-untyped-call]
+    if isinstance(value, ProgramObject):
+        return f"{_article(value.cls.name)} {value.cls.name} object"
+    name = type(value).__name__
+    return f"{_article(name)} {name}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiouAEIOU" else "a"
+
+
+def no_graph(output: Any, name: str | None) -> str | None:
+    """Why an output that is no tensor has no drawing (the page shows it where
+    the graph would be); None for a tensor, or a tuple or list with one, which
+    make_dot draws, and for a program that has no output at all."""
+    if isinstance(output, np.ndarray | np.generic):
+        what = "array" if isinstance(output, np.ndarray) else "scalar"
+        return (
+            f"The graph is not drawn: the output is a NumPy {what}, and NumPy keeps no "
+            "autograd graph (torch.from_numpy turns an array into a tensor)"
+        )
+    if output is None or output_tensors(output):
+        return None
     return (
-        f"The graph is not drawn: the output is a NumPy {what}, and NumPy keeps no "
-        "autograd graph (torch.from_numpy turns an array into a tensor)"
+        f"The graph is not drawn: the output{f' {name}' if name else ''} is {_what(output)}, "
+        "not a tensor, and only tensors record an autograd graph (choose a tensor, such as "
+        "a loss, as the output)"
     )
 
 
 def _svg(run: Run, budget: Budget) -> str | None:
-    output = run.evaluation.output
-    if isinstance(output, np.ndarray | np.generic):
-        budget.note(no_graph(output))
+    reason = no_graph(run.evaluation.output, run.evaluation.output_name)
+    if reason is not None:
+        budget.note(reason)
         return None
     if run.job.format is None:
         return None
@@ -358,7 +387,7 @@ def figure_answer(request: FigureJob, limits: Limits) -> bytes:
             count, f"{count} figures: n = 0 to {count - 1}"
         )
         raise InvalidRequest(f"there is no figure n = {request.n}: the program draws {drawn}")
-    body = figure_bytes(figures[request.n], request.format, job.options.theme)
+    body = figure_bytes(figures[request.n], request.format, job.options.theme, limits)
     return check_bytes(body, limits.answer_bytes, "the figure")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.job import Job, RenderOptions
 from app.pipeline import run_job
 from app.render.style_default import MAX_LOOP_BOXES
@@ -174,3 +176,32 @@ def test_a_long_loop_is_drawn_collapsed_by_default_and_the_answer_says_which_nod
     whole = json.loads(run_job(Job(source=source, options=RenderOptions(loops="expanded"))))
     assert whole["graph"]["collapsed"] == [] and whole["svg"].count('class="cluster"') == 30
     assert whole["graph"]["nodes"] == answer["graph"]["nodes"]
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        ("x = 3.5", "the output x is a float"),
+        ("m = torch.nn.Linear(2, 1)", "the output m is a Linear module"),
+        ("class Net(torch.nn.Module):\n    pass\nnet = Net()", "the output net is a Net module"),
+        ("class A:\n    pass\na = A()", "the output a is an A object"),
+        ("x = [1, 2]\nx", "the output x is a list"),
+    ],
+)
+def test_an_output_that_is_no_tensor_is_not_drawn_and_the_answer_says_why(
+    source: str, what: str
+) -> None:
+    answer = json.loads(run_job(Job(source=source), "evaluate"))
+    assert answer["svg"] is None and answer["graph"]["nodes"] == []
+    assert answer["warnings"] == [
+        f"The graph is not drawn: {what}, not a tensor, and only tensors record an autograd "
+        "graph (choose a tensor, such as a loss, as the output)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "source", ["x = torch.ones(2, requires_grad=True)\ny = [x * 2, 1]", "print(1)"]
+)
+def test_a_list_holding_a_tensor_is_drawn_and_no_output_needs_no_reason(source: str) -> None:
+    answer = json.loads(run_job(Job(source=source), "evaluate"))
+    assert answer["svg"].startswith("<svg") and answer["warnings"] == []

@@ -464,7 +464,9 @@ def format_value(doc: dict[str, Any]) -> str:
     if doc.get("shape") is None and isinstance(value, str):
         return repr(value)
     text = format_array(value)
-    if doc.get("truncated"):
+    # A tensor's or an array's summary is its first elements; a plain value
+    # (shape None) says "..." where it is cut, inside its own brackets.
+    if doc.get("truncated") and doc.get("shape") is not None:
         summary = ", ".join(
             f"{k} {format_number(doc[k])}" for k in ("min", "max", "mean") if k in doc
         )

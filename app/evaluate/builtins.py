@@ -288,6 +288,33 @@ def list_method(
     return getattr(value, name)(*args)
 
 
+class DictView(list[Any]):
+    """`d.keys()`, `d.values()`, `d.items()`: a list of them when asked (not a
+    live view, which the element limits could not follow), printed as Python
+    prints its view: `dict_keys(['a', 'b'])`."""
+
+    __slots__ = ()
+    name = "dict_keys"
+
+    def __repr__(self) -> str:
+        return f"{self.name}({super().__repr__()})"
+
+    __str__ = __repr__
+
+
+class DictValues(DictView):
+    __slots__ = ()
+    name = "dict_values"
+
+
+class DictItems(DictView):
+    __slots__ = ()
+    name = "dict_items"
+
+
+_VIEWS: dict[str, type[DictView]] = {"keys": DictView, "values": DictValues, "items": DictItems}
+
+
 def dict_method(
     m: Machine, value: dict[Any, Any], name: str, args: list[Any], kwargs: dict[str, Any]
 ) -> Any:
@@ -297,7 +324,7 @@ def dict_method(
         if args:
             raise TypeError(f"{name}() takes no arguments")
         m.guard.new_sequence(len(value))
-        return list(getattr(value, name)())
+        return _VIEWS[name](getattr(value, name)())
     if name == "copy":
         m.guard.new_sequence(len(value))
     return getattr(value, name)(*args)

@@ -365,7 +365,13 @@ def _make_dot(
         )
     given = node.args[0] if isinstance(node, ast.Call) and node.args else None
     name = given.id if isinstance(given, ast.Name) else None
-    m.made_dot = MakeDotCall(args[0], name, None if params is None else dict(params))
+    m.made_dot = MakeDotCall(
+        args[0],
+        name,
+        None if params is None else dict(params),
+        show_saved=bool(kwargs.get("show_saved", False)),
+        show_attrs=bool(kwargs.get("show_attrs", False)),
+    )
     return args[0]
 
 

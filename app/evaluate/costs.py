@@ -36,7 +36,7 @@ import torch
 from torch._tensor_str import PRINT_OPTS
 
 from app.evaluate.kinds import kind_of
-from app.evaluate.values import ExceptionValue
+from app.evaluate.values import BoundMethod, ExceptionValue
 
 Tensor = torch.Tensor
 Shape = tuple[int, ...]
@@ -90,6 +90,8 @@ def text_bounds(value: Any) -> tuple[int, int]:
         return 1, digits
     if isinstance(value, float | complex):
         return 3, 60
+    if isinstance(value, BoundMethod):  # its text may hold its receiver's (a module's)
+        return 0, text_bounds(value.receiver)[1] + OTHER_TEXT
     if isinstance(value, ExceptionValue):
         size = len(value.message) + len(value.arguments) + len(value.kind) + 2
         return 0, size

@@ -9,8 +9,10 @@ so are empty ones whose value would nest more than FULL_ELEMENTS empty lists.
 Given a `Budget` (app/budget.py), every encoder takes the bytes it writes
 from it and summarises what does not fit: the answer's byte limit is kept
 here, where values are written. Strings are cut at TEXT_CHARS, dict keys at
-LABEL_CHARS, with a marker. A library whose values need their own writing
-registers a writer in WRITERS (the budget module's docstring says how).
+LABEL_CHARS, with a marker; lists, tuples and dicts after FULL_ELEMENTS
+items, with "..." (each cut marks the value "truncated", with a warning).
+A library whose values need their own writing registers a writer in
+WRITERS (the budget module's docstring says how).
 """
 
 from __future__ import annotations
@@ -197,16 +199,24 @@ def encode_value(value: Any, budget: Budget | None = None) -> dict[str, Any]:
         return writer(value, budget)
     plain = _Plain(budget)
     out = {"value": plain.encode(value, 0), "shape": None, "dtype": _plain_type(value)}
-    if plain.cut:
+    if plain.cut or plain.long:
         out["truncated"] = True
-        if budget is not None and plain.spent:
-            budget.note(SUMMARISED.format(limit=megabytes(budget.whole)))
-        elif budget is not None:
-            budget.note(
-                f"The value is cut after {PLAIN_ITEMS:,} items or {DEPTH} levels of nesting, "
-                'where it says "..." (marked "truncated").'
-            )
+    if budget is not None and plain.spent:
+        budget.note(SUMMARISED.format(limit=megabytes(budget.whole)))
+    elif budget is not None and plain.cut:
+        budget.note(
+            f"The value is cut after {PLAIN_ITEMS:,} items or {DEPTH} levels of nesting, "
+            'where it says "..." (marked "truncated").'
+        )
+    if budget is not None and plain.long:
+        budget.note(LONG)
     return out
+
+
+LONG = (
+    f"Lists, tuples and dicts longer than {FULL_ELEMENTS:,} items are sent with their "
+    f'first {FULL_ELEMENTS:,}, then "..." (marked "truncated").'
+)
 
 
 def _writer(value: Any) -> Writer | None:
@@ -215,8 +225,9 @@ def _writer(value: Any) -> Writer | None:
 
 def encode_plain(value: Any, budget: Budget | None = None) -> Any:
     """Python numbers, strings and containers; anything else as its type name.
-    Past PLAIN_ITEMS items in all, DEPTH levels deep or the budget, the rest
-    of a container is "..."; strings are cut at TEXT_CHARS."""
+    Past FULL_ELEMENTS items of one container, PLAIN_ITEMS items in all,
+    DEPTH levels deep or the budget, the rest of a container is "...";
+    strings are cut at TEXT_CHARS."""
     return _Plain(budget).encode(value, 0)
 
 
@@ -228,6 +239,7 @@ class _Plain:
         self.budget = budget
         self.cut = False  # something is "...": past PLAIN_ITEMS, DEPTH or the budget
         self.spent = False  # the budget ran out: write nothing more
+        self.long = False  # a container had more than FULL_ELEMENTS items
 
     def spend(self, n: int) -> bool:
         if self.budget is None or self.budget.take(n):
@@ -266,8 +278,11 @@ class _Plain:
         for item in value[:FULL_ELEMENTS]:
             if self.spent:
                 out.append("...")
-                break
+                return out
             out.append(self.encode(item, depth + 1))
+        if len(value) > FULL_ELEMENTS:
+            self.long = True
+            out.append("...")  # the answer's reserve holds these few bytes
         return out
 
     def mapping(self, value: dict[Any, Any], depth: int) -> dict[str, Any]:
@@ -278,8 +293,11 @@ class _Plain:
             key = _key(k)
             if self.spent or not self.spend(json_size(key) + 1):
                 out[key] = "..."
-                break
+                return out
             out[key] = self.encode(v, depth + 1)
+        if len(value) > FULL_ELEMENTS:
+            self.long = True
+            out.setdefault("...", "...")
         return out
 
 

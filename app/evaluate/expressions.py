@@ -228,7 +228,8 @@ class Expressions(Machine):
         value = self.ev(node.value)
         spec = "" if node.format_spec is None else str(self.ev(node.format_spec))
         try:
-            self.guard.render(value)
+            # !r and !a write a string with its quotes; none and !s without.
+            self.guard.render(value, chr(node.conversion) if node.conversion > 0 else "s")
             converted = (
                 _CONVERSIONS[node.conversion](value) if node.conversion in _CONVERSIONS else value
             )

@@ -32,6 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colorbar import Colorbar
+from matplotlib.colorizer import ColorizingArtist
 from matplotlib.figure import Figure
 
 from app.errors import LimitExceeded, NotAllowed
@@ -243,7 +244,11 @@ def _forward(name: str) -> Call:
     method = D.AXES_CALLS[table.FORWARDED[name]]
 
     def forward(s: Figures, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        return method(s, s.gca(), args, kwargs)
+        ax = s.gca()
+        drawn = method(s, ax, args, kwargs)
+        if isinstance(drawn, ColorizingArtist):
+            ax._sci(drawn)  # as pyplot's imshow and scatter make it the current image
+        return drawn
 
     return forward
 

@@ -19,7 +19,8 @@ zero dimensions as one (a (3000, 3000, 0) tensor is 9 M nested lists to
 write or `tolist()`); comparisons through Python's protocol (==, <, in, and
 list.count, list.index, max and min of lists holding tensors) are bounded by
 the broadcast of the arrays they may meet (`compared`); advanced index
-assignment is bounded as indexing is (`index`).
+assignment, and index_put with its index tensors, are bounded as indexing
+is (`index`).
 
 Each refusal is a LimitExceeded naming the limit and its value.
 
@@ -168,6 +169,9 @@ class Guard:
         if kind == A.PIECES:
             self.pieces(piece_count(name, args, kwargs))
             return
+        if kind == A.INDEX:
+            self.index_put(args, kwargs)
+            return
         rule = RULES.get(name)
         if kind == A.META:
             exact = None if rule is None else rule(args, kwargs)
@@ -273,6 +277,15 @@ class Guard:
         if bound and bound * cap_numel(value) > self.max_elements:
             self.exact([value], {"index": index}, lambda a, k: a[0][k["index"]])
 
+    def index_put(self, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """index_put(input, indices, values): its index tensors write as many
+        positions as `input[indices]` reads (and the values, and their
+        gradient, expand to that shape), so they are bounded as that is."""
+        target = args[0] if args else kwargs.get("input")
+        indices = args[1] if len(args) > 1 else kwargs.get("indices")
+        if isinstance(target, Tensor) and isinstance(indices, list | tuple):
+            self.index(target, tuple(indices))
+
     # -- Python values ------------------------------------------------------
     def int_result(self, value: int) -> int:
         if value.bit_length() > self.limits.int_bits:
@@ -315,17 +328,28 @@ class Guard:
         self.sequence(n)
         self.count_items(n)
 
-    def render(self, value: Any) -> None:
+    def render(self, value: Any, conversion: str = "s") -> None:
         """Refuse str()/print() of a value whose text would exceed sequence_length.
+
+        The count is the text's: a string alone is its own text (`print(s)`,
+        `str(s)`, `f"{s}"`), or its repr with the "r" or "a" `conversion`
+        (`f"{s!r}"`, `%r`); inside a list, tuple or dict it is its repr
+        (quotes and escapes), and the brackets, ", " and ": " are counted
+        as Python writes them.
 
         Nested lists can share their items ([[0]*10**5]*10**5 is small in
         memory and 10**10 items as text): the walk counts every occurrence,
         as the text would, and stops as soon as it is too much. A list that
         contains itself prints as [...], so only the current path is tracked.
-        Each other value counts the most its text can be (costs.text_bounds);
-        one that might pass the limit, but need not, is made and measured.
+        A number's text is made and measured; each other value counts the
+        most its text can be (costs.text_bounds), and one that might pass
+        the limit, but need not, is made and measured.
         """
         budget = self.limits.sequence_length
+        quote = ascii if conversion == "a" else repr
+        if isinstance(value, str):
+            self.sequence(len(value) if conversion == "s" else len(quote(value)))
+            return
         used = 0
         path: set[int] = set()
         stack: list[tuple[Any, bool]] = [(value, False)]
@@ -335,7 +359,15 @@ class Guard:
                 path.discard(id(item))
                 continue
             if isinstance(item, str):
-                used += len(item) + 2
+                # Each repr is made only while the count is within the
+                # limit, and adds at least its length: at most the limit's
+                # worth of them, and one more.
+                used += len(quote(item))
+            elif item is None or isinstance(item, int | float | complex):
+                # A few digits at most (int_bits); alone, its str() (a NumPy
+                # scalar's repr is longer).
+                alone = item is value and conversion == "s"
+                used += len(str(item) if alone else repr(item))
             elif not isinstance(item, list | tuple | dict):
                 low, high = costs.text_bounds(item)
                 if used + low > budget:
@@ -343,15 +375,18 @@ class Guard:
                 if used + high > budget:
                     high = costs.text_length(item)
                 used += high
-            elif isinstance(item, list | tuple | dict):
-                used += 2 + len(item)
-                if id(item) in path or used > budget:
-                    self.sequence(used if used > budget else 0)
-                    continue
+            elif id(item) in path:
+                used += 5  # [...], (...) or {...}
+            else:
+                used += _punctuation(item)
+                if used > budget:
+                    self.sequence(used)
                 path.add(id(item))
                 stack.append((item, True))
-                children = item.items() if isinstance(item, dict) else item
-                stack.extend((child, False) for child in children)
+                if isinstance(item, dict):
+                    stack.extend((part, False) for pair in item.items() for part in pair)
+                else:
+                    stack.extend((child, False) for child in item)
             if used > budget:
                 self.sequence(used)
 
@@ -386,3 +421,16 @@ class Guard:
                     f"the format spec {spec[:20]!r} asks for a width or precision above "
                     f"{FORMAT_WIDTH}",
                 )
+
+
+def _punctuation(container: list[Any] | tuple[Any, ...] | dict[Any, Any]) -> int:
+    """The characters str() of a container writes besides its items: the
+    brackets, ", " between items, ": " in each pair of a dict, the comma of
+    a one-item tuple."""
+    n = len(container)
+    between = 2 * max(0, n - 1)
+    if isinstance(container, dict):
+        return 2 + between + 2 * n
+    if isinstance(container, tuple) and n == 1:
+        return 3
+    return 2 + between

@@ -85,12 +85,15 @@ class Origin:
 @dataclass(frozen=True)
 class MakeDotCall:
     """The program's last `make_dot(out, params=...)` call: the tensor it was
-    given, the name it was given by (`make_dot(y)`; None for `y.mean()`), and
-    the names its `params` give the parameters (None without params)."""
+    given, the name it was given by (`make_dot(y)`; None for `y.mean()`), the
+    names its `params` give the parameters (None without params), and whether
+    it asked for saved tensors and attributes (`show_saved=`, `show_attrs=`)."""
 
     output: Any
     name: str | None
     params: dict[str, torch.Tensor] | None
+    show_saved: bool = False
+    show_attrs: bool = False
 
 
 @dataclass
@@ -152,6 +155,8 @@ class Evaluation:
     # `out`: the names that call gives the parameters (the torchviz style
     # draws exactly what that call draws).
     make_dot_params: dict[str, torch.Tensor] | None = None
+    # That call's show_saved= and show_attrs=: the drawing shows them as it would.
+    make_dot_shows: tuple[bool, bool] = (False, False)
     # The figures the program drew (app.evaluate.figures), in the order it
     # made them: matplotlib Figures, drawn by app.render.figures.
     figures: list[Any] = field(default_factory=list)

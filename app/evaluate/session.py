@@ -294,6 +294,7 @@ class Session:
             gradients=gradients,
             parameters=parameters,
             make_dot_params=_make_dot_params(machine.made_dot, value),
+            make_dot_shows=_make_dot_shows(machine.made_dot, value),
             figures=drawn_figures(machine),
             keeping=keeping,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
@@ -314,6 +315,13 @@ def _make_dot_params(drawn: MakeDotCall | None, output: Any) -> dict[str, Tensor
     if drawn is None or drawn.params is None or drawn.output is not output:
         return None
     return {str(name): tensor for name, tensor in drawn.params.items()}
+
+
+def _make_dot_shows(drawn: MakeDotCall | None, output: Any) -> tuple[bool, bool]:
+    """(show_saved, show_attrs) of the program's make_dot call, when it drew the output."""
+    if drawn is None or drawn.output is not output:
+        return (False, False)
+    return (drawn.show_saved, drawn.show_attrs)
 
 
 def _expression_name(node: ast.expr) -> str | None:

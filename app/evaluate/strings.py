@@ -38,7 +38,7 @@ def _refuse(m: Machine, node: ast.AST, message: str) -> NotAllowed:
 
 def render(m: Machine, value: Any, conversion: str = "s") -> str:
     """str(), repr() or ascii() of a value, bounded first, addresses made deterministic."""
-    m.guard.render(value)
+    m.guard.render(value, conversion)
     return shown(value, _CONVERSIONS[conversion](value), m.addresses)
 
 
@@ -153,16 +153,18 @@ def percent(m: Machine, text: str, values: Any, node: ast.AST) -> str:
     used = 0
     out: list[str] = []
     pieces: list[Any] = []
-    bound = 0
+    bound = 0  # the most the directives write, besides the literal text
     end = 0
     for match in _DIRECTIVE.finditer(text):
         out.append(text[end : match.start()])
+        bound += match.start() - end
         end = match.end()
         kind = match["kind"]
         if kind is None:
             raise ValueError("incomplete format")
         if kind == "%" and not (match["key"] or match["flags"] or match["width"]):
             out.append("%%")
+            bound += 1
             continue
         sizes = []
         for part in ("width", "precision"):
@@ -201,9 +203,9 @@ def percent(m: Machine, text: str, values: Any, node: ast.AST) -> str:
     out.append(text[end:])
     if mapping is None and used < len(positional):
         raise TypeError("not all arguments converted during string formatting")
-    rewritten = "".join(out)
-    m.guard.sequence(len(rewritten) + bound)
-    return rewritten % tuple(pieces)
+    bound += len(text) - end
+    m.guard.sequence(bound)
+    return "".join(out) % tuple(pieces)
 
 
 # -- methods ------------------------------------------------------------------

@@ -113,8 +113,19 @@ class BoundMethod:
         self.name = name
 
     def __repr__(self) -> str:
-        kind = type(self.receiver).__name__
-        return f"<built-in method {self.name} of {kind} object at {id(self.receiver):#x}>"
+        """As Python prints it: `<bound method Net.forward of Net(...)>` for a
+        method of the program's class, the library's own text otherwise."""
+        from app.evaluate.classes import class_of  # classes imports this module
+
+        receiver, name = self.receiver, self.name
+        cls = class_of(receiver)
+        if cls is not None and name in cls.methods:
+            return f"<bound method {cls.name}.{name} of {receiver!r}>"
+        method = getattr(receiver, name, None)
+        if callable(method):
+            return repr(method)
+        kind = type(receiver).__name__
+        return f"<built-in method {name} of {kind} object at {id(receiver):#x}>"
 
 
 class GradFn:

@@ -59,6 +59,9 @@ def build_graph(
     if params is None:
         params = torchviz_params(evaluation)
     param_map = {id(t): name for name, t in params.items()}
+    # What the program's make_dot call asked to see is drawn, whatever the request's options.
+    saved, attrs = evaluation.make_dot_shows
+    show_saved, show_attrs = show_saved or saved, show_attrs or attrs
     walked = walk(evaluation.output, param_map, show_saved=show_saved, show_attrs=show_attrs)
     graph = walked.graph
     facts = _Facts(evaluation, budget)

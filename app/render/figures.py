@@ -34,7 +34,7 @@ from matplotlib.text import Text
 
 from app.errors import RenderFailed
 from app.evaluate.failures import clean_message, out_of_memory
-from app.limits import DEFAULT_LIMITS
+from app.limits import DEFAULT_LIMITS, Limits
 from app.optimize.plot import THEMES
 from app.plotting import drawing, png_bytes, svg_bytes
 
@@ -72,7 +72,7 @@ def title_of(figure: Figure, index: int) -> str:
 
 
 def answer_figures(
-    figures: list[Figure], theme: str, drawn: bool = True
+    figures: list[Figure], theme: str, drawn: bool = True, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The evaluate answer's `figures` (without their SVG unless `drawn`), and a
     warning for each that cannot be drawn."""
@@ -81,7 +81,7 @@ def answer_figures(
     for index, figure in enumerate(figures):
         title = title_of(figure, index)
         try:
-            svg = figure_bytes(figure, "svg", theme).decode() if drawn else None
+            svg = figure_bytes(figure, "svg", theme, limits).decode() if drawn else None
         except RenderFailed as exc:
             svg = None
             warnings.append(f"Figure {index + 1} is not drawn: {exc.detail}")
@@ -89,9 +89,10 @@ def answer_figures(
     return answered, warnings
 
 
-def figure_bytes(figure: Figure, fmt: str, theme: str) -> bytes:
-    """The figure as SVG or PNG; RenderFailed with matplotlib's reason if it cannot be drawn.
-    The figure is as it was afterwards (the theme's colours are undone)."""
+def figure_bytes(figure: Figure, fmt: str, theme: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The figure as SVG or PNG; RenderFailed with matplotlib's reason if it cannot be drawn,
+    the memory limit of `limits` if it runs out of memory. The figure is as it was
+    afterwards (the theme's colours are undone)."""
     undo: list[Callable[[], Any]] = []
     with drawing(math=True):
         try:
@@ -102,7 +103,7 @@ def figure_bytes(figure: Figure, fmt: str, theme: str) -> bytes:
                 return svg_bytes(figure)
             return png_bytes(figure, PNG_DPI)
         except MemoryError:
-            raise out_of_memory(DEFAULT_LIMITS, None, None) from None
+            raise out_of_memory(limits, None, None) from None
         except RecursionError:
             raise RenderFailed("matplotlib cannot draw it: it nests too deeply") from None
         except Exception as exc:  # matplotlib's own refusal, whatever its kind

@@ -157,6 +157,25 @@ def test_share_links_never_come_from_the_host_header(server: LiveServer) -> None
             assert 'href="/?source=' in page.text
 
 
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        ("/embed/?source=x", "/embed?source=x"),
+        ("/docs/", "/docs"),
+        ("/healthz/", "/healthz"),
+        ("/api/v1/graph.svg/?source=x&x=1", "/api/v1/graph.svg?source=x&x=1"),
+        ("/static", "/static/"),
+    ],
+)
+def test_the_routers_own_redirects_never_name_the_host_header(
+    server: LiveServer, path: str, where: str
+) -> None:
+    with server.client() as http:
+        response = http.get(path, headers={"host": "evil.example"}, follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == where
+
+
 @pytest.fixture(scope="module")
 def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     env = {"AUTOGRAD_VIZ_PUBLIC_URL": "https://viz.example.org/", "AUTOGRAD_VIZ_ANSWER_MB": "1"}
@@ -188,3 +207,44 @@ def test_a_configured_answer_limit_bounds_every_answer(public: LiveServer) -> No
         ("answer_bytes", 1 << 20),
         ("render_time", 2.0),  # a slow machine may stop the layout first
     )
+
+
+def test_index_put_is_refused_over_http(server: LiveServer) -> None:
+    # audit16 F2: index_put with broadcast index tensors wrote 400 M positions
+    # in 1.5 s, ran a million by a million to the wall time, and gave its
+    # values a 20 M-element gradient; x[a, b] = 1 was already refused.
+    big = "a = torch.zeros(1000000, 1, dtype=torch.long)\nb = a.reshape(1, 1000000)\n"
+    backward = (
+        "x = torch.zeros(100, 100)\na = torch.zeros(5000, 1, dtype=torch.long)\n"
+        "b = torch.zeros(1, 4000, dtype=torch.long)\nv = torch.tensor(2.0, requires_grad=True)\n"
+        "y = x.index_put((a, b), v)\ny.sum()"
+    )
+    sources = [s for s, _ in ATTACKS if "index_put" in s or "take_along_dim" in s]
+    sources += [big + "torch.zeros(10, 10).index_put((a, b), torch.tensor(1.0))", backward]
+    with server.client() as http:
+        answers = [http.post("/api/v1/evaluate", json={"source": s}) for s in sources]
+    for source, answer in zip(sources, answers, strict=True):
+        assert answer.status_code == 422, (source, answer.text[:300])
+        problem = answer.json()
+        assert (problem["code"], problem["limit"]) == ("limit_exceeded", "tensor_elements")
+        # The line of the call: the refusal came before the work, not after.
+        call = next(
+            n for n, t in enumerate(source.split("\n"), 1) if "index_put" in t or "along" in t
+        )
+        assert problem["line"] == call, problem
+
+
+@pytest.mark.parametrize("source", ["list(range(100000))", "[0.1234] * 100000"])
+def test_a_long_list_is_answered_as_cut(server: LiveServer, source: str) -> None:
+    # audit16 F7: the first 1,000 items were sent with no "truncated" and no
+    # warning, as if they were the whole list.
+    with server.client() as http:
+        answer = http.post("/api/v1/evaluate", json={"source": source})
+        page = http.get("/", params={"source": source})
+    assert answer.status_code == 200, answer.text[:300]
+    document = answer.json()
+    assert document["truncated"] is True
+    assert len(document["value"]) == 1001 and document["value"][-1] == "..."
+    assert document["value"][:2] == ([0, 1] if "range" in source else [0.1234, 0.1234])
+    warning = next(w for w in document["warnings"] if "longer than 1,000 items" in w)
+    assert page.status_code == 200 and warning.replace('"', "&#34;") in page.text

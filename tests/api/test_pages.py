@@ -220,3 +220,12 @@ def test_format_value_of_tensors() -> None:
     assert format_value(truncated) == "[0.5, 1.5, …]\nmin 0, max 9"
     assert format_value({"value": None, "shape": None}) == "None"
     assert format_value({"value": "text", "shape": None}) == "'text'"
+
+
+def test_format_value_of_a_cut_plain_value_keeps_its_own_brackets() -> None:
+    # A plain value says "..." where it is cut; a dict is not closed with "]".
+    assert format_value({"value": [0, 1, "..."], "shape": None, "truncated": True}) == (
+        "[0, 1, ...]"
+    )
+    cut_dict = {"value": {"0": 0, "...": "..."}, "shape": None, "truncated": True}
+    assert format_value(cut_dict).endswith("}")

@@ -191,4 +191,8 @@ def test_the_plotting_cells_from_their_lesson_cards(
     loaded(page, "#figure-list img")
     expect(page.locator("#figure-list img")).to_have_count(1)
     expect(page.locator("#figures-count")).to_have_text("1")
+    if cell["id"] == "verbatim-cell12-objective-plot":  # its output, theta_true, is a float
+        expect(page.locator("#graph .graph-empty")).to_contain_text(
+            "the output theta_true is a float, not a tensor"
+        )
     no_js_errors(page, ("Applying inline style violates",))

@@ -25,6 +25,13 @@ INDEX = (
     "j = torch.zeros(1, 5000, dtype=torch.long)\n"
 )
 LONG = 's = "A" * 99999\n'
+# index_put with the same broadcast index tensors: 400 M writes (audit16 F2).
+PUT = (
+    "x = torch.zeros(100, 100)\na = torch.zeros(20000, 1, dtype=torch.long)\n"
+    "b = torch.zeros(1, 20000, dtype=torch.long)\n"
+)
+# take_along_dim broadcasts in every dimension but `dim`: (20000, 20000).
+ALONG = "x = torch.zeros(20000, 5)\nk = torch.zeros(1, 20000, dtype=torch.long)\n"
 
 ATTACKS: list[tuple[str, str]] = [
     # Comparisons through Python's protocol broadcast the tensors inside lists.
@@ -45,6 +52,17 @@ ATTACKS: list[tuple[str, str]] = [
     # Index assignment with broadcast index tensors writes 20 M positions.
     (INDEX + "x[i, j] = 1", LIM),
     (INDEX + "x[i, j] += 1", LIM),
+    # ... and so does index_put, by every name and keyword it has.
+    (PUT + "y = x.index_put((a, b), torch.tensor(1.0), accumulate=True)\ny[0, 0]", LIM),
+    (PUT + "x.index_put_((a, b), torch.tensor(1.0))", LIM),
+    (PUT + "torch.index_put(x, (a, b), torch.tensor(2.0))", LIM),
+    (PUT + "torch.index_put_(x, [a, b], torch.tensor(2.0))", LIM),
+    (PUT + "x.index_put(indices=(a, b), values=torch.tensor(2.0))", LIM),
+    (PUT + "torch.index_put(input=x, indices=(a, b), values=torch.tensor(2.0))", LIM),
+    # The gradient of the values is as large as the positions written.
+    (INDEX + "v = torch.tensor(2.0, requires_grad=True)\nx.index_put((i, j), v).sum()", LIM),
+    (ALONG + "torch.take_along_dim(x, k, dim=1)", LIM),
+    (ALONG + "x.take_along_dim(k, 1)", LIM),
     # Text past the limit, from a tensor that prints every entry.
     (f"str({SIX})", LIM),
     (f'f"{{{SIX}}}"', LIM),

@@ -127,6 +127,12 @@ MODULES: list[tuple[str, str]] = [
     ("s = nn.Sequential()\ns.append(s)\ns(torch.ones(1))", LIM),
     ("s = nn.Sequential()\ns.append(s)\nprint(s)", LIM),
     ("m = nn.ModuleList()\nfor i in range(10**6):\n    m.append(nn.ReLU())", LIM),
+    # A bound method prints its module: the module's text bound holds through it.
+    (
+        "m = nn.ModuleList()\nfor i in range(5000):\n    m.append(nn.Linear(1, 1 + i % 2))\n"
+        "print(m.parameters)",
+        LIM,
+    ),
     (
         "m = nn.Sequential()\nfor i in range(2000):\n    m.append(nn.Identity())\n"
         "for i in range(100):\n    m(1)",

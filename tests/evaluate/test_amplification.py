@@ -10,7 +10,8 @@ import torch
 from app.errors import LimitExceeded
 from app.evaluate import run_source
 from app.evaluate.costs import broadcast_bound, tensor_text_bounds
-from tests.evaluate.hostile_amplification import ATTACKS, CROSS, INDEX, SIX
+from tests.evaluate.hostile_amplification import ATTACKS, CROSS, INDEX, PUT, SIX
+from tests.evaluate.python import python_stdout
 
 
 def limit_of(source: str) -> str:
@@ -82,3 +83,43 @@ def test_the_documented_attacks_are_those_of_the_issue() -> None:
     sources = [s for s, _ in ATTACKS]
     assert CROSS + "[a].count(b)" in sources and INDEX + "x[i, j] = 1" in sources
     assert f"str({SIX})" in sources and "torch.zeros(3000, 3000, 0)" in sources
+
+
+# index_put as programs write it (and take_along_dim), each printing its
+# result and gradients: bounded as x[i, j] is, what fits prints what real
+# Python and torch print.
+INDEX_PUT = [
+    "x = torch.zeros(4, 4, requires_grad=True)\nv = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+    "i = torch.tensor([[0], [3]])\nj = torch.tensor([[1, 2]])\n"
+    "y = x.index_put((i, j), v, accumulate=True)\n(y * y).sum().backward()\n"
+    "print(y, x.grad, v.grad)",
+    "x = torch.zeros(5)\n"
+    "x.index_put_((torch.tensor([0, 0, 4]),), torch.tensor(1.5), accumulate=True)\nprint(x)",
+    "x = torch.arange(6.0).reshape(2, 3)\n"
+    "print(torch.index_put(x, [torch.tensor([1]), torch.tensor([0, 2])], torch.tensor(-1.0)))",
+    "x = torch.zeros(3, 2)\nv = torch.ones(2, requires_grad=True)\n"
+    "y = torch.index_put(input=x, indices=(torch.tensor([2, 0]),), values=v)\n"
+    "y.sum().backward()\nprint(y, v.grad)",
+    "x = torch.arange(12.0).reshape(3, 4)\n"
+    "print(torch.take_along_dim(x, torch.tensor([[0], [3], [1]]), dim=1))",
+    "x = torch.zeros(1000, 1000)\ni = torch.arange(1000).reshape(1000, 1)\n"
+    "j = torch.arange(1000).reshape(1, 1000)\nx.index_put_((i, j), torch.tensor(1.0))\n"
+    "print(x.sum())",  # exactly tensor_elements positions: at the limit, not past it
+]
+
+
+@pytest.mark.parametrize("source", INDEX_PUT, ids=lambda s: repr(s[-40:]))
+def test_index_put_prints_what_python_prints(source: str) -> None:
+    assert run_source(source).stdout == python_stdout("import torch\n" + source)
+
+
+def test_index_put_is_refused_by_the_positions_it_would_write() -> None:
+    # One more row of positions than the limit, the values' gradient alike.
+    over = INDEX_PUT[-1].replace(
+        "arange(1000).reshape(1000, 1)", "zeros(1001, 1, dtype=torch.long)"
+    )
+    for source in (over, PUT + "x.index_put_((a, b), torch.tensor(1.0))"):
+        with pytest.raises(LimitExceeded) as caught:
+            run_source(source)
+        assert caught.value.limit == "tensor_elements"
+    assert "400,000,000 elements" in str(caught.value)

@@ -18,6 +18,35 @@ from tests.evaluate.python import addresses_in_order, python_stdout
 HEADER = "import torch\nimport torch.nn.functional as F\nimport math\n"
 
 PROGRAMS = {
+    "bound methods": """
+class A:
+    def go(self):
+        return 1
+
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+a, net, x = A(), Net(), torch.ones(2)
+print(a.go, a.go())
+print(net.forward)
+print(net.parameters)
+print(x.sum, [1].append, 's'.upper)
+print(torch.optim.SGD(net.parameters(), lr=0.1).zero_grad)
+""",
+    "dict views": """
+d = {'a': 1, 'b': torch.tensor(2.0)}
+print(d.keys())
+print(d.values(), d.items())
+print(f"{d.keys()}", str(d.items()), [d.keys()])
+for k, v in d.items():
+    print(k, v)
+print(len(d.values()), 'a' in d.keys(), list(d.keys()), sorted(d.keys()), tuple(d.keys()))
+""",
     "str.format": """
 x = torch.tensor(3.14159)
 loss = 0.000123456

@@ -132,3 +132,37 @@ def test_empty_tensors_with_huge_dimensions_are_not_written_out() -> None:
 
 def json_size(value: object) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [list(range(100_000)), tuple(range(1001)), [0.1234] * 100_000, [[0] * 1001]],
+    ids=["range", "tuple", "floats", "nested"],
+)
+def test_a_sequence_past_a_thousand_items_is_cut_with_a_marker_and_says_so(value: object) -> None:
+    # audit16 F7: list(range(100000)) was sent as its first 1,000 items,
+    # with no "truncated" and no warning.
+    from app.budget import Budget
+    from app.evaluate.encode import FULL_ELEMENTS, LONG, encode_value
+
+    budget = Budget(8 << 20)
+    encoded = encode_value(value, budget)
+    assert encoded["truncated"] is True and budget.notes == [LONG]
+    cut = encoded["value"][0] if isinstance(encoded["value"][0], list) else encoded["value"]
+    assert len(cut) == FULL_ELEMENTS + 1 and cut[-1] == "..."
+    assert encode_value(value)["truncated"] is True  # without a budget too
+
+
+def test_a_dict_past_a_thousand_keys_is_cut_and_a_thousand_is_whole() -> None:
+    from app.budget import Budget
+    from app.evaluate.encode import LONG, encode_value
+
+    budget = Budget(8 << 20)
+    encoded = encode_value({i: i for i in range(5000)}, budget)
+    assert encoded["truncated"] is True and budget.notes == [LONG]
+    assert list(encoded["value"])[-2:] == ["999", "..."] and len(encoded["value"]) == 1001
+    whole = Budget(8 << 20)
+    for value in [list(range(1000)), {i: i for i in range(1000)}, (0,) * 1000]:
+        encoded = encode_value(value, whole)
+        assert "truncated" not in encoded and "..." not in encoded["value"]
+    assert not whole.notes

@@ -154,6 +154,21 @@ except Exception as e:
 plt.plot(w.detach())
 print(plt.ylim())
 """,
+    # plt.colorbar() of the current image, as pyplot's imshow and scatter set it;
+    # an Axes' own imshow sets none, in matplotlib as here.
+    "colorbar-current-image": """plt.imshow(torch.eye(3))
+plt.colorbar()
+plt.figure()
+x = torch.linspace(0, 1, 5)
+plt.scatter(x, x, c=x)
+plt.colorbar(label='t')
+fig, ax = plt.subplots()
+ax.imshow(torch.eye(2))
+try:
+    plt.colorbar()
+except RuntimeError as e:
+    print(str(e)[:40])
+""",
 }
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import struct
 
 import pytest
 from matplotlib.font_manager import FontProperties, findfont, get_font
 
-from app.errors import RenderFailed
+from app.errors import LimitExceeded, RenderFailed
 from app.evaluate import run_source
+from app.limits import Limits
 from app.optimize.svgcheck import check_svg
+from app.process_bounds import limit_address_space
 from app.render.figures import RASTER_MARKERS, answer_figures, figure_bytes, title_of
 
 HOSTILE = "</text><script>alert(1)</script><!-- ]]> &amp; \" '"
@@ -105,3 +108,31 @@ def test_png_size_is_the_figure_size() -> None:
 )
 def test_titles(source: str, title: str) -> None:
     assert title_of(run_source(source).figures[0], 0) == title
+
+
+def test_a_figure_out_of_memory_is_the_memory_limit_it_was_given() -> None:
+    """Drawn in a fork whose address space is nearly full: the error names the
+    limit the request ran under, not the default one."""
+    (figure,) = run_source("plt.figure(figsize=(20, 20))\nplt.plot([1, 2])").figures
+    limits = Limits(memory_bytes=256 << 20)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        os.close(read)
+        try:
+            limit_address_space(1 << 20)  # the 2000 x 2000 PNG needs 16 MiB
+            try:
+                figure_bytes(figure, "png", "light", limits)
+                outcome = "drawn"
+            except LimitExceeded as exc:
+                outcome = f"{exc.limit} {exc.value}"
+            except BaseException as exc:
+                outcome = type(exc).__name__
+            os.write(write, outcome.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        outcome = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert outcome == f"memory_bytes {256 << 20}"

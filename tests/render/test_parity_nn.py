@@ -104,11 +104,9 @@ def test_parameters_are_labelled_by_module_path_without_make_dot() -> None:
         assert f'"{label}"' in ours
 
 
-def test_the_readme_example_draws_what_its_own_make_dot_call_draws(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The program itself, run by Python, with torchviz's make_dot recording
-    # what the program's call returned.
+def _drawn_by_python(source: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The DOT of the program's own make_dot call, the program run by Python
+    (its own text), with torchviz's make_dot recording what it returned."""
     drawn: list[Any] = []
     real = torchviz.make_dot
 
@@ -117,12 +115,38 @@ def test_the_readme_example_draws_what_its_own_make_dot_call_draws(
         return drawn[-1]
 
     monkeypatch.setattr(torchviz, "make_dot", recording)
-    source = REAL_CODE["torchviz-readme-mlp"]["source"]
     torch.manual_seed(0)
     exec(source, {"__name__": "__main__"})  # the reference: real Python, the lesson's own text
     (dot,) = drawn
+    source_text: str = dot.source
+    return source_text
+
+
+def test_the_readme_example_draws_what_its_own_make_dot_call_draws(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = REAL_CODE["torchviz-readme-mlp"]["source"]
+    reference = _drawn_by_python(source, monkeypatch)
     ours = to_dot(build_graph(run_source(source)), TORCHVIZ)
-    _assert_same(ours, dot.source)
+    _assert_same(ours, reference)
     for name in REAL_CODE["torchviz-readme-mlp"]["expect"]["parameter_names"]:
         assert f'"{name}\n' in ours
     assert "model.W0" not in ours
+
+
+@pytest.mark.parametrize(
+    "flags", ["show_attrs=True", "show_saved=True", "show_attrs=True, show_saved=True"]
+)
+def test_the_programs_make_dot_call_decides_saved_tensors_and_attributes(
+    monkeypatch: pytest.MonkeyPatch, flags: str
+) -> None:
+    source = REAL_CODE["torchviz-readme-mlp"]["source"]
+    call = "make_dot(y.mean(), params=dict(model.named_parameters()))"
+    assert call in source
+    source = source.replace(call, call[:-1] + f", {flags})")
+    reference = _drawn_by_python(source, monkeypatch)
+    ours = to_dot(build_graph(run_source(source)), TORCHVIZ)  # no options of the request's
+    _assert_same(ours, reference)
+    assert ours != to_dot(
+        build_graph(run_source(REAL_CODE["torchviz-readme-mlp"]["source"])), TORCHVIZ
+    )

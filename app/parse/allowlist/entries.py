@@ -21,6 +21,11 @@ BEFORE running it (app.evaluate.guards):
                 pieces, read from the arguments, is counted as steps
                 (x.split(1) of a million elements would make a million
                 tensors)
+    index       writes through advanced indexing (index_put, index_put_):
+                its index tensors broadcast to as many positions as
+                `x[indices]` reads, each written, and the values and their
+                gradient expand to that shape: bounded as that indexing
+                is (the result itself is the input's shape)
     meta        anything else (einsum, matrix_power, interpolate, ...):
                 always shaped on "meta" tensors first, factories inside
                 Python code made on meta too; a call torch cannot shape so
@@ -46,6 +51,7 @@ CREATE = "create"
 DATA = "data"
 CONCAT = "concat"
 PIECES = "pieces"
+INDEX = "index"
 META = "meta"
 
 

@@ -24,6 +24,7 @@ from app.parse.allowlist.entries import (
     CREATE,
     DATA,
     GROW,
+    INDEX,
     MATMUL,
     PIECES,
     SHRINK,
@@ -64,8 +65,16 @@ BOUNDS: dict[str, str] = {
         GROW,
         "index_select broadcast_to meshgrid cartesian_prod tile diag diag_embed expand "
         "repeat one_hot pad conv1d conv2d combinations histogram bincount nonzero "
-        "argwhere repeat_interleave masked_select block_diag diagflat cov corrcoef",
+        "argwhere repeat_interleave masked_select block_diag diagflat cov corrcoef "
+        # The input and the indices broadcast in every dimension but `dim`,
+        # which broadcast_shapes cannot tell: shaped on meta.
+        "take_along_dim",
     ),
+    # Writes through advanced indexing: as many positions as the index
+    # tensors broadcast to (index_put_ named too: an in-place twin of a
+    # reviewed name would otherwise be shaped on meta, which sees only the
+    # result).
+    **_each(INDEX, "index_put index_put_"),
     **_each(
         CONCAT,
         "cat concat concatenate stack hstack vstack dstack column_stack row_stack",
@@ -84,7 +93,7 @@ BOUNDS: dict[str, str] = {
         "logaddexp logaddexp2 heaviside copysign xlogy mul multiply true_divide "
         "floor_divide eq ne lt le gt ge greater greater_equal less less_equal not_equal "
         "logical_and logical_or logical_xor bitwise_and bitwise_or bitwise_xor "
-        "float_power nextafter take_along_dim mse_loss l1_loss smooth_l1_loss "
+        "float_power nextafter mse_loss l1_loss smooth_l1_loss "
         "huber_loss cross_entropy nll_loss binary_cross_entropy "
         "binary_cross_entropy_with_logits kl_div cosine_similarity pairwise_distance "
         "binomial",
