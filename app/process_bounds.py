@@ -5,8 +5,11 @@ process (app.graphviz.process) each die with the process that started them,
 so a killed server leaves nothing behind, and cap their own address space
 above what they map once warm, so that an allocation past it fails in there
 instead of waking the kernel's OOM killer. An evaluation process also
-measures what a request left behind (`anonymous_bytes`, after
-`release_free_memory`), to be retired when that is too much (app.workers.child).
+measures what a request left behind (`anonymous_bytes` and
+`address_space_bytes`, after `release_free_memory`), to be retired when that
+is too much (app.workers.child), and gives its large buffers mappings of
+their own (`return_large_buffers`), so that what a program freed is not
+left as address space.
 
 Standard library only: the layout process imports nothing else of the app.
 """
@@ -167,6 +170,15 @@ def anonymous_bytes() -> int:
     return (int(resident) - int(shared)) * os.sysconf("SC_PAGE_SIZE")
 
 
+def address_space_bytes() -> int:
+    """Every byte mapped, resident or not (VmSize: statm's first field): what
+    RLIMIT_AS counts. Heap that `release_free_memory` gave back as pages is
+    still address space while anything above it in the heap is in use."""
+    with open("/proc/self/statm") as statm:
+        size = statm.read().split()[0]
+    return int(size) * os.sysconf("SC_PAGE_SIZE")
+
+
 def release_free_memory() -> None:
     """Give freed heap pages back to the system (glibc's malloc_trim), so that
     what stays resident is what is still in use: after a program that made
@@ -178,18 +190,27 @@ def release_free_memory() -> None:
 
 
 _M_MMAP_THRESHOLD = -3
+# The threshold of an evaluation process: tensors of 256 K float32 elements
+# and more. Programs of the lessons make none; below it, heap.
+WORKER_LARGE_BUFFERS = 1 << 20
 
 
 def return_large_buffers(threshold: int = 256 << 10) -> None:
     """Give every allocation of `threshold` bytes or more a mapping of its own,
     returned to the system when freed (glibc's M_MMAP_THRESHOLD, fixed).
 
-    glibc raises that threshold after each large free, up to 32 MiB: the
-    answers a server process passes on (up to AUTOGRAD_VIZ_ANSWER_MB each),
-    dozens at once under load, then come from its heap and stay there at
-    their peak (a burst of 40 four-MiB answers left a server at 72 MiB
-    instead of 61). Not for a process that runs torch: its tensors would pay
-    a mapping each (40% slower for a loop of 4 MB tensors)."""
+    glibc raises that threshold after each large free, up to 32 MiB, and
+    large buffers then come from its heap, which can give back its pages
+    but not its address space while anything above them is in use:
+    - the answers a server process passes on (up to AUTOGRAD_VIZ_ANSWER_MB
+      each), dozens at once under load, stay in its heap at their peak (a
+      burst of 40 four-MiB answers left a server at 72 MiB instead of 61);
+    - in an evaluation process (WORKER_LARGE_BUFFERS) a program's tensors
+      left 140 MB of heap address space per run (ten sines of a 1000 x 1000
+      float64 tensor), which the next program met under RLIMIT_AS.
+    A tensor that has a mapping of its own pays for its page faults each
+    time (a sine of a 4 MB tensor: 1.4 ms instead of 0.4); the element
+    limits bound how many such bytes one program makes."""
     try:
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, threshold)
     except (OSError, AttributeError):  # not glibc

@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     worker_growth_mb: int = Field(
         32,
         ge=0,
-        description="Memory an evaluation process may hold above its start, after a request, "
-        "before it is replaced, MiB (0: never).",
+        description="Memory (or address space) an evaluation process may hold above its "
+        "start, after a request, before it is replaced, MiB (0: never).",
     )
     wall_time_s: float = Field(3.0, gt=0, description="Wall time of one evaluation, seconds.")
     memory_mb: int = Field(1024, ge=64, description="Address space of one evaluation process, MiB.")

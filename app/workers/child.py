@@ -14,14 +14,17 @@ traceback goes to stderr under the request id, not to the client.
 
 Leftovers. A program can leave memory behind that Python's collector cannot
 free (`x.grad = x * 2` on a million elements makes a reference cycle inside
-torch: about 8 MiB a request), and the next program, someone else's, would
-meet it: less memory, or an answer shaped by it. So after each request the
-worker measures its anonymous memory against what it held when it became
-ready; past `growth_bytes` (AUTOGRAD_VIZ_WORKER_GROWTH_MB), after a full
-collection and giving freed heap back to the system, it retires: its
+torch: about 8 MiB a request), or address space that the heap cannot give
+back, and the next program, someone else's, would meet it: less memory, or
+an answer shaped by it. So after each request the worker measures its
+anonymous memory and its address space against what it had when it became
+ready; past `growth_bytes` (AUTOGRAD_VIZ_WORKER_GROWTH_MB) in either, after a
+full collection and giving freed heap back to the system, it retires: its
 answer says it is the last, the pool stops sending it work before anyone
 else's request reaches it, and forks a replacement. The answer itself is not
-counted. A request that ran out of memory retires its worker too.
+counted. A request that ran out of memory retires its worker too. Large
+buffers get mappings of their own, so that honest programs leave next to
+no address space and a worker serves thousands of them.
 """
 
 from __future__ import annotations
@@ -39,10 +42,13 @@ from typing import Any
 
 from app.errors import LimitExceeded, VisualizerError
 from app.process_bounds import (
+    WORKER_LARGE_BUFFERS,
+    address_space_bytes,
     allocation_failed,
     anonymous_bytes,
     limit_address_space,
     release_free_memory,
+    return_large_buffers,
 )
 from app.workers.protocol import Message, encode, encode_error, read_frame
 
@@ -93,6 +99,10 @@ def _start(config: ChildConfig) -> Handler:
             torch.set_num_interop_threads(1)
         except RuntimeError:  # torch refuses once inter-op work has run: leave it be
             pass
+    # Large buffers (tensors, answers) in mappings of their own, returned
+    # whole when freed: from the heap they would leave address space behind
+    # (see Leftovers).
+    return_large_buffers(WORKER_LARGE_BUFFERS)
     module, handler = resolve(config.handler)
     warm_up = getattr(module, "warm_up", None)
     if callable(warm_up):
@@ -122,23 +132,42 @@ def _out_of_memory(exc: BaseException) -> None:
 
 
 class Leftovers:
-    """What requests left behind in this process, against what it held when ready."""
+    """What requests left behind in this process, against what it held when ready.
+
+    Two measures, each against the same bound: anonymous memory (what the
+    machine pays for) and address space (VmSize: what RLIMIT_AS counts, so
+    what the next program meets). They part ways in glibc's heap, which
+    gives freed pages back but not their addresses while anything above
+    them is in use: the audit of issue 16 found 140 MB of address space
+    left by one program (ten sines of a 1000 x 1000 float64 tensor) with
+    the anonymous memory unchanged, and the next program out of memory.
+    Large buffers have mappings of their own (`_start`), so an honest
+    program leaves next to none; one that still does retires its process.
+    """
 
     def __init__(self, growth_bytes: int | None) -> None:
         self.growth = growth_bytes
         gc.collect()
-        self.baseline = anonymous_bytes()
+        self.anonymous = anonymous_bytes()
+        self.address_space = address_space_bytes()
 
     def too_many(self, answer_bytes: int) -> bool:
-        """Whether this process now holds more than `growth` bytes over its
-        baseline, beyond the answer it is about to send."""
+        """Whether this process now holds or maps more than `growth` bytes
+        over what it did when ready, beyond the answer it is about to send."""
         if self.growth is None:
             return False
-        if anonymous_bytes() - answer_bytes - self.baseline <= self.growth:
+        if not self._over(answer_bytes):
             return False
         gc.collect()
         release_free_memory()
-        return anonymous_bytes() - answer_bytes - self.baseline > self.growth
+        return self._over(answer_bytes)
+
+    def _over(self, answer_bytes: int) -> bool:
+        assert self.growth is not None
+        return (
+            anonymous_bytes() - answer_bytes - self.anonymous > self.growth
+            or address_space_bytes() - answer_bytes - self.address_space > self.growth
+        )
 
 
 def _serve(
@@ -162,6 +191,9 @@ def _serve(
             _send(sock, head, payload)
         except ConnectionError:  # nobody is listening any more
             return 0
+        # Sent: not held while the next program runs (an answer of up to
+        # AUTOGRAD_VIZ_ANSWER_MB would be that much less room for it).
+        del head, payload
         if last:
             return 0
 

@@ -98,6 +98,9 @@ class WorkerPool:
         self._by_pid: dict[int, Worker] = {}
         self._line = Line(queue_size, queue_timeout_s)
         self._replenisher: asyncio.Task[None] | None = None
+        # The last attempt to start a process failed (its fork server could
+        # not start, or the handler could not): replacements are not coming.
+        self._failing = False
         self._started = False
         self._closing = False
         self._sequence = 0
@@ -191,6 +194,26 @@ class WorkerPool:
             crashes=self._crashes,
             served=self._served,
         )
+
+    def serving(self) -> bool:
+        """Whether a request submitted now will be served (/healthz's readiness).
+
+        Yes while a process is ready, and while every one is being replaced
+        (a request that left too much behind retires its process: with one
+        client sending such programs, none is ready about a third of the
+        time) as long as replacing them works: the request waits in the
+        line for the replacement, milliseconds away. No before `start`,
+        after `close`, and while the last attempt to start a process failed
+        (a fork server that cannot start again, a handler that cannot load:
+        the pool retries, backing off up to 5 s, and says yes again once one
+        starts).
+        """
+        if not self._started or self._closing:
+            return False
+        if any(w.state in ("idle", "busy") for w in self._workers):
+            return True
+        replacing = self._replenisher is not None and not self._replenisher.done()
+        return replacing and not self._failing
 
     def pids(self) -> list[int]:
         """Process ids of the ready workers."""
@@ -366,9 +389,11 @@ class WorkerPool:
             if failures:
                 # A handler that cannot start must not become a fork loop.
                 log.error("could not replace an evaluation process: %s", failures[0])
+                self._failing = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
             else:
+                self._failing = False
                 delay = 0.05
 
     async def _ensure_forkserver(self) -> None:

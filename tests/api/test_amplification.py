@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import torch
 
 from tests.conftest import LiveServer, start_server, stop_server
 from tests.evaluate.hostile_amplification import ANSWERED, ATTACKS, LEAK
@@ -120,6 +121,29 @@ def test_what_one_program_leaves_behind_does_not_meet_the_next(server: LiveServe
         health = http.get("/healthz").json()
     assert health["pool"]["restarts"] > before
     assert "stopped unexpectedly" not in server.log.read_text()
+
+
+# Sines of a 1000 x 1000 float64 tensor: over 100 MB of heap address space
+# left per run before large buffers had mappings of their own, so that the
+# second or third run, on the same process, ran out of memory (audit16 F1).
+# Seven fit in 192 MiB less the process's 8 MiB reserve less the 32 MiB an
+# earlier test may have left (AUTOGRAD_VIZ_WORKER_GROWTH_MB), with room.
+SINES = """x = torch.ones(1000, 1000, dtype=torch.float64, requires_grad=True)
+y = x
+for i in range(7):
+    y = torch.sin(y)
+y.sum() + {n}"""
+
+
+def test_address_space_one_program_leaves_does_not_meet_the_next(server: LiveServer) -> None:
+    y = torch.ones(1000, 1000, dtype=torch.float64)
+    for _ in range(7):
+        y = torch.sin(y)
+    with server.client() as http:
+        for n in range(6):
+            answer = http.post("/api/v1/evaluate", json={"source": SINES.format(n=n)})
+            assert answer.status_code == 200, answer.text[:300]
+            assert answer.json()["value"] == pytest.approx(float(y.sum()) + n, rel=1e-12)
 
 
 def test_share_links_never_come_from_the_host_header(server: LiveServer) -> None:

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import collections
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from app import __version__
 from app.api.health import Health
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, start_server, stop_server
+from tests.evaluate.hostile_amplification import LEAK
 
 
 def test_healthz_in_process(client: Any) -> None:
@@ -33,3 +40,51 @@ def test_healthz_is_documented_for_both_answers(client: Any) -> None:
     assert set(documented["required"]) == {"status", "version", "pool"}
     # The answer is what the document says it is.
     Health.model_validate(client.get("/healthz").json())
+
+
+@pytest.fixture(scope="module")
+def leaky(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # As deployed (python -m app serve), with one evaluation process: every
+    # leaking request retires it, so at times none is ready.
+    env = {"AUTOGRAD_VIZ_POOL_SIZE": "1", "AUTOGRAD_VIZ_WORKER_GROWTH_MB": "4"}
+    live = start_server(tmp_path_factory.mktemp("leaky"), env, name="leaky", cli=True)
+    yield live
+    stop_server(live)
+
+
+def test_healthz_stays_ready_while_clients_send_leaking_programs(leaky: LiveServer) -> None:
+    # audit16 F3: each leaking request retires its process, and /healthz
+    # counted only ready ones: 503 to a quarter of its probes, enough for a
+    # Kubernetes readiness probe to take the pod out of its Service.
+    stop = time.monotonic() + 6
+    answers: collections.Counter[int] = collections.Counter()
+
+    def leak(client: int) -> None:
+        with leaky.client() as http:
+            n = 0
+            while time.monotonic() < stop:
+                n += 1
+                source = LEAK.format(n=client * 100_000 + n)
+                answers[http.post("/api/v1/evaluate", json={"source": source}).status_code] += 1
+
+    clients = [threading.Thread(target=leak, args=(k,)) for k in range(2)]
+    for thread in clients:
+        thread.start()
+    probes: collections.Counter[int] = collections.Counter()
+    none_ready = 0
+    with leaky.client() as http:
+        while time.monotonic() < stop:
+            health = http.get("/healthz")
+            probes[health.status_code] += 1
+            none_ready += health.json()["pool"]["alive"] == 0
+            time.sleep(0.05)
+    for thread in clients:
+        thread.join()
+    with leaky.client() as http:
+        pool = http.get("/healthz").json()["pool"]
+    restarts = pool["restarts"]
+    assert {"size", "alive", "starting", "busy", "waiting", "restarts"} <= set(pool)
+    assert set(answers) == {200} and answers[200] > 4, answers
+    assert restarts >= answers[200] - 1  # every leaking request retired its process
+    assert none_ready > 0, probes  # the probes did meet a pool with none ready
+    assert probes == {200: probes.total()}, probes

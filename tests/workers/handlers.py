@@ -6,6 +6,7 @@ put through several of them.
 
 from __future__ import annotations
 
+import mmap
 import os
 import signal
 import time
@@ -16,6 +17,9 @@ from app.errors import LimitExceeded, UserRuntimeError
 WARMED = {"count": 0}
 # What "leak" requests leave behind: kept, as a reference cycle inside torch is.
 LEAKED: list[bytearray] = []
+# What "map" leaves behind: address space, never touched, so not resident,
+# as glibc's heap keeps the addresses of pages it gave back.
+MAPPED: list[mmap.mmap] = []
 # What "exhaust" holds: the whole address space the limit leaves.
 HELD: list[bytearray] = []
 
@@ -70,6 +74,9 @@ def handle(request: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
         block[::4096] = b"x" * len(block[::4096])  # touched: resident, not only mapped
         LEAKED.append(block)
         return {"pid": os.getpid(), "leaked": len(LEAKED)}, None
+    if op == "map":
+        MAPPED.append(mmap.mmap(-1, request["bytes"]))
+        return {"pid": os.getpid(), "mapped": len(MAPPED)}, None
     if op == "garbage":  # made and dropped: freed memory is not a leftover
         block = bytearray(request["bytes"])
         block[::4096] = b"x" * len(block[::4096])

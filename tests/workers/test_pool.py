@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from typing import Any
 
@@ -242,6 +244,75 @@ def test_a_worker_holding_what_requests_left_behind_is_retired_before_the_next()
         assert (stats.crashes, stats.alive) == (0, 1) and stats.restarts >= 1
 
     run(scenario, size=1, growth_bytes=16 << 20)
+
+
+def test_a_worker_holding_address_space_requests_left_behind_is_retired() -> None:
+    # Mapped, never touched: no anonymous memory, but RLIMIT_AS counts it,
+    # so the next program would have that much less room (audit16 F1).
+    async def scenario(pool: WorkerPool) -> None:
+        first, _ = await pool.submit({"op": "map", "bytes": 8 << 20})
+        second, _ = await pool.submit({"op": "map", "bytes": 12 << 20})  # 20 MiB > 16: its last
+        third, _ = await pool.submit({"op": "map", "bytes": 8 << 20})
+        assert first["pid"] == second["pid"] != third["pid"]
+        assert (first["mapped"], second["mapped"], third["mapped"]) == (1, 2, 1)
+        assert await pool.wait_until_full(5)
+        stats = pool.stats()
+        assert (stats.crashes, stats.alive) == (0, 1) and stats.restarts >= 1
+
+    run(scenario, size=1, growth_bytes=16 << 20)
+
+
+def test_address_space_one_request_left_does_not_shrink_the_next_programs_room() -> None:
+    # 40 of the 64 MiB the limit allows, left mapped: without retirement the
+    # next program's 48 MiB would be a memory error that was not its own.
+    async def scenario(pool: WorkerPool) -> None:
+        await pool.submit({"op": "map", "bytes": 40 << 20})
+        answer, _ = await pool.submit({"op": "allocate", "bytes": 48 << 20})
+        assert answer == {"allocated": 48 << 20}
+        assert pool.stats().crashes == 0
+
+    run(scenario, size=1, memory_bytes=64 << 20, growth_bytes=16 << 20)
+
+
+def test_a_pool_replacing_every_process_is_serving() -> None:
+    # Each leaking request retires its process: for the fork of its
+    # replacement none is ready, and /healthz must not say the pool is
+    # down then (audit16 F3): the next request waits and is served.
+    async def scenario(pool: WorkerPool) -> None:
+        assert pool.serving()
+        for _ in range(3):
+            answer, _ = await pool.submit({"op": "leak", "bytes": 24 << 20})  # its last
+            assert pool.stats().alive == 0 and pool.serving(), pool.stats()
+            assert (await pool.submit({"op": "pid"}))[0]["pid"] != answer["pid"]
+        assert pool.stats().crashes == 0
+
+    run(scenario, size=1, growth_bytes=16 << 20)
+
+
+def test_a_pool_that_cannot_start_processes_is_not_serving_until_it_can() -> None:
+    from tests.workers.fragile import marker
+
+    async def scenario(pool: WorkerPool) -> None:
+        assert pool.serving() and pool.forkserver_pid is not None
+        broken = marker(os.getpid())
+        broken.touch()
+        try:
+            os.kill(pool.forkserver_pid, signal.SIGKILL)  # its workers die with it
+            await until(lambda: not pool.serving(), 10)
+            assert pool.stats().alive == 0
+        finally:
+            broken.unlink()
+        await until(pool.serving, 15)  # the pool retries, backing off, until one starts
+        assert (await pool.submit({}))[0]["pid"] in pool.pids()
+
+    async def main() -> None:
+        async with WorkerPool(
+            "tests.workers.fragile:handle", size=1, wall_time_s=2.0, start_timeout_s=20.0
+        ) as pool:
+            await scenario(pool)
+        assert not pool.serving()  # closed
+
+    asyncio.run(main())
 
 
 def test_memory_that_is_freed_or_answered_is_not_a_leftover() -> None:
