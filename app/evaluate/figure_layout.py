@@ -134,6 +134,17 @@ def _scale(axis: str) -> AxesCall:
     return scale
 
 
+# ax.set(xlabel=..., title=..., xlim=...): each keyword is the Axes' set_ call of its name.
+SET_KEYWORDS = ("xlabel", "ylabel", "title", "xlim", "ylim", "xscale", "yscale")
+
+
+def _set(s: Figures, ax: Axes, args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
+    """Each keyword's setter in turn, as matplotlib's Axes.set calls them; their results."""
+    if args:
+        raise TypeError("set() takes keyword arguments only")
+    return [AXES_CALLS[f"set_{key}"](s, ax, [value], {}) for key, value in kwargs.items()]
+
+
 AXES_CALLS: dict[str, AxesCall] = {
     **DRAW_CALLS,
     "set_xlabel": _label("set_xlabel", {}),
@@ -147,6 +158,7 @@ AXES_CALLS: dict[str, AxesCall] = {
     "get_ylim": _limits("y", False),
     "set_xscale": _scale("x"),
     "set_yscale": _scale("y"),
+    "set": _set,
 }
 
 

@@ -96,6 +96,12 @@ TEXT: list[tuple[str, str]] = [
     ("plt.plot([1, 2], marker='$' + 'x' * 400 + '$')", LIM),
     ("plt.title('$\\\\foo$')", RUN),
     ("plt.xlabel('$\\\\frac{a}$')", RUN),
+    # Axes.set: only the setters of its table, each bounded as when called alone.
+    ("fig, ax = plt.subplots()\nax.set(title='A' * 1001)", LIM),
+    ("fig, ax = plt.subplots()\nax.set(url='http://evil.example')", NA),
+    ("fig, ax = plt.subplots()\nax.set(gid='x')", NA),
+    ("fig, ax = plt.subplots()\nax.set(xscale='function')", RUN),
+    ("fig, ax = plt.subplots()\nax.set('title')", RUN),
 ]
 
 ATTACKS: list[tuple[str, str]] = FILES_AND_LINKS + GLOBAL_STATE + CALLBACKS_AND_GUI + SIZES + TEXT

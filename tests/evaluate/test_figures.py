@@ -154,6 +154,15 @@ except Exception as e:
 plt.plot(w.detach())
 print(plt.ylim())
 """,
+    # matplotlib's own first example: Axes.set with keywords.
+    "axes-set": """fig, ax = plt.subplots()
+t = torch.arange(0.0, 2.0, 0.01)
+ax.plot(t, 1 + torch.sin(2 * torch.pi * t))
+ax.set(xlabel='time (s)', ylabel='voltage (mV)', title='About as simple as it gets, folks')
+ax.set(xlim=(0, 1.5), yscale='log')
+ax.grid()
+print(ax.get_xlim())
+""",
     # plt.colorbar() of the current image, as pyplot's imshow and scatter set it;
     # an Axes' own imshow sets none, in matplotlib as here.
     "colorbar-current-image": """plt.imshow(torch.eye(3))

@@ -78,6 +78,7 @@ AXES_METHODS: dict[str, Fn] = {
     "get_ylim": fn(),
     "set_xscale": fn(),
     "set_yscale": fn(),
+    "set": fn("xlabel ylabel title xlim ylim xscale yscale"),
 }
 
 # pyplot's name for each Axes call it forwards to the current Axes.
