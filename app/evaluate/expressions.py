@@ -49,6 +49,7 @@ class Expressions(Machine):
             ast.FormattedValue: cls._formatted,
             ast.ListComp: cls._comprehension,
             ast.GeneratorExp: cls._comprehension,
+            ast.DictComp: cls._comprehension,
             ast.Lambda: cls._lambda,
         }
 
@@ -253,18 +254,30 @@ class Expressions(Machine):
         qualname = f"{self.within[-1]}.<locals>.<lambda>" if self.within else "<lambda>"
         return UserFunction(node, self.scope, defaults, kw_defaults, local_names, qualname=qualname)
 
-    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
+    def _comprehension(
+        self, node: ast.ListComp | ast.GeneratorExp | ast.DictComp
+    ) -> list[Any] | dict[Any, Any]:
         generator = node.generators[0]
         iterable = self.ev(generator.iter)
         outer = self.scope
         self.scope = Scope({}, outer)
-        out: list[Any] = []
+        out: list[Any] | dict[Any, Any] = {} if isinstance(node, ast.DictComp) else []
         try:
             for item in self.iterate(iterable, generator.iter):
                 self.step(node)
                 self.bind_target(generator.target, item)
                 if all(self.truth(self.ev(test), test) for test in generator.ifs):
-                    out.append(self.ev(node.elt))
+                    if isinstance(out, dict):
+                        assert isinstance(node, ast.DictComp)
+                        key = self.ev(node.key)
+                        value = self.ev(node.value)
+                        try:
+                            out[key] = value
+                        except TypeError as error:  # an unhashable key
+                            raise self.fail(error, node.key) from None
+                    else:
+                        assert not isinstance(node, ast.DictComp)
+                        out.append(self.ev(node.elt))
                     if len(out) > self.limits.sequence_length:
                         self.guard.sequence(len(out))
             self.guard.count_items(len(out))

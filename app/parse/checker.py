@@ -124,7 +124,7 @@ class Checker(StatementChecks):
             self.visit(keyword.value)
 
     def _comprehension(self, node: ast.AST) -> None:
-        assert isinstance(node, ast.ListComp | ast.GeneratorExp)
+        assert isinstance(node, ast.ListComp | ast.GeneratorExp | ast.DictComp)
         if len(node.generators) != 1:
             raise self.refuse(node, "a comprehension may have only one 'for'; use a for loop")
         generator = node.generators[0]
@@ -133,7 +133,11 @@ class Checker(StatementChecks):
         self.visit(generator.iter)
         self.target(generator.target)
         self.visit_all(generator.ifs)
-        self.visit(node.elt)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
 
 
 VISIT.update(
@@ -166,6 +170,7 @@ VISIT.update(
         ast.Name: Checker._name,
         ast.ListComp: Checker._comprehension,
         ast.GeneratorExp: Checker._comprehension,
+        ast.DictComp: Checker._comprehension,
     }
 )
 for _kind in FIELDS:

@@ -25,7 +25,6 @@ REFUSED: dict[type[ast.AST], str] = {
     ast.NamedExpr: "the walrus operator := is not allowed; assign on a line of its own",
     ast.Set: "sets are not available; use a list or a tuple",
     ast.SetComp: "set comprehensions are not allowed; use a list comprehension",
-    ast.DictComp: "dict comprehensions are not allowed; fill the dict in a for loop",
     ast.Starred: "star arguments and star unpacking (*x, **x) are not allowed",
     ast.Await: "async code is not allowed",
     ast.Yield: "generators (yield) are not allowed; return a list",

@@ -134,7 +134,11 @@ STATEMENTS: list[tuple[str, str]] = [
     ("x = torch.ones(1)\nx.foo = 1", NA),
     ("x = torch.ones(1)\nx.grad_fn = None", NA),
     ("s = {1, 2}", NA),
-    ("d = {k: k for k in range(3)}", NA),
+    # Dict comprehensions are bounded as list comprehensions are.
+    ("d = {k: [0] * 10**5 for k in range(10**5)}", LIM),
+    ("d = {k: k for k in range(10**9)}", LIM),
+    ("d = {k: k for k in range(3) for j in range(3)}", NA),
+    ("d = {k: v for k, v in print}", RUN),
     ("s = {k for k in range(3)}", NA),
     ("[x for x in range(2) for y in range(2)]", NA),
     ("b = b'bytes'", NA),

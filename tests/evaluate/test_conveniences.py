@@ -18,6 +18,22 @@ from tests.evaluate.python import addresses_in_order, python_stdout
 HEADER = "import torch\nimport torch.nn.functional as F\nimport math\n"
 
 PROGRAMS = {
+    "dict comprehensions": """
+chars = ['a', 'b', 'c', 'e', 'm', 'o', 'v']
+stoi = {s: i + 1 for i, s in enumerate(chars)}
+stoi['.'] = 0
+itos = {i: s for s, i in stoi.items()}
+print(stoi)
+print(itos)
+squares = {k: k * k for k in range(10) if k % 2}
+print(squares, len(squares), [k for k in squares])
+named = {name: torch.tensor(float(i)) for i, name in enumerate(['w', 'b'])}
+print(named)
+try:
+    {[k]: 1 for k in range(2)}
+except TypeError as e:
+    print(e)
+""",
     "type errors name Python's types": """
 class A:
     pass
