@@ -15,7 +15,7 @@ import signal
 from app.errors import VisualizerError
 from app.evaluate import evaluate
 from app.parse import parse_program
-from app.process_bounds import limit_address_space
+from tests.limited_fork import in_a_limited_fork
 
 PROGRAMS = {
     "tensors in a loop": "x = torch.ones(3)\nfor i in range(10**9):\n    x = x + 1",
@@ -31,36 +31,22 @@ HANG_S = 6
 
 
 def _outcome_in_a_fork(source: str, extra_mib: int) -> tuple[str, str]:
-    """(code, limit) of what evaluating `source` under the limit raised, in a
-    child process (the limit cannot be undone in this one)."""
+    """(code, limit) of what evaluating `source` under the limit raised."""
     program = parse_program(source)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child)
-        os.close(read)
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # no Python handler: it could not run
-        signal.alarm(HANG_S)  # inside malloc; the kernel ends the process
+
+    def work() -> list[str]:
         try:
-            limit_address_space(extra_mib << 20)
-            try:
-                evaluate(program)
-                outcome = ("ok", "")
-            except VisualizerError as exc:
-                outcome = (exc.code, str(getattr(exc, "limit", "")))
-            except BaseException as exc:
-                outcome = ("escaped", type(exc).__name__)
-            os.write(write, json.dumps(outcome).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if not data and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
+            evaluate(program)
+            return ["ok", ""]
+        except VisualizerError as exc:
+            return [exc.code, str(getattr(exc, "limit", ""))]
+
+    outcome, status = in_a_limited_fork(work, extra_mib << 20, HANG_S)
+    if outcome is None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
         return ("limit_exceeded", "wall_time")
-    if not data:  # a crash: the test names it
+    if outcome is None:  # a crash: the test names it
         return ("died", f"wait status {status}")
-    code, limit = json.loads(data)
+    code, limit = outcome
     return (code, limit)
 
 
