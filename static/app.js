@@ -15,6 +15,7 @@ import { GraphView } from "./js/graph.js";
 import { GraphText } from "./js/graphtext.js";
 import { ModelPanel } from "./js/parameters.js";
 import { SharePanel } from "./js/share.js";
+import { watchScrollables } from "./js/scrollable.js";
 import { fromQuery, formatInputs, parseInputs, toQuery } from "./js/state.js";
 import { Stepper } from "./js/stepper.js";
 
@@ -107,6 +108,12 @@ const editor = createEditor($("source"), $("source-text"), {
     if (ids.length && !stepper.active) revealTimer = setTimeout(() => graph.reveal(ids.slice(0, 1)), 250);
   },
 });
+// A long program scrolls inside the editor, and the keyboard scrolls it by
+// moving the caret in the editable text, which Tab already reaches. Saying so
+// with tabindex="0" (the same place in the tab order, no new stop) lets
+// checkers see it (axe-core's scrollable-region-focusable does not count a
+// contenteditable); CodeMirror leaves attributes it did not set alone.
+editor.view.contentDOM.tabIndex = 0;
 let revealTimer = null;
 
 const graph = new GraphView($("graph"), $("tooltip"), {
@@ -366,8 +373,22 @@ function showResult(doc, source) {
   $("gradients").replaceChildren(gradientTable(doc.gradients || {}));
   model.show(doc);
   graphText.show(doc);
+  watchTextBoxes();
   gallery.markActive(source);
   announceResult(doc);
+}
+
+/** The answer's boxes that may scroll (a long value, a weight's gradient, a
+ * long print, the graph as text), each with the name a keyboard user hears
+ * when it becomes a tab stop (static/js/scrollable.js). */
+function watchTextBoxes() {
+  const rows = document.querySelectorAll("#gradients tr[data-name]");
+  watchScrollables([
+    [$("value"), $("value-heading").textContent.replace(/\s+/g, " ").trim()],
+    ...[...rows].map((row) => [row.querySelector("pre.num"), `Gradient of ${row.dataset.name}`]),
+    [$("stdout"), "Printed output"],
+    [document.querySelector("#graph-text ol"), "The graph as text"],
+  ]);
 }
 
 /** Why the answer has no drawing ("" if it has one), in its own words. */
@@ -422,7 +443,7 @@ function gradientTable(gradients) {
     tr.dataset.name = name;
     const th = document.createElement("th");
     th.scope = "row";
-    th.appendChild(Object.assign(document.createElement("code"), { textContent: name }));
+    th.appendChild(document.createElement("code")).append(...dotBreaks(name));
     tr.appendChild(th);
     const shape = tr.insertCell();
     shape.className = "shape";
@@ -433,10 +454,18 @@ function gradientTable(gradients) {
     const cell = tr.insertCell();
     cell.appendChild(pre);
     const note = keptNote(name, grad);
-    if (note) cell.appendChild(element("span", "kept-note", note));
+    if (note) cell.appendChild(element("span", "kept-note", "")).append(...dotBreaks(note));
     if (grad && grad.kept) tr.dataset.kept = grad.kept;
   }
   return table;
+}
+
+/** Text with a line-break opportunity after each dot (<wbr>), so a narrow
+ * card wraps `model.W0.weight` as `model.W0.` / `weight`, not mid-word. The
+ * template does the same (index.html). */
+function dotBreaks(text) {
+  const parts = text.split(".");
+  return parts.flatMap((part, i) => (i < parts.length - 1 ? [part + ".", document.createElement("wbr")] : [part]));
 }
 
 function showProblem(shown, fromServer = true) {
@@ -621,6 +650,7 @@ applyTheme(initial.theme_from_url ? arrivedTheme : preferredTheme());
 syncStyleControls();
 graph.adopt(result && result.graph);
 if (result) graphText.show(result);
+watchTextBoxes();
 if (result && !initial.error) showCurrent();
 else stepper.reset(result && result.graph, result ? undrawnReason(result) : "");
 if (initial.error) {

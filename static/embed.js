@@ -6,6 +6,7 @@
 
 import { GraphView } from "./js/graph.js";
 import { GraphText } from "./js/graphtext.js";
+import { watchScrollables } from "./js/scrollable.js";
 
 const $ = (id) => document.getElementById(id);
 const initial = JSON.parse($("initial-state").textContent);
@@ -20,6 +21,13 @@ const graph = new GraphView($("graph"), $("tooltip"), {
 graph.adopt(initial.result && initial.result.graph);
 const text = $("graph-text");
 if (text && initial.result) new GraphText(text).show(initial.result);
+
+// A model's gradients scroll in their strip (the graph keeps the frame): a
+// tab stop while they do.
+watchScrollables([
+  [$("gradients"), "Gradients"],
+  [document.querySelector(".embed-bar"), "Value and gradients"],
+]);
 
 $("zoom-controls").hidden = false;
 $("zoom-in").addEventListener("click", () => graph.zoomBy(1.25));
