@@ -151,6 +151,8 @@ def test_a_step_marks_its_code_without_moving_the_page(
         # The editor scrolled its own scroller to the highlighted code: with
         # the editor on screen, the marked span is in its visible part.
         tab.locator("#source").scroll_into_view_if_needed()
+        # (CodeMirror draws only the lines on screen: these, once it is.)
+        expect(tab.locator("#source .cm-span-hl").first).to_be_visible()
         marks = marked_in_view(tab)
         assert marks and all(m[2] == "x*(x+1)" for m in marks), marks
         assert all(top >= 0 and below >= 0 for top, below, _ in marks), marks
