@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -75,6 +76,44 @@ def validation_message(error: Mapping[str, Any]) -> str:
         return "must be a name: a letter, then up to 63 letters, digits or underscores"
     # pydantic prefixes the messages of our own validators with its own words.
     return str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
+# The fields of a request's JSON body (POST /api/v1/evaluate).
+JOB_FIELDS = ("source", "inputs", "output", "options")
+# pydantic names each member of a union it tried in the error's location.
+_INPUT_MEMBERS = frozenset({"float", "int", "list[any]"})
+
+
+def describe_errors(errors: Sequence[Mapping[str, Any]], fields: Sequence[str] = ()) -> str:
+    """pydantic's errors as one sentence each, in words for a person: where
+    (`inputs.w`), then what is wrong, without pydantic's own vocabulary.
+    `fields` are the names a request may hold at its top level."""
+    parts: list[str] = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ()) if part != "body"]
+        kind = error.get("type")
+        if len(loc) > 2 and loc[0] == "inputs" and loc[-1] in _INPUT_MEMBERS:
+            loc, message = loc[:-1], "must be a number or a list of numbers"
+        elif loc and loc[-1] == "[key]":
+            name = loc[-2][:40]
+            loc, message = loc[:-2], f"{name!r} {validation_message(error)}"
+        elif not loc and kind in ("model_type", "model_attributes_type", "dict_type"):
+            message = 'the request must be a JSON object, such as {"source": "3*sin(x)"}'
+        elif kind == "extra_forbidden" and loc[:-1] == ["options"]:
+            message = f"is not an option; the options are {', '.join(sorted(OPTION_NAMES))}"
+        elif kind == "extra_forbidden":
+            known = f"; the fields are {', '.join(fields)}" if fields and len(loc) == 1 else ""
+            message = f"is not a field of the request{known}"
+        elif kind == "missing":
+            message = "is required"
+        elif kind == "string_type":
+            message = "must be text (a JSON string)"
+        else:  # pydantic's "Input should be 'default' or 'torchviz'"
+            message = re.sub(r"^Input should be\b", "must be", validation_message(error))
+        text = f"{'.'.join(loc)}: {message}" if loc else message
+        if text not in parts:
+            parts.append(text)
+    return "; ".join(parts) or "the request is invalid"
 
 
 class RenderOptions(BaseModel):

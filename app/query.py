@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from app.errors import InvalidRequest
 from app.job import (
+    JOB_FIELDS,
     OPTION_NAMES,
     FigureFormat,
     FigureJob,
@@ -24,7 +25,7 @@ from app.job import (
     InputValue,
     Job,
     RenderOptions,
-    validation_message,
+    describe_errors,
 )
 
 RESERVED = frozenset({"source", "output"}) | OPTION_NAMES
@@ -126,12 +127,8 @@ def figure_from_query(params: Iterable[tuple[str, str]], fmt: FigureFormat) -> F
 
 
 def describe_validation(exc: ValidationError) -> str:
-    """One readable sentence per problem pydantic found."""
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "request"
-        parts.append(f"{where}: {validation_message(error)}")
-    return "; ".join(parts)
+    """One readable sentence per problem pydantic found in a request for a Job."""
+    return describe_errors(exc.errors(), JOB_FIELDS)
 
 
 def query_from_job(job: Job) -> list[tuple[str, str]]:

@@ -109,7 +109,7 @@ class Assets(StaticFiles):
         asset = self._load(os.fspath(full_path), stat_result)
         request = Headers(scope=scope)
         variant = asset.plain
-        if asset.gzipped is not None and _accepts_gzip(request.get("accept-encoding", "")):
+        if asset.gzipped is not None and accepts_gzip(request.get("accept-encoding", "")):
             variant = asset.gzipped
         headers = {
             "ETag": variant.etag,
@@ -147,7 +147,7 @@ class Assets(StaticFiles):
         return found
 
 
-def _accepts_gzip(accept_encoding: str) -> bool:
+def accepts_gzip(accept_encoding: str) -> bool:
     for item in accept_encoding.lower().split(","):
         name, *parameters = (part.strip() for part in item.split(";"))
         if name in ("gzip", "*"):
@@ -185,7 +185,7 @@ class CompressedPages:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _accepts_gzip(
+        if scope["type"] != "http" or not accepts_gzip(
             Headers(scope=scope).get("accept-encoding", "")
         ):
             await self.app(scope, receive, send)

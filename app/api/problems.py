@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from app.api.cards import card_response, wants_card
 from app.errors import VisualizerError
-from app.job import validation_message
+from app.job import JOB_FIELDS, describe_errors
 
 log = logging.getLogger("app.errors")
 
@@ -130,15 +130,15 @@ async def _visualizer_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    evaluate = request.url.path == "/api/v1/evaluate"  # the body a Job is read from
     parts = []
     for error in exc.errors():
         if error.get("type") == "json_invalid":
             position = error.get("loc", ("body", "?"))[-1]
             parts.append(f"the body is not valid JSON (at character {position})")
             continue
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{where}: {validation_message(error)}")
-    detail = "; ".join(parts) or "the request is invalid"
+        parts.append(describe_errors([error], JOB_FIELDS if evaluate else ()))
+    detail = "; ".join(dict.fromkeys(parts)) or "the request is invalid"
     return problem_response(request, problem_document(422, "invalid_request", detail))
 
 

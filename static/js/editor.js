@@ -87,6 +87,24 @@ function rangeOf(doc, span) {
   return { from, to };
 }
 
+const REVEAL_MARGIN = 8; // px kept between a revealed line and the scroller's edge
+
+/** Scroll the editor's own scroller so the line at `pos` is in it, as
+ * "nearest" would (no move if it is in already). Not EditorView.scrollIntoView:
+ * that scrolls every scrolling ancestor, the window too, and took a phone's
+ * page away from the graph and the stepper at every step. */
+function revealInScroller(view, pos) {
+  const scroller = view.scrollDOM;
+  const block = view.lineBlockAt(pos); // from the document's top, in px
+  // Where the document's top is in the scroller's scrolled content.
+  const origin = view.documentTop - scroller.getBoundingClientRect().top + scroller.scrollTop;
+  const top = origin + block.top - REVEAL_MARGIN;
+  const bottom = origin + block.bottom + REVEAL_MARGIN;
+  const height = scroller.clientHeight;
+  if (top < scroller.scrollTop) scroller.scrollTop = top;
+  else if (bottom > scroller.scrollTop + height) scroller.scrollTop = Math.min(top, bottom - height);
+}
+
 export function createEditor(container, textarea, { onChange, onRun, onLineHover, styleNonce }) {
   let quiet = false;
   const view = new EditorView({
@@ -170,9 +188,7 @@ export function createEditor(container, textarea, { onChange, onRun, onLineHover
       const doc = view.state.doc;
       const ranges = spans.filter(Boolean).map((s) => rangeOf(doc, s));
       view.dispatch({ effects: setSpanMarks.of(ranges) });
-      if (scroll && ranges.length) {
-        view.dispatch({ effects: EditorView.scrollIntoView(ranges[0].from, { y: "nearest" }) });
-      }
+      if (scroll && ranges.length) revealInScroller(view, ranges[0].from);
     },
     /** The text a span covers (for captions). */
     textOf(span) {

@@ -30,7 +30,13 @@ export class FiguresPanel {
     for (const url of this.blobs) URL.revokeObjectURL(url);
     this.blobs = [];
     const themed = query === null || theme === "light" ? query : `${query}&theme=${theme}`;
-    const items = (figures || []).map((figure, n) => this.#card(figure, n, query, themed, why));
+    // The arrival's images, as the server wrote their URLs: a card without an
+    // SVG shows the same one, already loaded (its own URL would differ in
+    // how the query is written, and be fetched again).
+    const shown = [...this.list.querySelectorAll("img")].map((img) => img.getAttribute("src"));
+    const items = (figures || []).map((figure, n) =>
+      this.#card(figure, n, query, themed, why, shown[n]),
+    );
     this.list.replaceChildren(...items);
     this.count.textContent = String(items.length);
     this.root.hidden = items.length === 0;
@@ -42,7 +48,7 @@ export class FiguresPanel {
     this.root.classList.toggle("is-stale", stale);
   }
 
-  #card(figure, n, query, themed, why) {
+  #card(figure, n, query, themed, why, shown = null) {
     const url = query === null ? null : `${PATH}.svg?${query}&n=${n}`;
     const png = themed === null ? null : `${PATH}.png?${themed}&n=${n}`;
     let source = null;
@@ -53,7 +59,8 @@ export class FiguresPanel {
       // No SVG in the answer (the arrival's page, a figure past the answer's
       // byte limit, or one matplotlib cannot draw): its URL draws it, or
       // answers the card that says why.
-      source = `${PATH}.svg?${themed}&n=${n}`;
+      const own = `${PATH}.svg?${themed}&n=${n}`;
+      source = shown && sameURL(shown, own) ? shown : own;
     }
     const item = element("li", "figure-card");
     const frame = document.createElement("figure");
@@ -137,4 +144,11 @@ function disable(control, why) {
 
 function escapeAttr(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}
+
+/** Whether two of our URLs ask for the same thing, however their queries are written. */
+function sameURL(a, b) {
+  const [one, two] = [a, b].map((url) => new URL(url, window.location.origin));
+  const entries = (url) => JSON.stringify([...url.searchParams].sort());
+  return one.pathname === two.pathname && entries(one) === entries(two);
 }

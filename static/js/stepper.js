@@ -6,10 +6,18 @@
 // iteration. A node of a collapsed loop lights the box that stands for it;
 // the drawing pans to keep the current node in view.
 
-import { asValueDoc, formatValue } from "./format.js";
+import { asValueDoc, formatNumber, formatShape, formatValue } from "./format.js";
 import { nodeTitle } from "./graph.js";
 
 const PLAY_MS = 1100;
+// A caption is read at each step and must end above a laptop's fold: tensors
+// are abbreviated as the drawing's labels are (app/render/numbers.py: up to
+// WHOLE elements whole, else the first HEAD and `…`), with their shape, and
+// a node that feeds many others names the first LISTED of them. The whole
+// value is in the code's title, the node's tooltip and "The graph as text".
+const WHOLE = 5;
+const HEAD = 3;
+const LISTED = 4;
 
 export class Stepper {
   constructor(root, graphView, { onStep, sourceOf }) {
@@ -144,7 +152,48 @@ function text(tag, cls, content) {
 }
 
 function grad(value) {
-  return text("code", "is-grad", value === null || value === undefined ? "—" : formatValue(asValueDoc(value)));
+  if (value === null || value === undefined) return text("code", "is-grad", "—");
+  const doc = asValueDoc(value);
+  const short = shortValue(doc.value);
+  const el = text("code", "is-grad", short);
+  if (short !== formatValue(doc)) el.title = formatValue(doc);
+  return el;
+}
+
+/** The sizes of a nested list's dimensions (its first element's, all the way down). */
+function shapeOf(value) {
+  const shape = [];
+  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  return shape;
+}
+
+/** The first `limit` numbers of a nested list, in order. */
+function head(value, limit) {
+  const found = [];
+  const walk = (v) => {
+    for (const item of v) {
+      if (found.length >= limit) return;
+      if (Array.isArray(item)) walk(item);
+      else found.push(item);
+    }
+  };
+  walk(value);
+  return found;
+}
+
+function oneLine(value) {
+  return Array.isArray(value) ? "[" + value.map(oneLine).join(", ") + "]" : formatNumber(value);
+}
+
+/** A tensor in a caption: whole when small, else `[[a, b, c, …]] (16 × 8)`. */
+export function shortValue(value) {
+  if (!Array.isArray(value)) return formatValue(asValueDoc(value));
+  const shape = shapeOf(value);
+  const count = shape.reduce((n, size) => n * size, 1);
+  if (count <= WHOLE) return oneLine(value);
+  const depth = shape.length;
+  const first = head(value, HEAD).map(formatNumber).join(", ");
+  return `${"[".repeat(depth)}${first}, …${"]".repeat(depth)} (${formatShape(shape)})`;
 }
 
 /** A node as the drawing labels it: an op with its step (`MulBackward0 #7`). */
@@ -166,12 +215,16 @@ function loopName(step) {
   return step.target ? `for ${step.target}` : `the loop at line ${step.line}`;
 }
 
-function list(edges, nodes, end) {
+/** `g to A, g to B and g to C`, of `edges` (the first LISTED, then how many more). */
+function list(edges, nodes, end, word) {
+  const shown = edges.length > LISTED ? edges.slice(0, LISTED - 1) : edges;
   const out = [];
-  edges.forEach((e, i) => {
+  shown.forEach((e, i) => {
     if (i) out.push(i === edges.length - 1 ? " and " : ", ");
-    out.push(grad(e.grad), " to ", name(nodes.get(e[end]), e[end]));
+    out.push(grad(e.grad), ` ${word} `, name(nodes.get(e[end]), e[end]));
   });
+  const more = edges.length - shown.length;
+  if (more) out.push(` and ${more} more (“The graph as text” lists them)`);
   return out;
 }
 
@@ -183,11 +236,7 @@ function describe(node, id, index, total, received, sent, nodes, code, box) {
   if (index === 0) {
     parts.push("backward() starts at ", name(node, id), ...at, " with gradient ", grad(1), ".");
   } else if (received.length) {
-    parts.push(name(node, id), ...at, " receives ");
-    received.forEach((e, i) => {
-      if (i) parts.push(i === received.length - 1 ? " and " : ", ");
-      parts.push(grad(e.grad), " from ", name(nodes.get(e.target), e.target));
-    });
+    parts.push(name(node, id), ...at, " receives ", ...list(received, nodes, "target", "from"));
     parts.push(received.length > 1 ? " (summed)" : "", ".");
   } else {
     parts.push(name(node, id), ...at, ".");
@@ -197,7 +246,7 @@ function describe(node, id, index, total, received, sent, nodes, code, box) {
     // The end of a path: the sum lands in the leaf's .grad.
     parts.push(" It stores ", grad(sent[0].grad), " in ", text("code", null, `${leaf.name || "the leaf"}.grad`), ".");
   } else if (sent.length) {
-    parts.push(" By the chain rule it passes ", ...list(sent, nodes, "source"), ".");
+    parts.push(" By the chain rule it passes ", ...list(sent, nodes, "source", "to"), ".");
   } else if (node.kind === "leaf" || node.label === "AccumulateGrad") {
     parts.push(" A leaf: the gradient is stored in ", text("code", null, `${node.name || "it"}.grad`));
     if (node.grad !== null && node.grad !== undefined) parts.push(" = ", grad(node.grad));

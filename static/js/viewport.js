@@ -251,14 +251,20 @@ export class Viewport {
     frame.addEventListener("pointerdown", (event) => {
       if (!this.svg || event.pointerType === "touch" || event.button !== 0) return;
       drag = { id: event.pointerId, x: event.clientX, y: event.clientY, moved: false };
-      frame.setPointerCapture(event.pointerId);
     });
     frame.addEventListener("pointermove", (event) => {
       if (!drag || event.pointerId !== drag.id) return;
       const dx = event.clientX - drag.x;
       const dy = event.clientY - drag.y;
       if (!drag.moved && Math.hypot(dx, dy) < 3) return; // a click, not a drag
-      drag.moved = true;
+      if (!drag.moved) {
+        // Captured only once it is a drag (it then follows the pointer out of
+        // the pane): a capture from the press would retarget a plain click's
+        // event to the pane, and a click on a node (a collapsed loop's box)
+        // would never reach the node's handler.
+        drag.moved = true;
+        frame.setPointerCapture(event.pointerId);
+      }
       frame.classList.add("is-dragging");
       this.panBy(dx, dy);
       drag.x = event.clientX;
@@ -267,8 +273,12 @@ export class Viewport {
     const end = (event) => {
       if (!drag || event.pointerId !== drag.id) return;
       if (drag.moved) {
-        // The click that ends a drag is not a click on a node.
-        frame.addEventListener("click", (e) => e.stopPropagation(), { capture: true, once: true });
+        // The click that ends a drag is not a click on a node. It comes in
+        // the same task as this pointerup, if at all (none after a cancel):
+        // the guard goes after it, so it never eats a later, real click.
+        const guard = (e) => e.stopImmediatePropagation();
+        frame.addEventListener("click", guard, { capture: true, once: true });
+        setTimeout(() => frame.removeEventListener("click", guard, { capture: true }), 0);
       }
       frame.classList.remove("is-dragging");
       drag = null;

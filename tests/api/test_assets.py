@@ -68,3 +68,18 @@ def test_nothing_outside_static_and_no_ranges(client: Any) -> None:
     ranged = client.get(f"{STATIC_URL}/app.css", headers={"range": "bytes=0-10"})
     assert ranged.status_code == 200 and ranged.content == whole.content
     assert "accept-ranges" not in whole.headers
+
+
+def test_the_gallery_is_compressed_and_revalidated(client: Any) -> None:
+    """/api/v1/examples, fetched by every page: gzipped, and a 304 on a return visit."""
+    first = client.get("/api/v1/examples", headers={"accept-encoding": "gzip"})
+    assert first.status_code == 200 and first.headers["content-encoding"] == "gzip"
+    assert first.headers["cache-control"] == "no-cache" and first.json()["examples"]
+    again = client.get(
+        "/api/v1/examples",
+        headers={"accept-encoding": "gzip", "if-none-match": first.headers["etag"]},
+    )
+    assert again.status_code == 304 and again.content == b""
+    plain = client.get("/api/v1/examples", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == first.json()
+    assert plain.headers["etag"] != first.headers["etag"]

@@ -72,13 +72,56 @@ def test_what_is_not_a_number_is_said_in_our_words(
         {"source": "1", "options": {"rankdir": "XY"}},
         {"source": "1", "options": {"colour": "red"}},
         {"source": 5},
+        [1],
+        {"source": "1", "foo": 1},
+        {"inputs": {}},
     ],
 )
 def test_no_validator_wording_leaks(client: Any, body: dict[str, Any]) -> None:
     response = evaluate(client, body)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
-    assert "Value error" not in response.json()["detail"]
+    detail = response.json()["detail"]
+    for pydantic in ("Value error", "Input should", "Extra inputs", "[key]", "list[any]", "Field"):
+        assert pydantic not in detail, detail
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            {"source": "1", "inputs": {"w": {"a": 1}}},
+            "inputs.w: must be a number or a list of numbers",
+        ),
+        (
+            {"source": "1", "inputs": {"1w": 1}},
+            "inputs: '1w' must be a name: a letter, then up to 63 letters, digits or underscores",
+        ),
+        ([1], 'the request must be a JSON object, such as {"source": "3*sin(x)"}'),
+        (
+            {"source": "1", "foo": 1},
+            "foo: is not a field of the request; the fields are source, inputs, output, options",
+        ),
+        ({"inputs": {}}, "source: is required"),
+        ({"source": 5}, "source: must be text (a JSON string)"),
+        (
+            {"source": "1", "options": {"style": "x"}},
+            "options.style: must be 'default' or 'torchviz'",
+        ),
+    ],
+)
+def test_what_is_wrong_with_a_request_is_said_in_our_words(
+    client: Any, body: Any, said: str
+) -> None:
+    response = evaluate(client, body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == said
+
+
+def test_an_unknown_option_is_told_the_options(client: Any) -> None:
+    detail = evaluate(client, {"source": "1", "options": {"colour": 1}}).json()["detail"]
+    assert detail.startswith("options.colour: is not an option; the options are ")
+    assert "rankdir" in detail and "show_saved" in detail
 
 
 def test_a_list_sent_as_repeated_parameters_is_told_how_to_send_it(client: Any) -> None:

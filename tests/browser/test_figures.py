@@ -196,3 +196,14 @@ def test_the_plotting_cells_from_their_lesson_cards(
             "the output theta_true is a float, not a tensor"
         )
     no_js_errors(page, ("Applying inline style violates",))
+
+
+def test_arriving_at_a_plot_fetches_each_figure_once(live_server: LiveServer, page: Any) -> None:
+    """The server's own <img> and the script's card show the same URL: one request."""
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/api/v1/figure.svg" in r.url else None)
+    page.goto(live_server.url + "/?" + urlencode({"source": PLOTS}))
+    loaded(page, "#figure-list img")
+    expect(page.locator("#figure-list img")).to_have_count(2)
+    page.wait_for_load_state("networkidle")
+    assert len(fetched) == 2 and len(set(fetched)) == 2, fetched
