@@ -78,16 +78,32 @@ function applyTheme(theme) {
 
 // ---- components ------------------------------------------------------------
 
+/** Whether `after` is another program rather than an edit of `before`: what
+ * the two share at their start and end is under a tenth of the old text. */
+function replaced(before, after) {
+  if (before.length < 20 || after.length < 20) return false;
+  let start = 0;
+  while (start < before.length && before[start] === after[start]) start += 1;
+  let end = 0;
+  const most = Math.min(before.length, after.length) - start;
+  while (end < most && before[before.length - 1 - end] === after[after.length - 1 - end]) end += 1;
+  return start + end < before.length / 10;
+}
+
 const editor = createEditor($("source"), $("source-text"), {
   styleNonce: initial.style_nonce,
   onChange(text) {
+    const before = state.source;
     state.source = text;
     lastTyped = performance.now();
     clearTimeout(announceTimer); // a pending error may be gone by the next answer
     // A lesson's output name that the new program no longer mentions would
-    // only produce "no variable y": fall back to the program's own result.
+    // only produce "no variable y"; one kept across a program pasted over the
+    // whole text would draw the old program's choice (its `y`, not what the
+    // new program's make_dot draws): fall back to the program's own result.
     const name = state.output.trim();
-    if (/^[A-Za-z]\w*$/.test(name) && !new RegExp(`\\b${name}\\b`).test(text)) {
+    const unnamed = /^[A-Za-z]\w*$/.test(name) && !new RegExp(`\\b${name}\\b`).test(text);
+    if (name && (unnamed || replaced(before, text))) {
       state.output = "";
       $("output").value = "";
     }

@@ -85,3 +85,27 @@ def test_a_program_without_a_model_has_no_parameters_table(
     set_program(page, "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()")
     expect(page.locator("#parameters-card")).to_be_hidden(timeout=SLOW)
     no_js_errors(page)
+
+
+def test_a_program_pasted_over_the_lesson_draws_its_own_make_dot(
+    live_server: LiveServer, page: Any
+) -> None:
+    """The arrival's lesson names its output `y`; the README model pasted over
+    it also has a `y`, but draws what its make_dot call draws: y.mean()."""
+    arrive(page, live_server)
+    assert page.input_value("#output") == "y"
+    source = REAL_CODE["torchviz-readme-mlp"]["source"]
+    with page.expect_response("**/api/v1/evaluate") as answer:
+        set_program(page, source)
+    assert json.loads(answer.value.request.post_data)["output"] is None
+    assert page.input_value("#output") == ""
+    nodes = answer.value.json()["graph"]["nodes"]
+    assert "MeanBackward0" in [n["label"] for n in nodes if n["kind"] == "op"]
+    # An edit of the program keeps a name the student chose.
+    page.fill("#output", "y")
+    with page.expect_response("**/api/v1/evaluate") as again:
+        page.keyboard.press("Control+End")
+        page.click("#source .cm-content")
+        page.keyboard.press("Control+End")
+        page.keyboard.insert_text("\nz = 1\n")
+    assert json.loads(again.value.request.post_data)["output"] == "y"
