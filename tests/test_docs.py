@@ -133,7 +133,8 @@ def test_deploy_md_says_which_answers_a_cdn_may_keep(client: Any) -> None:
         f"`/embed` is sent `Cache-Control: {embed.headers['cache-control']}` without an `ETag`"
         in deploy
     )
-    assert "cache-control" not in client.get("/api/v1/examples").headers
-    assert "`/api/v1/examples` carries no `Cache-Control`" in deploy
+    examples = client.get("/api/v1/examples")
+    assert examples.headers["etag"] and examples.headers["cache-control"] == "no-cache"
+    assert "`/api/v1/examples` is sent `Cache-Control: no-cache` with an `ETag`" in deploy
     assert client.get("/").headers["cache-control"] == "no-store"
     assert "`/` is `no-store`" in deploy
