@@ -5,8 +5,8 @@ process (app.graphviz.process) each die with the process that started them,
 so a killed server leaves nothing behind, and cap their own address space
 above what they map once warm, so that an allocation past it fails in there
 instead of waking the kernel's OOM killer. An evaluation process also
-measures what a request left behind (`anonymous_bytes` and
-`address_space_bytes`, after `release_free_memory`), to be retired when that
+measures what a request left behind (`footprint`: anonymous memory and
+address space, after `release_free_memory`), to be retired when that
 is too much (app.workers.child), and gives its large buffers mappings of
 their own (`return_large_buffers`), so that what a program freed is not
 left as address space.
@@ -70,8 +70,7 @@ def limit_address_space(extra: int) -> None:
     first (`reserve_stack`): growing it later needs address space too, and a
     stack that cannot grow is a SIGSEGV, not a MemoryError."""
     reserve_stack()
-    with open("/proc/self/statm") as statm:
-        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    _, mapped = footprint()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = mapped + extra
     if hard != resource.RLIM_INFINITY:
@@ -162,21 +161,19 @@ def _stack_size() -> int | None:
     return None if mapping is None else mapping[1] - mapping[0]
 
 
-def anonymous_bytes() -> int:
-    """Resident memory that is not a mapped file: the heap, torch's tensors,
-    Python's objects (statm's resident less shared; a read of one short line)."""
-    with open("/proc/self/statm") as statm:
-        _, resident, shared = statm.read().split()[:3]
-    return (int(resident) - int(shared)) * os.sysconf("SC_PAGE_SIZE")
+def footprint() -> tuple[int, int]:
+    """(anonymous, address space) in bytes, from one read of /proc/self/statm
+    (one short line).
 
-
-def address_space_bytes() -> int:
-    """Every byte mapped, resident or not (VmSize: statm's first field): what
-    RLIMIT_AS counts. Heap that `release_free_memory` gave back as pages is
+    Anonymous: resident memory that is not a mapped file (the heap, torch's
+    tensors, Python's objects): statm's resident less shared. Address space:
+    every byte mapped, resident or not (VmSize, statm's first field), what
+    RLIMIT_AS counts; heap that `release_free_memory` gave back as pages is
     still address space while anything above it in the heap is in use."""
     with open("/proc/self/statm") as statm:
-        size = statm.read().split()[0]
-    return int(size) * os.sysconf("SC_PAGE_SIZE")
+        size, resident, shared = (int(field) for field in statm.read().split()[:3])
+    page = os.sysconf("SC_PAGE_SIZE")
+    return (resident - shared) * page, size * page
 
 
 def release_free_memory() -> None:

@@ -43,9 +43,8 @@ from typing import Any
 from app.errors import LimitExceeded, VisualizerError
 from app.process_bounds import (
     WORKER_LARGE_BUFFERS,
-    address_space_bytes,
     allocation_failed,
-    anonymous_bytes,
+    footprint,
     limit_address_space,
     release_free_memory,
     return_large_buffers,
@@ -148,8 +147,7 @@ class Leftovers:
     def __init__(self, growth_bytes: int | None) -> None:
         self.growth = growth_bytes
         gc.collect()
-        self.anonymous = anonymous_bytes()
-        self.address_space = address_space_bytes()
+        self.anonymous, self.address_space = footprint()
 
     def too_many(self, answer_bytes: int) -> bool:
         """Whether this process now holds or maps more than `growth` bytes
@@ -164,9 +162,10 @@ class Leftovers:
 
     def _over(self, answer_bytes: int) -> bool:
         assert self.growth is not None
+        anonymous, address_space = footprint()
         return (
-            anonymous_bytes() - answer_bytes - self.anonymous > self.growth
-            or address_space_bytes() - answer_bytes - self.address_space > self.growth
+            anonymous - answer_bytes - self.anonymous > self.growth
+            or address_space - answer_bytes - self.address_space > self.growth
         )
 
 
