@@ -44,6 +44,7 @@ from app.evaluate import evaluate
 from app.evaluate.classes import ProgramObject
 from app.evaluate.encode import encode_tensor, encode_value
 from app.evaluate.kept import Keeping
+from app.evaluate.kinds import type_name
 from app.evaluate.modules import parameter_rows
 from app.evaluate.overflow import non_finite_notes
 from app.evaluate.result import Evaluation
@@ -223,16 +224,10 @@ def _stdout(run: Run, budget: Budget) -> str:
 
 def _what(value: Any) -> str:
     """A value's kind in a sentence: "a float", "a Linear module", "a Net object"."""
-    if isinstance(value, nn.Module):
-        return f"a {value._get_name()} module"  # type: ignore[no-untyped-call]
-    if isinstance(value, ProgramObject):
-        return f"{_article(value.cls.name)} {value.cls.name} object"
-    name = type(value).__name__
-    return f"{_article(name)} {name}"
-
-
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiouAEIOU" else "a"
+    name = type_name(value)
+    what = " module" if isinstance(value, nn.Module) else ""
+    what = " object" if isinstance(value, ProgramObject) else what
+    return f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name}{what}"
 
 
 def no_graph(output: Any, name: str | None) -> str | None:

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from app.budget import LABEL_CHARS, TEXT_CHARS, Budget, cut, json_size, megabytes
-from app.evaluate.kinds import kind_of
+from app.evaluate.kinds import type_name
 
 FULL_ELEMENTS = 1_000  # tensors up to this size are sent whole
 HEAD_ELEMENTS = 100  # a larger tensor sends its first elements and a summary
@@ -311,13 +311,7 @@ def _leaf(value: Any) -> Any:
         return json_number(value)
     if isinstance(value, complex):
         return str(value)  # as a complex tensor's elements are written
-    return f"<{_type_name(value)}>"
-
-
-def _type_name(value: Any) -> str:
-    """As Python names the value's type: a program's object by its class (`A`)."""
-    kind = kind_of(value)
-    return kind.type_name(value) if kind is not None else type(value).__name__
+    return f"<{type_name(value)}>"
 
 
 def _key(key: Any) -> str:
@@ -330,4 +324,4 @@ def _key(key: Any) -> str:
 def _plain_type(value: Any) -> str | None:
     if value is None:
         return None
-    return _type_name(value)
+    return type_name(value)

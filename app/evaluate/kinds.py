@@ -122,6 +122,13 @@ def kind_of(value: Any) -> ValueKind | None:
     return found
 
 
+def type_name(value: Any) -> str:
+    """The name Python gives the value's type: a program's object by its class
+    (`A`), never the class that stands for every such instance."""
+    kind = kind_of(value)
+    return kind.type_name(value) if kind is not None else type(value).__name__
+
+
 # How the functions of a library's namespaces are called, by `Function.kind`
 # (app.evaluate.namespaces.CALL_KINDS names the kind of each namespace): the
 # caller checks and bounds the call itself. A step is already counted and

@@ -24,7 +24,7 @@ import torch
 from app.evaluate import array_ops, strings
 from app.evaluate.array_args import made as array_made
 from app.evaluate.array_ops import ARRAYS
-from app.evaluate.classes import class_of
+from app.evaluate.kinds import type_name
 from app.evaluate.machine import Machine
 from app.evaluate.metashape import cap_numel
 from app.evaluate.sizes import matmul_numel
@@ -127,9 +127,9 @@ def _named(exc: TypeError, *operands: Any) -> TypeError:
     class (`'A'`), not by the class that stands for every such instance."""
     message = str(exc)
     for operand in operands:
-        cls = class_of(operand)
-        if cls is not None:
-            message = message.replace(f"'{type(operand).__name__}'", f"'{cls.name}'", 1)
+        named = type_name(operand)
+        if named != type(operand).__name__:
+            message = message.replace(f"'{type(operand).__name__}'", f"'{named}'", 1)
     return TypeError(message)
 
 
