@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from app.evaluate import operators
-from app.evaluate.kinds import kind_of
+from app.evaluate.kinds import NoLength, kind_of
 from app.evaluate.machine import Machine
 from app.evaluate.values import shown
 from app.parse.allowlist import DICT_METHODS, LIST_METHODS
@@ -48,10 +48,9 @@ def _size(m: Machine, value: Any, asked: str = "iteration over") -> int:
     if kind is not None:
         try:
             return kind.length(m, value)
-        except TypeError as exc:
-            if asked == "len() of" or not str(exc).startswith("object of type"):
+        except NoLength:
+            if asked == "len() of":
                 raise
-            # Iterating what has no length: Python's words for iteration.
             raise TypeError(f"'{kind.type_name(value)}' object is not iterable") from None
     if asked == "len() of":
         raise TypeError(f"object of type '{type(value).__name__}' has no len()")

@@ -78,7 +78,7 @@ class ValueKind:
         raise TypeError(f"'{self.type_name(value)}' object does not support item assignment")
 
     def length(self, m: Machine, value: Any) -> int:
-        raise TypeError(f"object of type '{self.type_name(value)}' has no len()")
+        raise NoLength(f"object of type '{self.type_name(value)}' has no len()")
 
     def iterate(self, m: Machine, value: Any, node: ast.AST) -> Iterator[Any]:
         """The items of `value`; the length must be bounded before they are made."""
@@ -98,6 +98,11 @@ class ValueKind:
         """The shape of a value that compares element by element, broadcasting
         (an ndarray); None, the default, for one that compares as a whole."""
         return None
+
+
+class NoLength(TypeError):
+    """A value of a kind that has no length: len() says so in these words,
+    iteration in its own ("'A' object is not iterable")."""
 
 
 _KINDS: dict[type, ValueKind] = {}

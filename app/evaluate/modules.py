@@ -34,7 +34,7 @@ from app.evaluate.classes import ProgramModule
 from app.evaluate.classes import ProgramModuleKind as ProgramMembers
 from app.evaluate.devices import DTYPES, NO_CUDA, require_cpu
 from app.evaluate.encode import encode_tensor
-from app.evaluate.kinds import CALLERS, ValueKind, register
+from app.evaluate.kinds import CALLERS, NoLength, ValueKind, register
 from app.evaluate.layer_sizes import layer_sizes
 from app.evaluate.machine import Machine
 from app.evaluate.module_calls import CONTAINERS, call_module, type_name
@@ -263,7 +263,7 @@ class ModuleKind(ValueKind):
     def length(self, m: Machine, value: Any) -> int:
         if isinstance(value, CONTAINERS):
             return len(value)
-        raise TypeError(f"object of type '{type_name(value)}' has no len()")
+        raise NoLength(f"object of type '{type_name(value)}' has no len()")
 
     def iterate(self, m: Machine, value: Any, node: ast.AST) -> Iterator[Any]:
         if isinstance(value, CONTAINERS):

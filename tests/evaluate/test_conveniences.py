@@ -43,7 +43,8 @@ def g():
 
 for bad in [lambda: -print, lambda: A() + 1, lambda: 1 - A(), lambda: g + 1, lambda: -g,
             lambda: torch.ones(1).sum + 1, lambda: len(g), lambda: len(A()), lambda: A()(),
-            lambda: A()[0], lambda: list(A()), lambda: [x for x in g]]:
+            lambda: A()[0], lambda: list(A()), lambda: [x for x in g],
+            lambda: list(torch.nn.Linear(2, 2)), lambda: len(torch.nn.Linear(2, 2))]:
     try:
         bad()
     except TypeError as e:
