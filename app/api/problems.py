@@ -131,14 +131,16 @@ async def _visualizer_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     evaluate = request.url.path == "/api/v1/evaluate"  # the body a Job is read from
-    parts = []
+    parts, rest = [], []
     for error in exc.errors():
         if error.get("type") == "json_invalid":
             position = error.get("loc", ("body", "?"))[-1]
             parts.append(f"the body is not valid JSON (at character {position})")
-            continue
-        parts.append(describe_errors([error], JOB_FIELDS if evaluate else ()))
-    detail = "; ".join(dict.fromkeys(parts)) or "the request is invalid"
+        else:
+            rest.append(error)
+    if rest or not parts:
+        parts.append(describe_errors(rest, JOB_FIELDS if evaluate else ()))
+    detail = "; ".join(parts)
     return problem_response(request, problem_document(422, "invalid_request", detail))
 
 

@@ -134,12 +134,9 @@ def _scale(axis: str) -> AxesCall:
     return scale
 
 
-# ax.set(xlabel=..., title=..., xlim=...): each keyword is the Axes' set_ call of its name.
-SET_KEYWORDS = ("xlabel", "ylabel", "title", "xlim", "ylim", "xscale", "yscale")
-
-
 def _set(s: Figures, ax: Axes, args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
-    """Each keyword's setter in turn, as matplotlib's Axes.set calls them; their results."""
+    """ax.set(xlabel=..., xlim=...): each keyword's set_ call in turn, as
+    matplotlib's Axes.set calls them (the table names the keywords); their results."""
     if args:
         raise TypeError("set() takes keyword arguments only")
     return [AXES_CALLS[f"set_{key}"](s, ax, [value], {}) for key, value in kwargs.items()]

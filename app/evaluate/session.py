@@ -279,6 +279,8 @@ class Session:
             self._collect()
         if machine.truncated:
             self.warnings.append(f"stdout was cut at {self.limits.stdout_chars:,} characters")
+        # The program's make_dot call, when it drew this output: its names and flags.
+        drew = machine.made_dot if machine.made_dot and machine.made_dot.output is value else None
         return Evaluation(
             output=value,
             output_name=name,
@@ -293,8 +295,8 @@ class Session:
             backward=trace,
             gradients=gradients,
             parameters=parameters,
-            make_dot_params=_make_dot_params(machine.made_dot, value),
-            make_dot_shows=_make_dot_shows(machine.made_dot, value),
+            make_dot_params=None if drew is None else _make_dot_params(drew),
+            make_dot_shows=(False, False) if drew is None else (drew.show_saved, drew.show_attrs),
             figures=drawn_figures(machine),
             keeping=keeping,
             keep=[*tracker.keep, value, list(machine.backward.traces)],
@@ -310,18 +312,11 @@ class Session:
         return "".join(self.machine.stdout)
 
 
-def _make_dot_params(drawn: MakeDotCall | None, output: Any) -> dict[str, Tensor] | None:
-    """The names the program's make_dot call gives, when it drew the output."""
-    if drawn is None or drawn.params is None or drawn.output is not output:
+def _make_dot_params(drew: MakeDotCall) -> dict[str, Tensor] | None:
+    """The names the program's make_dot call gives its params, if it gave any."""
+    if drew.params is None:
         return None
-    return {str(name): tensor for name, tensor in drawn.params.items()}
-
-
-def _make_dot_shows(drawn: MakeDotCall | None, output: Any) -> tuple[bool, bool]:
-    """(show_saved, show_attrs) of the program's make_dot call, when it drew the output."""
-    if drawn is None or drawn.output is not output:
-        return (False, False)
-    return (drawn.show_saved, drawn.show_attrs)
+    return {str(name): tensor for name, tensor in drew.params.items()}
 
 
 def _expression_name(node: ast.expr) -> str | None:
