@@ -66,11 +66,45 @@ class _Variant:
 
 
 @dataclass(frozen=True, slots=True)
-class _File:
-    key: tuple[int, int]  # mtime_ns, size: a changed file is read again
+class Packed:
+    """A body as it is sent: plain, and gzipped when that is worth it, each
+    with its ETag."""
+
     media_type: str
     plain: _Variant
     gzipped: _Variant | None
+
+    @staticmethod
+    def of(body: bytes, media_type: str, compress: bool = True) -> Packed:
+        tag = hashlib.sha256(body).hexdigest()[:20]
+        gzipped = None
+        if compress and len(body) >= COMPRESS_FROM_BYTES:
+            # mtime=0: the same bytes in every process and every run.
+            packed = gzip.compress(body, compresslevel=9, mtime=0)
+            gzipped = _Variant(packed, f'"{tag}-gz"')
+        return Packed(media_type, _Variant(body, f'"{tag}"'), gzipped)
+
+    def response(self, request: Headers, cache_control: str, status_code: int = 200) -> Response:
+        """The variant the request accepts, or a 304 if it holds that one already."""
+        variant = self.plain
+        if self.gzipped is not None and accepts_gzip(request.get("accept-encoding", "")):
+            variant = self.gzipped
+        headers = {"ETag": variant.etag, "Cache-Control": cache_control}
+        if self.gzipped is not None:
+            headers["Vary"] = "Accept-Encoding"
+        if variant is self.gzipped:
+            headers["Content-Encoding"] = "gzip"
+        if variant.etag in request.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(
+            variant.body, status_code=status_code, media_type=self.media_type, headers=headers
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    key: tuple[int, int]  # mtime_ns, size: a changed file is read again
+    packed: Packed
 
 
 class Assets(StaticFiles):
@@ -107,23 +141,8 @@ class Assets(StaticFiles):
         status_code: int = 200,
     ) -> Response:
         asset = self._load(os.fspath(full_path), stat_result)
-        request = Headers(scope=scope)
-        variant = asset.plain
-        if asset.gzipped is not None and accepts_gzip(request.get("accept-encoding", "")):
-            variant = asset.gzipped
-        headers = {
-            "ETag": variant.etag,
-            "Cache-Control": IMMUTABLE if scope.get("avz_immutable") else REVALIDATE,
-        }
-        if asset.gzipped is not None:
-            headers["Vary"] = "Accept-Encoding"
-        if variant is asset.gzipped:
-            headers["Content-Encoding"] = "gzip"
-        if variant.etag in request.get("if-none-match", ""):
-            return Response(status_code=304, headers=headers)
-        return Response(
-            variant.body, status_code=status_code, media_type=asset.media_type, headers=headers
-        )
+        cache_control = IMMUTABLE if scope.get("avz_immutable") else REVALIDATE
+        return asset.packed.response(Headers(scope=scope), cache_control, status_code)
 
     def _load(self, path: str, stat_result: os.stat_result) -> _File:
         key = (stat_result.st_mtime_ns, stat_result.st_size)
@@ -133,16 +152,10 @@ class Assets(StaticFiles):
         with self._lock:
             with open(path, "rb") as handle:
                 body = handle.read()
-            tag = hashlib.sha256(body).hexdigest()[:20]
             media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
             if media_type.startswith("text/") or media_type.endswith(("javascript", "json")):
                 media_type += "; charset=utf-8"
-            gzipped = None
-            if path.endswith(COMPRESSED_TYPES) and len(body) >= COMPRESS_FROM_BYTES:
-                # mtime=0: the same bytes in every process and every run.
-                packed = gzip.compress(body, compresslevel=9, mtime=0)
-                gzipped = _Variant(packed, f'"{tag}-gz"')
-            found = _File(key, media_type, _Variant(body, f'"{tag}"'), gzipped)
+            found = _File(key, Packed.of(body, media_type, path.endswith(COMPRESSED_TYPES)))
             self._files[path] = found
         return found
 

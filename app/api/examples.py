@@ -8,8 +8,6 @@ its own, each after the lesson it names.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.assets import REVALIDATE, accepts_gzip
+from app.api.assets import REVALIDATE, Packed
 from app.api.schemas import Example, Examples
 
 router = APIRouter(prefix="/api/v1", tags=["examples"])
@@ -62,24 +60,14 @@ def load_examples() -> Examples:
 
 
 @lru_cache(maxsize=1)
-def _variants() -> tuple[bytes, bytes, str]:
-    """The gallery's JSON, gzipped, and their tag: made once, the same bytes in
-    every process (gzip's mtime 0), so a page's every visit revalidates it."""
-    body = load_examples().model_dump_json().encode()
-    tag = hashlib.sha256(body).hexdigest()[:20]
-    return body, gzip.compress(body, compresslevel=9, mtime=0), tag
+def _packed() -> Packed:
+    """The gallery's JSON, plain and gzipped: made once, the same bytes and
+    ETags in every process, so a page's every visit revalidates it."""
+    return Packed.of(load_examples().model_dump_json().encode(), "application/json")
 
 
 @router.get(
     "/examples", operation_id="examples", summary="The lesson gallery", response_model=Examples
 )
 async def examples(request: Request) -> Response:
-    body, packed, tag = _variants()
-    zipped = accepts_gzip(request.headers.get("accept-encoding", ""))
-    etag = f'"{tag}-gz"' if zipped else f'"{tag}"'
-    headers = {"ETag": etag, "Cache-Control": REVALIDATE, "Vary": "Accept-Encoding"}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=headers)
-    if zipped:
-        headers["Content-Encoding"] = "gzip"
-    return Response(packed if zipped else body, media_type="application/json", headers=headers)
+    return _packed().response(request.headers, REVALIDATE)
